@@ -1,0 +1,165 @@
+"""Lowering: fused graph + buffer plan -> kernels, weight arrays and the per-unit dispatch plan.
+
+fused graph (compiler.passes) -> **codegen** -> artifact writer (compiler.artifact).
+Weights are repacked to kernel layout here; row-concatenated for fused matmuls and split by rows where one
+would exceed the binding/shard size (each part gets its own dispatch).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import kernels as K
+from .model import Model
+from .passes import BufferPlan, FusedGraph
+from .quant import repack
+
+
+@dataclass
+class Lowered:
+    kernels: dict[str, K.Kernel] = field(default_factory=dict)
+    weights: dict[str, np.ndarray] = field(default_factory=dict)      # name -> array in kernel layout
+    weight_info: dict[str, dict] = field(default_factory=dict)        # name -> {format, shape, rows}
+    units: list[dict] = field(default_factory=list)                   # [{"name", "dispatches": [...]}]
+
+
+class _Lowering:
+    def __init__(self, model: Model, fg: FusedGraph, bp: BufferPlan, limits: dict, part_bytes: int):
+        self.model, self.fg, self.bp, self.limits = model, fg, bp, limits
+        self.part_bytes = min(part_bytes, limits["max_storage_buffer_binding_size"])
+        self.out = Lowered()
+
+    # -- weights
+    def _tensor_rows(self, name: str) -> tuple[np.ndarray, str, int]:
+        """Kernel-layout array of a (possibly concatenated) weight, its format and its column count."""
+        sources = self.fg.concat.get(name, [name])
+        ts = [self.model.tensors[s] for s in sources]
+        fmts = {t.fmt for t in ts}
+        if len(fmts) != 1:
+            raise ValueError(f"cannot fuse {sources}: mixed formats {fmts}")
+        arr = np.concatenate([repack(t).reshape(t.shape[0], -1) for t in ts], axis=0)
+        return arr, ts[0].fmt, ts[0].shape[-1]
+
+    def matrix_parts(self, name: str, splittable: bool = True) -> list[tuple[str, int, int, str, int]]:
+        """Register a weight matrix; return its parts as (weight name, row0, rows, fmt, K)."""
+        arr, fmt, k = self._tensor_rows(name)
+        rows = arr.shape[0]
+        per_row = arr.shape[1] * 4
+        max_rows = max(1, self.part_bytes // per_row)
+        if rows > max_rows and not splittable:
+            raise ValueError(f"weight {name} ({rows * per_row} bytes) exceeds the binding limit and cannot be split here")
+        parts = []
+        for p, r0 in enumerate(range(0, rows, max_rows)):
+            r1 = min(rows, r0 + max_rows)
+            pname = name if r0 == 0 and r1 == rows else f"{name}#{p}"
+            if pname not in self.out.weights:
+                self.out.weights[pname] = np.ascontiguousarray(arr[r0:r1])
+                self.out.weight_info[pname] = {"format": fmt, "shape": [r1 - r0, k], "row0": r0}
+            parts.append((pname, r0, r1 - r0, fmt, k))
+        return parts
+
+    def vector(self, name: str) -> str:
+        if name not in self.out.weights:
+            t = self.model.tensors[name]
+            self.out.weights[name] = np.asarray(t.data, dtype=np.float32).reshape(-1)
+            self.out.weight_info[name] = {"format": "f32", "shape": list(t.shape), "row0": 0}
+        return name
+
+    def dense(self, name: str) -> str:
+        """An f32 matrix read by index (position embeddings)."""
+        if name not in self.out.weights:
+            from .quant import dequantize
+
+            t = self.model.tensors[name]
+            self.out.weights[name] = dequantize(t).reshape(-1)
+            self.out.weight_info[name] = {"format": "f32", "shape": list(t.shape), "row0": 0}
+        return name
+
+    # -- kernels and dispatches
+    def kernel(self, k: K.Kernel) -> str:
+        K.check_limits(k, self.limits)
+        self.out.kernels.setdefault(k.name, k)
+        return k.name
+
+    def buf(self, value: str) -> str:
+        return self.bp.of_value[value]
+
+    def lower(self, progress: bool = False) -> Lowered:
+        from tqdm import tqdm
+
+        units: dict[str, list] = {}
+        for op in tqdm(self.fg.graph.ops, desc="lowering", unit="op", disable=not progress, leave=False):
+            units.setdefault(op.unit, []).extend(getattr(self, f"op_{op.kind}")(op))
+        self.out.units = [{"name": u, "dispatches": d} for u, d in units.items()]
+        return self.out
+
+    def op_embedding(self, op) -> list[dict]:
+        D = self.model.config.d_model
+        position = bool(op.attrs.get("position"))
+        out = []
+        for pname, r0, rows, fmt, _ in self.matrix_parts(op.inputs[1]):
+            k = K.embedding_kernel(fmt, D, row0=r0, rows=rows, position=position)
+            bind = {"tokens": self.buf(op.inputs[0]), "w": pname, "x": self.buf(op.outputs[0])}
+            if position:
+                bind["pos_w"] = self.dense(op.inputs[2])
+            out.append({"kernel": self.kernel(k), "bind": bind})
+        return out
+
+    def op_matmul(self, op) -> list[dict]:
+        a = op.attrs
+        ins = list(op.inputs)
+        x, w = ins[0], ins[1]
+        rest = ins[2:]
+        bias = rest.pop(0) if a.get("bias") else None
+        norm_w = norm_b = None
+        if a.get("prologue"):
+            norm_w = rest.pop(0)
+            if a["prologue"] == "layernorm":
+                norm_b = rest.pop(0)
+        act = a.get("act")
+        n_out = a["n"]
+        out = []
+        for pname, r0, rows, fmt, k in self.matrix_parts(w, splittable=act != "silu_mul"):
+            kern = K.matmul_kernel(fmt, k, rows, row0=r0, out_n=n_out, prologue=a.get("prologue"),
+                                   eps=a.get("eps", 1e-5), bias=bias is not None, act=act,
+                                   residual=bool(a.get("residual")), last_only=bool(a.get("last_only")),
+                                   limits=self.limits)
+            bind = {"x": self.buf(x), "w": pname, "out": self.buf(op.outputs[0])}
+            if bias:
+                bind["bias"] = self.vector(bias)
+            if norm_w:
+                bind["norm_w"] = self.vector(norm_w)
+            if norm_b:
+                bind["norm_b"] = self.vector(norm_b)
+            out.append({"kernel": self.kernel(kern), "bind": bind})
+        return out
+
+    def op_rope_kv(self, op) -> list[dict]:
+        cfg = self.model.config
+        q_dim, kv_dim, _ = op.attrs["sizes"]
+        k = K.rope_kv_kernel(q_dim, kv_dim, cfg.head_dim, op.attrs["rope"])
+        q, kc, vc = op.outputs
+        bind = {"qkv": self.buf(op.inputs[0]), "q": self.buf(q), "k_cache": self.buf(kc), "v_cache": self.buf(vc)}
+        return [{"kernel": self.kernel(k), "bind": bind}]
+
+    def op_attention(self, op) -> list[dict]:
+        a = op.attrs
+        k = K.attention_kernel(a["heads"], a["kv_heads"], a["head_dim"])
+        q, kc, vc = op.inputs
+        bind = {"q": self.buf(q), "k_cache": self.buf(kc), "v_cache": self.buf(vc), "out": self.buf(op.outputs[0])}
+        return [{"kernel": self.kernel(k), "bind": bind}]
+
+    def op_sample(self, op) -> list[dict]:
+        k = K.sample_kernel(op.attrs["vocab"])
+        return [{"kernel": self.kernel(k), "bind": {"logits": self.buf(op.inputs[0]), "tokens": self.buf(op.outputs[0])}}]
+
+    def __getattr__(self, name):
+        if name.startswith("op_"):
+            raise ValueError(f"no kernel for op {name[3:]!r}: a fusion pass should have removed it")
+        raise AttributeError(name)
+
+
+def lower(model: Model, fg: FusedGraph, bp: BufferPlan, limits: dict = K.DEFAULT_LIMITS,
+          part_bytes: int = 32 << 20, progress: bool = False) -> Lowered:
+    return _Lowering(model, fg, bp, limits, part_bytes).lower(progress)

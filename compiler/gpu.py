@@ -1,0 +1,74 @@
+"""Adapter and device acquisition for the native runtime (wgpu-py), shared by models and scenes.
+
+One device per process: pipelines, buffers and bind groups are created once against it.
+"""
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass
+
+# lavapipe prints an XDG warning on every Vulkan instance without this; harmless but noisy.
+os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
+
+import wgpu  # noqa: E402
+
+
+class NoAdapterError(RuntimeError):
+    """No WebGPU adapter: install a Vulkan driver (Debian: mesa-vulkan-drivers)."""
+
+
+@dataclass(frozen=True)
+class Gpu:
+    adapter: object
+    device: object
+    name: str           # human name, e.g. "llvmpipe (LLVM 15.0.6, 256 bits)"
+    adapter_type: str   # "CPU", "DiscreteGPU", ...
+    features: frozenset
+
+    @property
+    def is_cpu(self) -> bool:
+        """Software adapters (lavapipe, SwiftShader) prefer one-row-per-invocation kernels."""
+        n = self.name.lower()
+        return self.adapter_type.lower() == "cpu" or "llvmpipe" in n or "swiftshader" in n
+
+
+def kernel_variant(gpu: Gpu, override: str | None = None) -> str:
+    """The kernel variant for this adapter: 'cpu' for software rasterizers, 'gpu' for real GPUs."""
+    choice = override or os.environ.get("WEBSHARD_VARIANT")
+    if choice:
+        if choice not in ("cpu", "gpu"):
+            raise ValueError(f"unknown kernel variant {choice!r}: expected 'cpu' or 'gpu'")
+        return choice
+    return "cpu" if gpu.is_cpu else "gpu"
+
+
+@functools.lru_cache(maxsize=None)
+def get_gpu() -> Gpu:
+    """The process-wide adapter and device, with the adapter's storage limits (we never ask beyond them)."""
+    adapter = wgpu.gpu.request_adapter_sync(power_preference="high-performance")
+    if adapter is None:
+        raise NoAdapterError("no WebGPU adapter found (install a Vulkan driver, e.g. Debian's mesa-vulkan-drivers)")
+    lim = adapter.limits
+    wanted = {
+        k: lim[k]
+        for k in (
+            "max-storage-buffer-binding-size",
+            "max-buffer-size",
+            "max-storage-buffers-per-shader-stage",
+            "max-compute-workgroup-storage-size",
+            "max-compute-invocations-per-workgroup",
+            "max-compute-workgroup-size-x",
+        )
+        if k in lim
+    }
+    feats = [f for f in ("shader-f16", "timestamp-query") if f in adapter.features]
+    device = adapter.request_device_sync(required_features=feats, required_limits=wanted)
+    info = adapter.info
+    return Gpu(
+        adapter=adapter,
+        device=device,
+        name=info.get("device") or info.get("description") or "unknown",
+        adapter_type=info.get("adapter_type", ""),
+        features=frozenset(adapter.features),
+    )

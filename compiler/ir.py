@@ -1,0 +1,166 @@
+"""The graph IR: a straight-line list of ops over named values, built from the internal Model.
+
+Model -> **Graph** -> passes (shapes, fusion, buffer planning) -> kernels. Shapes use the symbol "T" for the
+number of tokens in one step (prefill chunk or 1 for decode). Every op kind has a numpy reference in
+compiler/reference.py; fused kinds are produced only by compiler/passes.py.
+
+Each op belongs to a *unit* ("embed", "layer.N", "head", "sample"): the artifact's plan is split by unit so a worker
+can run any layer range. Only the residual stream `x` (and each layer's KV cache) crosses unit boundaries.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .model import ModelConfig
+
+Shape = tuple  # of int | "T"
+
+
+@dataclass
+class Value:
+    name: str
+    shape: Shape = ()
+    dtype: str = "f32"          # "f32" | "u32"
+    kind: str = "activation"    # "activation" | "weight" | "state" (KV cache, lives across steps) | "io"
+
+
+@dataclass
+class Op:
+    kind: str
+    inputs: list[str]
+    outputs: list[str]
+    attrs: dict[str, Any] = field(default_factory=dict)
+    unit: str = ""
+
+    def __repr__(self) -> str:
+        a = ", ".join(f"{k}={v}" for k, v in self.attrs.items() if k not in ("weights",))
+        return f"[{self.unit}] {', '.join(self.outputs)} = {self.kind}({', '.join(self.inputs)}{'; ' + a if a else ''})"
+
+
+@dataclass
+class Graph:
+    config: ModelConfig
+    values: dict[str, Value]
+    ops: list[Op]
+
+    def value(self, name: str) -> Value:
+        return self.values[name]
+
+    def producers(self) -> dict[str, int]:
+        return {o: i for i, op in enumerate(self.ops) for o in op.outputs}
+
+    def consumers(self) -> dict[str, list[int]]:
+        out: dict[str, list[int]] = {}
+        for i, op in enumerate(self.ops):
+            for v in op.inputs:
+                out.setdefault(v, []).append(i)
+        return out
+
+    def dump(self) -> str:
+        return "\n".join(repr(op) for op in self.ops)
+
+
+class _Builder:
+    def __init__(self, cfg: ModelConfig, weight_fmt: dict[str, str]):
+        self.cfg = cfg
+        self.values: dict[str, Value] = {}
+        self.ops: list[Op] = []
+        self.unit = ""
+        self.weight_fmt = weight_fmt
+        self._n = 0
+
+    def weight(self, name: str) -> str:
+        if name not in self.values:
+            self.values[name] = Value(name, (), "f32", "weight")
+        return name
+
+    def value(self, stem: str, shape: Shape, dtype: str = "f32", kind: str = "activation", exact=False) -> str:
+        if exact:
+            name = stem
+        else:
+            self._n += 1
+            name = f"{stem}.{self._n}"
+        self.values[name] = Value(name, shape, dtype, kind)
+        return name
+
+    def op(self, kind: str, inputs: list[str], out_stem: str | list, attrs=None) -> str | list[str]:
+        outs = out_stem if isinstance(out_stem, list) else [out_stem]
+        self.ops.append(Op(kind, list(inputs), outs, dict(attrs or {}), self.unit))
+        return outs if isinstance(out_stem, list) else outs[0]
+
+    def matmul(self, x: str, w: str, n: int, bias: str | None = None, stem="mm", last_only=False) -> str:
+        y = self.value(stem, (1 if last_only else "T", n))
+        ins = [x, self.weight(w)] + ([self.weight(bias)] if bias else [])
+        return self.op("matmul", ins, y, {"n": n, "last_only": last_only, "bias": bias is not None})
+
+
+def build_graph(cfg: ModelConfig, weight_fmt: dict[str, str]) -> Graph:
+    """The unfused graph of one decoding step for `cfg` (llama or gpt2)."""
+    b = _Builder(cfg, weight_fmt)
+    D, hd = cfg.d_model, cfg.head_dim
+    q_dim, kv_dim = cfg.n_heads * hd, cfg.n_kv_heads * hd
+    tokens = b.value("tokens", ("T",), "u32", "io", exact=True)
+
+    b.unit = "embed"
+    x = b.value("x", ("T", D))
+    x = b.op("embedding", [tokens, b.weight("token_embd.weight")], x)
+    if cfg.arch == "gpt2":
+        x2 = b.value("x", ("T", D))
+        x = b.op("add_position", [x, b.weight("position_embd.weight")], x2)
+
+    for i in range(cfg.n_layers):
+        b.unit = f"layer.{i}"
+        p = f"blk.{i}."
+        k_cache = b.value(f"k_cache.{i}", ("C", kv_dim), kind="state", exact=True)
+        v_cache = b.value(f"v_cache.{i}", ("C", kv_dim), kind="state", exact=True)
+        h = _norm(b, x, p + "attn_norm")
+        if cfg.arch == "llama":
+            q = b.matmul(h, p + "attn_q.weight", q_dim, stem="q")
+            k = b.matmul(h, p + "attn_k.weight", kv_dim, stem="k")
+            v = b.matmul(h, p + "attn_v.weight", kv_dim, stem="v")
+        else:
+            qkv = b.matmul(h, p + "attn_qkv.weight", q_dim + 2 * kv_dim, p + "attn_qkv.bias", stem="qkv")
+            q, k, v = b.op("split", [qkv], [b.value(s, ("T", n)) for s, n in (("q", q_dim), ("k", kv_dim), ("v", kv_dim))],
+                           {"sizes": [q_dim, kv_dim, kv_dim]})
+        if cfg.rope_style != "none":
+            rope = {"theta": cfg.rope_theta, "style": cfg.rope_style, "head_dim": hd}
+            q = b.op("rope", [q], b.value("q", ("T", q_dim)), rope | {"heads": cfg.n_heads})
+            k = b.op("rope", [k], b.value("k", ("T", kv_dim)), rope | {"heads": cfg.n_kv_heads})
+        b.op("kv_write", [k, v], [k_cache, v_cache], {"layer": i})
+        a = b.op("attention", [q, k_cache, v_cache], b.value("attn", ("T", q_dim)),
+                 {"heads": cfg.n_heads, "kv_heads": cfg.n_kv_heads, "head_dim": hd, "layer": i})
+        o = b.matmul(a, p + "attn_output.weight", D, p + "attn_output.bias" if cfg.arch == "gpt2" else None, stem="o")
+        x = b.op("add", [x, o], b.value("x", ("T", D)))
+        h = _norm(b, x, p + "ffn_norm")
+        if cfg.arch == "llama":
+            g = b.matmul(h, p + "ffn_gate.weight", cfg.d_ff, stem="gate")
+            u = b.matmul(h, p + "ffn_up.weight", cfg.d_ff, stem="up")
+            m = b.op("silu_mul", [g, u], b.value("ffn", ("T", cfg.d_ff)))
+            d = b.matmul(m, p + "ffn_down.weight", D, stem="down")
+        else:
+            u = b.matmul(h, p + "ffn_up.weight", cfg.d_ff, p + "ffn_up.bias", stem="up")
+            m = b.op("gelu", [u], b.value("ffn", ("T", cfg.d_ff)))
+            d = b.matmul(m, p + "ffn_down.weight", D, p + "ffn_down.bias", stem="down")
+        x = b.op("add", [x, d], b.value("x", ("T", D)))
+
+    b.unit = "head"
+    h = _norm(b, x, "output_norm", last_only=True)
+    head_w = "token_embd.weight" if cfg.tied_embeddings else "output.weight"
+    logits = b.value("logits", (1, cfg.vocab_size), exact=True)
+    b.op("matmul", [h, b.weight(head_w)], logits, {"n": cfg.vocab_size, "last_only": False, "bias": False})
+
+    b.unit = "sample"
+    b.op("sample", [logits], b.value("next_token", (1,), "u32", "io", exact=True), {"vocab": cfg.vocab_size})
+    return Graph(cfg, b.values, b.ops)
+
+
+def _norm(b: _Builder, x: str, w: str, last_only=False) -> str:
+    """rmsnorm for llama, layernorm (with bias) for gpt2. `last_only` keeps just the last token's row."""
+    cfg = b.cfg
+    if last_only:
+        x = b.op("take_last", [x], b.value("last", (1, cfg.d_model)))
+    shape = (1 if last_only else "T", cfg.d_model)
+    if cfg.arch == "llama":
+        return b.op("rmsnorm", [x, b.weight(w + ".weight")], b.value("norm", shape), {"eps": cfg.norm_eps})
+    return b.op("layernorm", [x, b.weight(w + ".weight"), b.weight(w + ".bias")], b.value("norm", shape), {"eps": cfg.norm_eps})

@@ -1,0 +1,300 @@
+"""Graph passes: fusion, then buffer planning by liveness.
+
+IR graph (compiler.ir) -> **fused graph + buffer plan** -> kernels (compiler.kernels).
+
+Fusions (each one removes a dispatch and a round trip through memory):
+  * parallel matmuls on one input (Q/K/V, gate/up) become one matmul over row-concatenated weights;
+  * split -> rope -> kv_write after the QKV matmul becomes one `rope_kv` op;
+  * gate/up + silu_mul becomes a matmul with a silu_mul epilogue; a following gelu becomes a gelu epilogue;
+  * a norm feeding matmuls becomes each matmul's prologue (take_last folds in as `last_only`);
+  * `add(x, matmul(..))` becomes a residual epilogue writing x in place;
+  * embedding + add_position become one embedding op.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+from .ir import Graph, Op
+
+MATMUL_EPILOGUE_KEYS = ("act", "residual", "prologue")
+
+
+@dataclass
+class FusedGraph:
+    graph: Graph
+    concat: dict[str, list[str]] = field(default_factory=dict)   # new weight -> source weights (rows stacked)
+    aliases: dict[str, str] = field(default_factory=dict)       # value -> value whose buffer it reuses in place
+
+
+def _single_consumer(g: Graph, v: str) -> int | None:
+    c = g.consumers().get(v, [])
+    return c[0] if len(c) == 1 else None
+
+
+def fuse(graph: Graph, weight_fmt: dict[str, str]) -> FusedGraph:
+    g = Graph(graph.config, dict(graph.values), copy.deepcopy(graph.ops))
+    fg = FusedGraph(g)
+    _fuse_parallel_matmuls(fg, weight_fmt)
+    _fuse_rope_kv(fg)
+    _fuse_silu_mul(fg)
+    _fuse_take_last(fg)
+    _fuse_norms(fg)
+    _fuse_gelu(fg)
+    _fuse_residual(fg)
+    _fuse_position(fg)
+    return fg
+
+
+def _replace(g: Graph, remove: list[int], new: Op | None, at: int) -> None:
+    """Drop ops `remove`, inserting `new` at index `at` (an index of the original list)."""
+    ops = []
+    for i, op in enumerate(g.ops):
+        if i == at and new is not None:
+            ops.append(new)
+        if i not in remove:
+            ops.append(op)
+    g.ops = ops
+
+
+def _fuse_parallel_matmuls(fg: FusedGraph, weight_fmt: dict[str, str]) -> None:
+    """Matmuls in one unit reading the same input with same-format weights -> one matmul + split."""
+    g = fg.graph
+    changed = True
+    while changed:
+        changed = False
+        groups: dict[tuple, list[int]] = {}
+        for i, op in enumerate(g.ops):
+            if op.kind == "matmul" and not op.attrs.get("bias") and not op.attrs.get("last_only") and "concat" not in op.attrs:
+                key = (op.unit, op.inputs[0], weight_fmt[op.inputs[1]])
+                groups.setdefault(key, []).append(i)
+        for key, idx in groups.items():
+            if len(idx) < 2:
+                continue
+            ops = [g.ops[i] for i in idx]
+            weights = [op.inputs[1] for op in ops]
+            cname = _concat_name(weights)
+            fg.concat[cname] = weights
+            g.values[cname] = copy.copy(g.values[weights[0]])
+            g.values[cname].name = cname
+            sizes = [op.attrs["n"] for op in ops]
+            out = "cat." + ".".join(op.outputs[0] for op in ops)
+            g.values[out] = g.values[ops[0].outputs[0]].__class__(out, ("T", sum(sizes)))
+            mm = Op("matmul", [key[1], cname], [out], {"n": sum(sizes), "last_only": False, "bias": False, "concat": len(ops)}, key[0])
+            split = Op("split", [out], [op.outputs[0] for op in ops], {"sizes": sizes}, key[0])
+            new_ops = []
+            for i, op in enumerate(g.ops):
+                if i == idx[0]:
+                    new_ops += [mm, split]
+                elif i not in idx:
+                    new_ops.append(op)
+            g.ops = new_ops
+            changed = True
+            break
+
+
+def _concat_name(weights: list[str]) -> str:
+    """blk.0.attn_q.weight, blk.0.attn_k.weight -> blk.0.attn_q+attn_k.weight"""
+    stems = [w.removesuffix(".weight") for w in weights]
+    prefix = stems[0].rsplit(".", 1)[0] + "." if "." in stems[0] else ""
+    if all(s.startswith(prefix) for s in stems):
+        return prefix + "+".join(s[len(prefix):] for s in stems) + ".weight"
+    return "+".join(weights)
+
+
+def _fuse_rope_kv(fg: FusedGraph) -> None:
+    """split(qkv) -> [rope q, rope k] -> kv_write(k, v)  =>  rope_kv(qkv) -> q (+ cache writes)."""
+    g = fg.graph
+    for si in [i for i, op in enumerate(g.ops) if op.kind == "split" and len(op.outputs) == 3]:
+        prod, cons = g.producers(), g.consumers()
+        split = g.ops[si]
+        q, k, v = split.outputs
+        kw = [i for i in cons.get(v, []) if g.ops[i].kind == "kv_write"]
+        if len(kw) != 1:
+            continue
+        kwop = g.ops[kw[0]]
+        remove = [si, kw[0]]
+        rope_attrs = None
+        q_out = q
+        if g.ops[kw[0]].inputs[0] != k:  # k went through rope
+            rk = prod[kwop.inputs[0]]
+            rq = [i for i in cons.get(q, []) if g.ops[i].kind == "rope"]
+            if g.ops[rk].kind != "rope" or len(rq) != 1:
+                continue
+            rope_attrs = {kk: vv for kk, vv in g.ops[rk].attrs.items() if kk != "heads"}
+            q_out = g.ops[rq[0]].outputs[0]
+            remove += [rk, rq[0]]
+        else:
+            # no rope: q is used as is; give the copy its own name so the split's input can die
+            q_out = q
+        attrs = {"sizes": split.attrs["sizes"], "rope": rope_attrs, "layer": kwop.attrs["layer"]}
+        new = Op("rope_kv", [split.inputs[0]], [q_out, *kwop.outputs], attrs, split.unit)
+        _replace(g, remove, new, si)
+        return _fuse_rope_kv(fg)  # indices moved; look again
+
+
+def _fuse_silu_mul(fg: FusedGraph) -> None:
+    """matmul(gate|up) -> split -> silu_mul  =>  matmul with act=silu_mul (output is d_ff wide)."""
+    g = fg.graph
+    for i, op in enumerate(g.ops):
+        if op.kind != "silu_mul":
+            continue
+        prod = g.producers()
+        sp = prod[op.inputs[0]]
+        split = g.ops[sp]
+        if split.kind != "split" or split.outputs != op.inputs:
+            continue
+        mm = g.ops[prod[split.inputs[0]]]
+        mm.outputs = list(op.outputs)
+        mm.attrs |= {"act": "silu_mul", "n": split.attrs["sizes"][0]}
+        _replace(g, [sp, i], None, -1)
+        return _fuse_silu_mul(fg)
+
+
+def _fuse_take_last(fg: FusedGraph) -> None:
+    g = fg.graph
+    for i, op in enumerate(g.ops):
+        if op.kind != "take_last":
+            continue
+        for c in g.consumers()[op.outputs[0]]:
+            g.ops[c].inputs[0] = op.inputs[0]
+            g.ops[c].attrs["last_only"] = True
+        _replace(g, [i], None, -1)
+        return _fuse_take_last(fg)
+
+
+def _fuse_norms(fg: FusedGraph) -> None:
+    """A norm read only by matmuls becomes their prologue (each workgroup normalizes the rows it stages)."""
+    g = fg.graph
+    for i, op in enumerate(g.ops):
+        if op.kind not in ("rmsnorm", "layernorm"):
+            continue
+        cons = g.consumers().get(op.outputs[0], [])
+        if not cons or any(g.ops[c].kind != "matmul" for c in cons):
+            continue
+        for c in cons:
+            mm = g.ops[c]
+            mm.inputs = [op.inputs[0]] + mm.inputs[1:] + op.inputs[1:]
+            mm.attrs["prologue"] = op.kind
+            mm.attrs["eps"] = op.attrs["eps"]
+            mm.attrs["last_only"] = mm.attrs.get("last_only") or op.attrs.get("last_only", False)
+        _replace(g, [i], None, -1)
+        return _fuse_norms(fg)
+
+
+def _fuse_gelu(fg: FusedGraph) -> None:
+    g = fg.graph
+    for i, op in enumerate(g.ops):
+        if op.kind != "gelu":
+            continue
+        p = g.producers()[op.inputs[0]]
+        mm = g.ops[p]
+        if mm.kind == "matmul" and _single_consumer(g, op.inputs[0]) == i and "act" not in mm.attrs:
+            mm.outputs = list(op.outputs)
+            mm.attrs["act"] = "gelu"
+            _replace(g, [i], None, -1)
+            return _fuse_gelu(fg)
+
+
+def _fuse_residual(fg: FusedGraph) -> None:
+    """add(x, matmul(..)) => matmul epilogue accumulating into x's buffer (x must be dead afterwards)."""
+    g = fg.graph
+    for i, op in enumerate(g.ops):
+        if op.kind != "add":
+            continue
+        prod, cons = g.producers(), g.consumers()
+        x, y = op.inputs
+        p = prod.get(y)
+        if p is None or g.ops[p].kind != "matmul" or len(cons[y]) != 1 or "residual" in g.ops[p].attrs:
+            continue
+        if any(c > i for c in cons.get(x, [])):  # x read after the add: cannot overwrite it
+            continue
+        mm = g.ops[p]
+        mm.inputs = mm.inputs + [x]
+        mm.outputs = list(op.outputs)
+        mm.attrs["residual"] = True
+        fg.aliases[op.outputs[0]] = x
+        _replace(g, [i], None, -1)
+        return _fuse_residual(fg)
+
+
+def _fuse_position(fg: FusedGraph) -> None:
+    g = fg.graph
+    for i, op in enumerate(g.ops):
+        if op.kind == "add_position":
+            e = g.ops[g.producers()[op.inputs[0]]]
+            e.inputs.append(op.inputs[1])
+            e.outputs = list(op.outputs)
+            e.attrs["position"] = True
+            _replace(g, [i], None, -1)
+            return
+
+
+# ------------------------------------------------------------------ buffer planning
+
+
+@dataclass
+class BufferPlan:
+    buffers: dict[str, int]          # buffer name -> bytes
+    of_value: dict[str, str]         # value name -> buffer name
+    kinds: dict[str, str]            # buffer name -> activation | state | io
+
+
+def value_bytes(shape, dtype: str, max_tokens: int, ctx: int) -> int:
+    n = 1
+    for d in shape:
+        n *= max_tokens if d == "T" else ctx if d == "C" else int(d)
+    return 4 * n  # f32 and u32 alike
+
+
+def plan_buffers(fg: FusedGraph, max_tokens: int, ctx: int) -> BufferPlan:
+    """Give every non-weight value a buffer; values whose lifetimes do not overlap share one (linear scan)."""
+    g = fg.graph
+    root = {}
+    for v in g.values:
+        r = v
+        while r in fg.aliases:
+            r = fg.aliases[r]
+        root[v] = r
+    first: dict[str, int] = {}
+    last: dict[str, int] = {}
+    for i, op in enumerate(g.ops):
+        for v in op.inputs + op.outputs:
+            if g.values[v].kind == "weight":
+                continue
+            r = root[v]
+            first.setdefault(r, i)
+            last[r] = i
+    buffers: dict[str, int] = {}
+    kinds: dict[str, str] = {}
+    of_value: dict[str, str] = {}
+    free: list[str] = []
+    active: list[tuple[int, str]] = []  # (last use, buffer)
+    n_act = 0
+    # Fixed names for what runtimes address directly.
+    fixed = {"tokens": "tokens", "logits": "logits", "next_token": "tokens"}
+    embed = next((op for op in g.ops if op.kind == "embedding"), None)
+    x_root = root[embed.outputs[0]] if embed else None  # the residual stream: one buffer through every layer
+    for r in sorted(first, key=lambda r: first[r]):
+        val = g.values[r]
+        size = value_bytes(val.shape, val.dtype, max_tokens, ctx)
+        if val.kind == "state" or r in fixed or r == x_root:
+            name = fixed.get(r, "x" if r == x_root else r)
+            kinds[name] = "state" if val.kind == "state" else "io"
+        else:
+            for end, b in list(active):
+                if end < first[r]:
+                    active.remove((end, b))
+                    free.append(b)
+            name = free.pop(0) if free else None
+            if name is None:
+                name = f"act.{n_act}"
+                n_act += 1
+            active.append((last[r], name))
+            kinds[name] = "activation"
+        buffers[name] = max(buffers.get(name, 0), size)
+        of_value[r] = name
+    for v, r in root.items():
+        if r in of_value:
+            of_value[v] = of_value[r]
+    return BufferPlan(buffers, of_value, kinds)

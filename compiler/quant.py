@@ -1,0 +1,93 @@
+"""Weight formats: GGUF blocks -> the u32 layout WGSL reads, and numpy dequantization for the reference.
+
+WGSL has no 8- or 16-bit integers, so every format is stored as u32 words. A matrix of R rows and K columns is
+row-major; each row is self-contained, so concatenating rows (fusing Q/K/V) or splitting rows (binding limits) is
+plain array slicing.
+
+Row layout in u32 words (nb = K / 32 blocks per row):
+  f32   K words (bit-cast floats; stored as float32)
+  f16   ceil(K/2) words, two halves per word (unpack2x16float, core WGSL: no shader-f16 needed)
+  q8_0  nb*8 words of int8 quants (4 per word, little-endian) | ceil(nb/2) words: block scales d as f16 pairs
+  q4_0  nb*4 words of nibbles, GGUF order (byte j: element j low, element j+16 high) | ceil(nb/2) scale words
+  q4_1  nb*4 words of nibbles | nb words: (d, m) as an f16 pair per block
+Keeping scales as f16 pairs keeps the GPU bytes equal to the GGUF bytes (plus at most one pad word per row).
+"""
+from __future__ import annotations
+
+import numpy as np
+import gguf
+
+from .model import QUANT_BLOCK, Tensor
+
+GGML_TYPE = {
+    "q4_0": gguf.GGMLQuantizationType.Q4_0,
+    "q4_1": gguf.GGMLQuantizationType.Q4_1,
+    "q8_0": gguf.GGMLQuantizationType.Q8_0,
+    "f16": gguf.GGMLQuantizationType.F16,
+    "f32": gguf.GGMLQuantizationType.F32,
+}
+
+
+def quant_words_per_row(fmt: str, k: int) -> int:
+    """u32 words holding the quants (not the scales) of one row."""
+    nb = k // 32
+    return {"q8_0": nb * 8, "q4_0": nb * 4, "q4_1": nb * 4}[fmt]
+
+
+def row_words(fmt: str, k: int) -> int:
+    """u32 words per row in the repacked layout (the kernels' row stride)."""
+    if fmt == "f32":
+        return k
+    if fmt == "f16":
+        return (k + 1) // 2
+    nb = k // 32
+    scale_words = nb if fmt == "q4_1" else (nb + 1) // 2
+    return quant_words_per_row(fmt, k) + scale_words
+
+
+def repack(t: Tensor) -> np.ndarray:
+    """The tensor in kernel layout: float32 array for f32, else uint32 array of shape (rows, row_words)."""
+    if t.fmt == "f32":
+        return np.ascontiguousarray(t.data, dtype=np.float32)
+    rows, k = (t.shape if len(t.shape) == 2 else (1, t.shape[0]))
+    if t.fmt == "f16":
+        h = np.asarray(t.data, dtype=np.float16).reshape(rows, k)
+        if k % 2:
+            h = np.concatenate([h, np.zeros((rows, 1), np.float16)], axis=1)
+        return np.ascontiguousarray(h).view(np.uint32).reshape(rows, -1)
+    block_elems, block_bytes = QUANT_BLOCK[t.fmt]
+    if k % block_elems:
+        raise ValueError(f"tensor {t.name}: {t.fmt} needs a row length divisible by {block_elems}, got {k}")
+    nb = k // block_elems
+    blocks = np.asarray(t.data, dtype=np.uint8).reshape(rows, nb, block_bytes)
+    if t.fmt == "q4_1":
+        scales = blocks[:, :, 0:4].copy().view(np.uint32).reshape(rows, nb)      # (d, m) f16 pair
+        quants = blocks[:, :, 4:20].copy().view(np.uint32).reshape(rows, nb * 4)
+    else:
+        d = blocks[:, :, 0:2].copy().view(np.uint16).reshape(rows, nb)
+        if nb % 2:
+            d = np.concatenate([d, np.zeros((rows, 1), np.uint16)], axis=1)
+        scales = np.ascontiguousarray(d).view(np.uint32).reshape(rows, -1)
+        quants = blocks[:, :, 2:].copy().view(np.uint32).reshape(rows, -1)
+    out = np.concatenate([quants, scales], axis=1)
+    assert out.shape[1] == row_words(t.fmt, k)  # internal invariant, not user input
+    return np.ascontiguousarray(out)
+
+
+def dequantize(t: Tensor) -> np.ndarray:
+    """float32 values of a tensor in its logical shape (the numpy reference's view of the weight)."""
+    if t.fmt in ("f32", "f16"):
+        return np.asarray(t.data, dtype=np.float32).reshape(t.shape)
+    out = gguf.quants.dequantize(np.asarray(t.data, dtype=np.uint8), GGML_TYPE[t.fmt])
+    return np.asarray(out, dtype=np.float32).reshape(t.shape)
+
+
+def quantize(name: str, values: np.ndarray, fmt: str) -> Tensor:
+    """Make a tensor of `fmt` from float values (tests build tiny quantized models with this)."""
+    values = np.asarray(values, dtype=np.float32)
+    if fmt == "f32":
+        return Tensor(name, fmt, values.shape, values)
+    if fmt == "f16":
+        return Tensor(name, fmt, values.shape, values.astype(np.float16))
+    data = gguf.quants.quantize(values.reshape(-1, values.shape[-1]), GGML_TYPE[fmt])
+    return Tensor(name, fmt, values.shape, np.asarray(data, dtype=np.uint8))

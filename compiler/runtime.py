@@ -1,0 +1,216 @@
+"""Native runtime: loads an artifact and generates with wgpu-py, keeping everything but token ids on the GPU.
+
+artifact (compiler.artifact) -> **Model** (pipelines + bind groups built once) -> CLI / server backend.
+
+One decode step is one command buffer with one compute pass holding every dispatch of the plan; the sampling
+kernel writes the next token id into the `tokens` buffer, where the next step's embedding reads it, so the CPU
+only reads 4 bytes per token (to stream it and to stop at EOS).
+"""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+import wgpu
+
+from .artifact import load_shard, read_manifest
+from .errors import LimitError
+from .executor import Executor, KernelProgram
+from .gpu import Gpu, get_gpu, kernel_variant
+
+
+@dataclass(frozen=True)
+class Sampling:
+    temperature: float = 0.0   # 0 = greedy
+    top_k: int = 0             # 0 = off
+    top_p: float = 1.0         # 1 = off
+    seed: int = 0
+
+    def __post_init__(self):
+        if self.temperature < 0:
+            raise ValueError(f"temperature must be >= 0, got {self.temperature}")
+        if not 0 < self.top_p <= 1:
+            raise ValueError(f"top_p must be in (0, 1], got {self.top_p}")
+        if self.top_k < 0:
+            raise ValueError(f"top_k must be >= 0, got {self.top_k}")
+
+
+@dataclass
+class Timings:
+    prefill_ms: float = 0.0
+    prompt_tokens: int = 0
+    decode_s: float = 0.0
+    decode_tokens: int = 0
+    first_logits: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def decode_tok_s(self) -> float:
+        return self.decode_tokens / self.decode_s if self.decode_s > 0 else 0.0
+
+    @property
+    def prefill_tok_s(self) -> float:
+        return self.prompt_tokens / (self.prefill_ms / 1000) if self.prefill_ms > 0 else 0.0
+
+
+class Model:
+    """A compiled model on this process's GPU device. Not thread-safe: one generation at a time."""
+
+    def __init__(self, artifact: Path, manifest: dict, gpu: Gpu, variant: str):
+        from tokenizers import Tokenizer
+
+        from .tokenizer import TokenizerInfo
+
+        self.artifact = Path(artifact)
+        self.manifest = manifest
+        self.gpu = gpu
+        self.variant = variant
+        self.config = manifest["model"]["config"]
+        self.model_id = manifest["model"]["id"]
+        self.max_context = manifest["limits"]["max_context"]
+        self.max_step_tokens = manifest["limits"]["max_tokens_per_step"]
+        self.tokenizer = Tokenizer.from_file(str(self.artifact / manifest["tokenizer"]["file"]))
+        self.tokenizer_info = TokenizerInfo.from_json(manifest["tokenizer"])
+        self.timings = Timings()
+        self._build()
+
+    @classmethod
+    def load(cls, artifact: str | Path, variant: str | None = None, gpu: Gpu | None = None) -> "Model":
+        manifest = read_manifest(Path(artifact))
+        gpu = gpu or get_gpu()
+        return cls(Path(artifact), manifest, gpu, kernel_variant(gpu, variant))
+
+    # ------------------------------------------------------------ set-up (once)
+    def _build(self) -> None:
+        m = self.manifest
+        dev = self.gpu.device
+        self.ex = Executor(dev)
+        for name, k in m["kernels"].items():
+            v = k["variants"][self.variant]
+            src = (self.artifact / v["file"]).read_text()
+            self.ex.add(KernelProgram(name, src, k["bindings"], v["dispatch"]))
+        self.buffers = {n: self.ex.storage(size=b["bytes"], label=n) for n, b in m["buffers"].items()}
+        for shard in m["shards"]:
+            for name, arr in load_shard(self.artifact, shard).items():
+                self.buffers[name] = self.ex.storage(arr, label=name)
+        self.units = []
+        for unit in m["plan"]["units"]:
+            steps = []
+            for d in unit["dispatches"]:
+                bufs = {b: self.buffers[v] for b, v in d["bind"].items()}
+                steps.append((d["kernel"], self.ex.bind_group(d["kernel"], bufs)))
+            self.units.append((unit["name"], steps))
+        self.readback = dev.create_buffer(size=4, usage=wgpu.BufferUsage.MAP_READ | wgpu.BufferUsage.COPY_DST)
+
+    # ------------------------------------------------------------ text
+    @property
+    def eos_ids(self) -> set[int]:
+        return set(self.tokenizer_info.eos_ids)
+
+    def encode(self, text: str) -> list[int]:
+        # tokenizer.json's post-processor adds BOS when the model wants it (TokenizerInfo.add_bos).
+        return self.tokenizer.encode(text).ids
+
+    def decode(self, ids: list[int]) -> str:
+        return self.tokenizer.decode(list(ids), skip_special_tokens=True)
+
+    def chat_prompt(self, messages: list[dict]) -> str:
+        return self.tokenizer_info.render_chat(messages)
+
+    # ------------------------------------------------------------ execution
+    def _step(self, n_tokens: int, pos0: int, units: list, sampling: Sampling, step: int, read: bool) -> int | None:
+        self.ex.write_params(n_tokens=n_tokens, pos0=pos0, seed=sampling.seed, step=step,
+                             temperature=sampling.temperature, top_k=sampling.top_k, top_p=sampling.top_p)
+        enc = self.gpu.device.create_command_encoder()
+        cp = enc.begin_compute_pass()
+        for _, steps in units:
+            for kernel, bg in steps:
+                self.ex.record(cp, kernel, bg, n_tokens)
+        cp.end()
+        if read:
+            enc.copy_buffer_to_buffer(self.buffers["tokens"], 0, self.readback, 0, 4)
+        self.gpu.device.queue.submit([enc.finish()])
+        if not read:
+            return None
+        self.readback.map_sync(wgpu.MapMode.READ)
+        tok = int(np.frombuffer(self.readback.read_mapped(), dtype=np.uint32)[0])
+        self.readback.unmap()
+        return tok
+
+    def _check_ids(self, ids: list[int]) -> None:
+        vocab = self.config["vocab_size"]
+        bad = [i for i in ids if not 0 <= int(i) < vocab]
+        if bad:
+            raise ValueError(f"token id {bad[0]} is outside the vocabulary (0..{vocab - 1})")
+
+    def prefill(self, ids: list[int], sampling: Sampling, keep_logits: bool = False) -> int:
+        """Run the prompt in chunks of max_tokens_per_step; return the first sampled token."""
+        if not ids:
+            raise ValueError("the prompt is empty")
+        if len(ids) >= self.max_context:
+            raise LimitError(f"prompt of {len(ids)} tokens does not fit the context of {self.max_context} tokens "
+                             f"(max_context in {self.artifact / 'manifest.json'})")
+        self._check_ids(ids)
+        body = [u for u in self.units if u[0] not in ("head", "sample")]
+        tail = [u for u in self.units if u[0] in ("head", "sample")]
+        C = self.max_step_tokens
+        tok = None
+        for c0 in range(0, len(ids), C):
+            chunk = ids[c0:c0 + C]
+            self.gpu.device.queue.write_buffer(self.buffers["tokens"], 0, np.asarray(chunk, np.uint32).tobytes())
+            last = c0 + C >= len(ids)
+            tok = self._step(len(chunk), c0, body + (tail if last else []), sampling, 0, read=last)
+        if keep_logits:
+            self.timings.first_logits = self.ex.read(self.buffers["logits"])
+        return tok
+
+    def generate(self, prompt_ids: list[int], *, max_tokens: int = 64, sampling: Sampling = Sampling(),
+                 keep_logits: bool = False, stop_at_eos: bool = True) -> Iterator[int]:
+        """Stream generated token ids; stops at EOS, at max_tokens, or at the end of the context."""
+        if max_tokens < 1:
+            raise ValueError(f"max_tokens must be >= 1, got {max_tokens}")
+        t0 = time.perf_counter()
+        tok = self.prefill(list(prompt_ids), sampling, keep_logits)
+        self.timings = Timings(prefill_ms=(time.perf_counter() - t0) * 1000, prompt_tokens=len(prompt_ids),
+                               first_logits=self.timings.first_logits if keep_logits else None)
+        pos = len(prompt_ids)
+        eos = self.eos_ids if stop_at_eos else set()
+        t1 = time.perf_counter()
+        for i in range(max_tokens):
+            yield tok
+            if tok in eos or i + 1 == max_tokens or pos + 1 >= self.max_context:
+                break
+            tok = self._step(1, pos, self.units, sampling, i + 1, read=True)
+            pos += 1
+            self.timings.decode_tokens += 1
+            self.timings.decode_s = time.perf_counter() - t1
+
+    def logits_for(self, ids: list[int]) -> np.ndarray:
+        """Last-position logits of a prompt (tests, cross-checks)."""
+        self.prefill(ids, Sampling())
+        return self.ex.read(self.buffers["logits"])
+
+    def summary(self) -> dict:
+        m = self.manifest
+        return {
+            "model": self.model_id,
+            "adapter": self.gpu.name,
+            "variant": self.variant,
+            "layers": self.config["n_layers"],
+            "max_context": self.max_context,
+            "dispatches_per_decode_token": m["stats"]["dispatches_per_decode_token"],
+            "weight_bytes": m["stats"]["weight_bytes"],
+            "shards": len(m["shards"]),
+        }
+
+
+def top_k_pairs(logits: np.ndarray, k: int = 10) -> list[list]:
+    idx = np.argsort(-logits, kind="stable")[:k]
+    return [[int(i), float(logits[i])] for i in idx]
+
+
+def summary_json(m: Model) -> str:
+    return json.dumps(m.summary(), indent=1)

@@ -1,0 +1,43 @@
+"""Headless Chromium (Debian's build) through Playwright, with SwiftShader WebGPU. Shared by browser tests."""
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+
+import pytest
+
+CHROMIUM = os.environ.get("WEBSHARD_CHROMIUM", "/usr/bin/chromium")
+
+# Without the Vulkan/SwiftShader flags compute works but a WebGPU canvas cannot present.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--enable-unsafe-webgpu",
+    "--enable-features=Vulkan",
+    "--use-vulkan=swiftshader",
+    "--use-angle=swiftshader",
+    "--enable-unsafe-swiftshader",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@contextlib.contextmanager
+def chromium_browser():
+    """Yield a Playwright Browser; fail in CI (skip elsewhere) when Chromium is missing."""
+    if not shutil.which(CHROMIUM):
+        msg = f"{CHROMIUM} not found (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(msg)
+        pytest.skip(msg)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

@@ -1,0 +1,235 @@
+"""The `webshard` command: compile, generate, chat, info, render, serve.
+
+Errors in the user's input print one line (`error: ...`) and exit 1; --debug shows the traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from .errors import WebshardError
+
+DEFAULT_ARTIFACT = Path("build/models/smollm2")
+
+
+def _add_model_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--artifact", type=Path, default=None,
+                   help=f"compiled artifact directory (default: {DEFAULT_ARTIFACT}, compiled from the bundled model if missing)")
+    p.add_argument("--model", default=None, help="compile this model first (smollm2, a .gguf path, or an HF directory)")
+    p.add_argument("--variant", choices=["cpu", "gpu"], default=None, help="kernel variant (default: chosen from the adapter)")
+
+
+def _add_sampling_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--max-tokens", type=int, default=128)
+    p.add_argument("--temperature", type=float, default=0.0, help="0 = greedy (default)")
+    p.add_argument("--top-k", type=int, default=0)
+    p.add_argument("--top-p", type=float, default=1.0)
+    p.add_argument("--seed", type=int, default=0)
+
+
+def _load(args):
+    from .build import compile_source, ensure_default_model
+    from .runtime import Model
+
+    if args.model:
+        art = args.artifact or Path("build/models") / Path(str(args.model)).stem.lower()
+        compile_source(args.model, art)
+    else:
+        art = args.artifact or ensure_default_model(DEFAULT_ARTIFACT)
+    return Model.load(art, variant=args.variant)
+
+
+def _sampling(args):
+    from .runtime import Sampling
+
+    return Sampling(temperature=args.temperature, top_k=args.top_k, top_p=args.top_p, seed=args.seed)
+
+
+class TextStream:
+    """Turns a growing list of token ids into printable text deltas (UTF-8 safe across token boundaries)."""
+
+    def __init__(self, decode):
+        self.decode = decode
+        self.ids: list[int] = []
+        self.sent = 0
+
+    def push(self, tok: int) -> str:
+        self.ids.append(tok)
+        text = self.decode(self.ids)
+        if text.endswith("\ufffd"):  # an incomplete multi-byte character: wait for the next token
+            return ""
+        delta, self.sent = text[self.sent:], len(text)
+        return delta
+
+
+def cmd_compile(args) -> int:
+    from .build import compile_source
+
+    out = args.output or Path("build/models") / Path(str(args.source)).stem.lower()
+    manifest, secs = compile_source(args.source, out, model_id=args.id, max_context=args.context,
+                                    max_tokens=args.step_tokens)
+    st = manifest["stats"]
+    size = sum(f.stat().st_size for f in Path(out).rglob("*") if f.is_file())
+    print(f"compiled {manifest['model']['id']} -> {out} in {secs:.2f} s: {st['kernels']} kernels, "
+          f"{len(manifest['shards'])} shards, {size / 2**20:.1f} MiB, {st['dispatches_per_decode_token']} dispatches/token")
+    return 0
+
+
+def cmd_generate(args) -> int:
+    from .runtime import top_k_pairs
+
+    m = _load(args)
+    prompt = m.chat_prompt([{"role": "user", "content": args.prompt}]) if args.chat else args.prompt
+    ids = m.encode(prompt)
+    stream = TextStream(m.decode)
+    out: list[int] = []
+    for tok in m.generate(ids, max_tokens=args.max_tokens, sampling=_sampling(args), keep_logits=args.json):
+        out.append(tok)
+        if not args.json:
+            sys.stdout.write(stream.push(tok))
+            sys.stdout.flush()
+    t = m.timings
+    if args.json:
+        print(json.dumps({
+            "prompt_ids": ids,
+            "ids": out,
+            "text": m.decode(out),
+            "first_top10": top_k_pairs(t.first_logits, 10),
+            "prefill_ms": round(t.prefill_ms, 2),
+            "prefill_tok_s": round(t.prefill_tok_s, 2),
+            "decode_tok_s": round(t.decode_tok_s, 2),
+            "adapter": m.gpu.name,
+            "variant": m.variant,
+        }))
+    else:
+        print(flush=True)
+        print(f"[{len(ids)} prompt tokens, prefill {t.prefill_ms:.0f} ms; {len(out)} tokens, "
+              f"decode {t.decode_tok_s:.1f} tok/s on {m.gpu.name} ({m.variant})]", file=sys.stderr)
+    return 0
+
+
+def cmd_chat(args) -> int:
+    m = _load(args)
+    messages: list[dict] = []
+    if args.system:
+        messages.append({"role": "system", "content": args.system})
+    print(f"webshard chat — {m.model_id} on {m.gpu.name}. Empty line or Ctrl-D to quit.", file=sys.stderr)
+    while True:
+        try:
+            line = input("> ")
+        except EOFError:
+            print()
+            return 0
+        if not line.strip():
+            return 0
+        messages.append({"role": "user", "content": line})
+        ids = m.encode(m.chat_prompt(messages))
+        stream = TextStream(m.decode)
+        out = []
+        for tok in m.generate(ids, max_tokens=args.max_tokens, sampling=_sampling(args)):
+            out.append(tok)
+            sys.stdout.write(stream.push(tok))
+            sys.stdout.flush()
+        print()
+        messages.append({"role": "assistant", "content": m.decode(out)})
+
+
+def cmd_info(args) -> int:
+    from .gpu import get_gpu, kernel_variant
+
+    g = get_gpu()
+    lim = g.adapter.limits
+    print(f"adapter: {g.name} ({g.adapter_type}); kernel variant: {kernel_variant(g, args.variant)}")
+    print(f"features: {', '.join(sorted(g.features))}")
+    for k in ("max-storage-buffer-binding-size", "max-storage-buffers-per-shader-stage",
+              "max-compute-invocations-per-workgroup", "max-compute-workgroup-storage-size"):
+        print(f"  {k}: {lim.get(k)}")
+    art = args.artifact or DEFAULT_ARTIFACT
+    if (Path(art) / "manifest.json").exists():
+        from .artifact import read_manifest
+
+        m = read_manifest(Path(art))
+        c = m["model"]["config"]
+        print(f"artifact {art}: {m['model']['id']} ({c['arch']}, {c['n_layers']} layers, d={c['d_model']}, "
+              f"vocab {c['vocab_size']}), context {m['limits']['max_context']}, {len(m['kernels'])} kernels, "
+              f"{len(m['shards'])} shards, {m['stats']['weight_bytes'] / 2**20:.1f} MiB weights, "
+              f"{m['stats']['dispatches_per_decode_token']} dispatches/token")
+    else:
+        print(f"no artifact at {art} (webshard compile smollm2 -o {art})")
+    return 0
+
+
+def cmd_render(argv: list[str]) -> int:
+    from .scene.cli import main
+
+    return main(argv)
+
+
+def cmd_serve(argv: list[str]) -> int:
+    from server.cli import serve_main
+
+    return serve_main(argv)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="webshard", description="Compile models and scenes to WGSL; run them natively or in browsers.")
+    ap.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+
+    p = sub.add_parser("compile", help="compile a model to an artifact directory")
+    p.add_argument("source", help="smollm2 (bundled), a .gguf file, or an HF model directory")
+    p.add_argument("-o", "--output", type=Path, default=None)
+    p.add_argument("--id", default=None, help="model id in the manifest (default: from the source name)")
+    p.add_argument("--context", type=int, default=2048, help="maximum context (KV cache rows)")
+    p.add_argument("--step-tokens", type=int, default=64, help="maximum tokens per prefill step")
+    p.set_defaults(fn=cmd_compile)
+
+    p = sub.add_parser("generate", help="generate text natively")
+    p.add_argument("prompt")
+    p.add_argument("--chat", action="store_true", help="wrap the prompt in the model's chat template")
+    p.add_argument("--json", action="store_true", help="print one JSON object (ids, text, top-10 logits, timings)")
+    _add_model_args(p)
+    _add_sampling_args(p)
+    p.set_defaults(fn=cmd_generate)
+
+    p = sub.add_parser("chat", help="interactive chat in the terminal")
+    p.add_argument("--system", default=None)
+    _add_model_args(p)
+    _add_sampling_args(p)
+    p.set_defaults(fn=cmd_chat)
+
+    p = sub.add_parser("info", help="adapter, limits and artifact summary")
+    p.add_argument("--artifact", type=Path, default=None)
+    p.add_argument("--variant", choices=["cpu", "gpu"], default=None)
+    p.set_defaults(fn=cmd_info)
+
+    sub.add_parser("render", help="render a scene (see `webshard render --help`)", add_help=False)
+    sub.add_parser("serve", help="start the server (see `webshard serve --help`)", add_help=False)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    try:
+        # render/serve own their argument parsing.
+        rest = [a for a in argv if a != "--debug"]
+        if rest and rest[0] in ("render", "serve"):
+            return (cmd_render if rest[0] == "render" else cmd_serve)(rest[1:])
+        args = build_parser().parse_args(argv)
+        return args.fn(args)
+    except KeyboardInterrupt:
+        return 130
+    except (WebshardError, ValueError, KeyError, FileNotFoundError, OSError) as e:
+        if debug:
+            raise
+        msg = e.args[0] if isinstance(e, KeyError) and e.args else e
+        print(f"error: {msg}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -15,10 +15,17 @@ from .kernels import PARAMS, PARAMS_BYTES
 STORAGE = wgpu.BufferUsage.STORAGE | wgpu.BufferUsage.COPY_DST | wgpu.BufferUsage.COPY_SRC
 
 
+# Neutral values for fields a caller leaves out (top_p = 0 would keep only the argmax).
+PARAM_DEFAULTS = {"top_p": 1.0}
+
+
 def pack_params(**values) -> bytes:
+    unknown = set(values) - {n for n, _ in PARAMS}
+    if unknown:
+        raise TypeError(f"unknown params field(s): {sorted(unknown)}")
     out = []
     for name, typ in PARAMS:
-        v = values.get(name, 0)
+        v = values.get(name, PARAM_DEFAULTS.get(name, 0))
         out.append(struct.pack("<f" if typ == "f32" else "<I", float(v) if typ == "f32" else int(v)))
     return b"".join(out)
 

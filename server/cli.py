@@ -1,0 +1,115 @@
+"""`webshard serve` (what `make serve` runs): build what is missing, load the native backend, run uvicorn.
+
+compiler/cli.py dispatches the `serve` subcommand here (`serve_main(argv)`); `python -m server.cli` does the same.
+The compiler modules are imported lazily: the server must start (static side at least) while they are missing.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from server.app import REPO_ROOT, ServerConfig, compiled_ids, create_app
+from server.backend import NativeBackend
+
+log = logging.getLogger("webshard.server")
+
+DEFAULT_MODEL = "smollm2"
+DEFAULT_SCENE = ("cube", REPO_ROOT / "demos" / "cube_scene.py")
+FEATURED_DEMOS = ("chat.html", "cube.html", "swarm.html")  # printed first, in this order
+
+
+def serve_main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="webshard serve", description="Serve demos, artifacts and the OpenAI API.")
+    # Security: loopback by default; the API has no authentication, so another address exposes a GPU to that network.
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    parser.add_argument("--artifacts", type=Path, default=None,
+                        help="directory of compiled models, one sub-directory per model id (default: build/models)")
+    parser.add_argument("--no-compile", action="store_true", help="serve what is built; compile nothing")
+    args = parser.parse_args(argv)
+    if not 0 < args.port < 65536:
+        parser.error(f"--port must be in 1..65535, got {args.port}")
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(message)s")
+
+    config = ServerConfig(artifacts_dir=args.artifacts.resolve() if args.artifacts else None)
+    if not args.no_compile:
+        build_missing(config)
+    app = create_app(config, load_backend(config.models_dir))
+    print_urls(args.host, args.port, config, app.state.backend)
+
+    import uvicorn  # here, so `--help` stays fast
+
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def build_missing(config: ServerConfig) -> None:
+    """The default model (the compiler decides whether it is up to date) and the cube scene if absent."""
+    ensure_default_model = optional_import("compiler.build", "ensure_default_model")
+    if ensure_default_model is not None:
+        ensure_default_model(config.models_dir / DEFAULT_MODEL)
+    scene_id, source = DEFAULT_SCENE
+    out_dir = config.scenes_root / scene_id
+    if out_dir.exists():
+        return
+    compile_scene_file = optional_import("compiler.scene.lower", "compile_scene_file")
+    if compile_scene_file is None:
+        return
+    if not source.is_file():
+        log.warning("scene source %s is missing: /scenes/%s/ will answer 404", source, scene_id)
+        return
+    log.info("compiling scene %s -> %s", source, out_dir)
+    compile_scene_file(str(source), out_dir)
+
+
+def load_backend(models_dir: Path) -> NativeBackend | None:
+    """Every compiled model under models_dir in the native runtime, or None (then /v1 completions answer 503)."""
+    model_dirs = [models_dir / m for m in compiled_ids(models_dir, "manifest.json")]
+    if not model_dirs:
+        log.warning("no compiled model in %s: the OpenAI API will answer 503", models_dir)
+        return None
+    if optional_import("compiler.runtime", "Model") is None:
+        return None
+    from compiler.gpu import NoAdapterError
+
+    try:
+        backend = NativeBackend.load(model_dirs)
+    except NoAdapterError as e:
+        log.warning("native inference disabled, %s; static files are still served", e)
+        return None
+    log.info("native backend ready: %s", ", ".join(backend.model_ids()))
+    return backend
+
+
+def optional_import(module: str, attr: str) -> Any | None:
+    """module.attr, or None with a log line when that module (not one of its dependencies) does not exist yet."""
+    try:
+        return getattr(importlib.import_module(module), attr)
+    except ModuleNotFoundError as e:
+        if e.name is None or not (module == e.name or module.startswith(e.name + ".")):
+            raise  # the module exists but a dependency of it is missing: a real error, not "not written yet"
+        log.warning("%s is not available (%s): skipping what needs %s", module, e, attr)
+    except AttributeError:
+        log.warning("%s has no %s: skipping", module, attr)
+    return None
+
+
+def print_urls(host: str, port: int, config: ServerConfig, backend: NativeBackend | None) -> None:
+    if host in ("", "0.0.0.0", "::"):
+        host = "127.0.0.1"  # a wildcard bind is reachable on loopback; print a URL that can be clicked
+    base = f"http://{f'[{host}]' if ':' in host else host}:{port}"
+    demos = {p.name for p in (config.root / "demos").glob("*.html")}
+    ordered = [d for d in FEATURED_DEMOS if d in demos] + sorted(demos - set(FEATURED_DEMOS))
+    print(f"webshard: serving on {base}/", flush=True)
+    for demo in ordered:
+        print(f"  {base}/demos/{demo}")
+    models = ", ".join(backend.model_ids()) if backend else "none loaded"
+    print(f"  {base}/v1  (OpenAI-compatible; models: {models})", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(serve_main(sys.argv[1:]))

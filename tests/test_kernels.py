@@ -1,0 +1,193 @@
+"""Every WGSL kernel against its numpy reference, on awkward shapes (1 token, sizes that are not multiples of
+the workgroup), in both per-adapter variants."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from compiler import kernels as K
+from compiler import reference as R
+from compiler.executor import Executor, run_kernel
+from compiler.quant import dequantize, quantize, repack
+
+pytestmark = pytest.mark.gpu
+VARIANTS = ["cpu", "gpu"]
+FORMATS = ["f32", "f16", "q4_0", "q4_1", "q8_0"]
+
+
+@pytest.fixture(scope="module")
+def ex(gpu):
+    return Executor(gpu.device)
+
+
+def rng(seed=0):
+    return np.random.default_rng(seed)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("K_,N,T", [(32, 1, 1), (96, 37, 5), (160, 67, 9)])
+def test_matmul_plain(ex, variant, fmt, K_, N, T):
+    r = rng(K_ + N)
+    t = quantize("w", r.standard_normal((N, K_)), fmt)
+    x = r.standard_normal((T, K_)).astype(np.float32)
+    want = R.matmul(x, dequantize(t))
+    k = K.matmul_kernel(fmt, K_, N)
+    got = run_kernel(ex, k, variant, {"x": x, "w": repack(t)}, T, out_sizes={"out": want.nbytes})["out"]
+    np.testing.assert_allclose(got.reshape(want.shape), want, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("case", ["rms_silu", "ln_gelu_bias_res", "rms_last_only", "ln_res_bias", "split_part"])
+def test_matmul_fused(ex, variant, case):
+    r = rng(7)
+    Kd, N, T = 96, 70, 6
+    fmt = "q4_1"
+    W = r.standard_normal((N, Kd)).astype(np.float32)
+    t = quantize("w", W, fmt)
+    x = r.standard_normal((T, Kd)).astype(np.float32)
+    nw, nb, b = (r.standard_normal(n).astype(np.float32) for n in (Kd, Kd, N))
+    res = r.standard_normal((T, N)).astype(np.float32)
+    arrays = {"x": x, "w": repack(t), "norm_w": nw, "norm_b": nb, "bias": b}
+    Wd = dequantize(t)
+    kw: dict = {}
+    if case == "rms_silu":
+        y = R.matmul(R.rmsnorm(x, nw, 1e-5), Wd)
+        want = R.silu_mul(y[:, : N // 2], y[:, N // 2:])
+        kw = dict(prologue="rmsnorm", act="silu_mul")
+    elif case == "ln_gelu_bias_res":
+        want = R.gelu(R.matmul(R.layernorm(x, nw, nb, 1e-5), Wd, b)) + res
+        kw = dict(prologue="layernorm", act="gelu", bias=True, residual=True)
+        arrays["out"] = res
+    elif case == "rms_last_only":
+        want = R.matmul(R.rmsnorm(x[-1:], nw, 1e-5), Wd)
+        kw = dict(prologue="rmsnorm", last_only=True)
+    elif case == "ln_res_bias":
+        want = R.matmul(R.layernorm(x, nw, nb, 1e-5), Wd, b) + res
+        kw = dict(prologue="layernorm", bias=True, residual=True)
+        arrays["out"] = res
+    else:  # rows 20..49 of a 70-row output, as a weight split across bindings would run
+        part = quantize("w", W[20:50], fmt)
+        arrays["w"] = repack(part)
+        out = np.full((T, N), 7.0, np.float32)
+        arrays["out"] = out
+        want = out.copy()
+        want[:, 20:50] = R.matmul(x, dequantize(part))
+        kw = dict(row0=20, out_n=N)
+        N = 30
+    k = K.matmul_kernel(fmt, Kd, N, eps=1e-5, **kw)
+    got = run_kernel(ex, k, variant, arrays, T, out_sizes={"out": want.nbytes})["out"]
+    np.testing.assert_allclose(got.reshape(want.shape), want, rtol=1e-4, atol=2e-4)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("position", [False, True])
+def test_embedding(ex, fmt, position):
+    r = rng(3)
+    V, D, T = 50, 64, 7
+    t = quantize("e", r.standard_normal((V, D)), fmt)
+    P = r.standard_normal((40, D)).astype(np.float32)
+    toks = np.array([0, 49, 3, 3, 17, 25, 48], np.uint32)
+    pos0 = 5
+    want = R.embedding(toks, dequantize(t))
+    if position:
+        want = R.add_position(want, P, pos0)
+    # Two row-parts, as a table over the binding limit is split: each dispatch writes only its own tokens.
+    out = None
+    for r0, r1 in ((0, 25), (25, 50)):
+        part = quantize("e", dequantize(t)[r0:r1], "f32") if fmt == "f32" else None
+        w = repack(t)[r0:r1] if part is None else repack(part)
+        k = K.embedding_kernel(fmt, D, row0=r0, rows=r1 - r0, position=position)
+        arrays = {"tokens": toks, "w": w, "pos_w": P}
+        if out is not None:
+            arrays["x"] = out
+        out = run_kernel(ex, k, "cpu", arrays, T, out_sizes={"x": want.nbytes}, pos0=pos0)["x"]
+    np.testing.assert_allclose(out.reshape(want.shape), want, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("style", ["interleaved", "half", None])
+def test_rope_kv(ex, style):
+    r = rng(5)
+    hd, hq, hkv, T, pos0, C = 16, 4, 2, 3, 9, 16
+    q_dim, kv_dim = hq * hd, hkv * hd
+    qkv = r.standard_normal((T, q_dim + 2 * kv_dim)).astype(np.float32)
+    q, k, v = np.split(qkv, [q_dim, q_dim + kv_dim], axis=1)
+    rope = {"theta": 10000.0, "style": style, "head_dim": hd} if style else None
+    if rope:
+        q = R.rope(q, pos0, 10000.0, style, hd, hq)
+        k = R.rope(k, pos0, 10000.0, style, hd, hkv)
+    kc = np.zeros((C, kv_dim), np.float32)
+    vc = np.zeros((C, kv_dim), np.float32)
+    R.kv_write(k, v, kc, vc, pos0)
+    kern = K.rope_kv_kernel(q_dim, kv_dim, hd, rope)
+    got = run_kernel(ex, kern, "cpu", {"qkv": qkv, "k_cache": np.zeros_like(kc), "v_cache": np.zeros_like(vc)}, T,
+                     out_sizes={"q": q.nbytes}, pos0=pos0)
+    np.testing.assert_allclose(got["q"].reshape(q.shape), q, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(got["k_cache"].reshape(kc.shape), kc, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(got["v_cache"].reshape(vc.shape), vc)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("T,pos0", [(1, 0), (1, 37), (5, 11)])
+def test_attention(ex, variant, T, pos0):
+    r = rng(T + pos0)
+    hd, hq, hkv, C = 16, 6, 2, 64
+    kc = r.standard_normal((C, hkv * hd)).astype(np.float32)
+    vc = r.standard_normal((C, hkv * hd)).astype(np.float32)
+    q = (r.standard_normal((T, hq * hd)) * 2).astype(np.float32)
+    want = R.attention(q, kc, vc, pos0, hq, hkv, hd)
+    kern = K.attention_kernel(hq, hkv, hd)
+    got = run_kernel(ex, kern, variant, {"q": q, "k_cache": kc, "v_cache": vc}, T, out_sizes={"out": want.nbytes}, pos0=pos0)
+    np.testing.assert_allclose(got["out"].reshape(want.shape), want, rtol=1e-4, atol=1e-5)
+
+
+def _sample(ex, logits, **params):
+    kern = K.sample_kernel(logits.size)
+    return int(run_kernel(ex, kern, "cpu", {"logits": logits, "tokens": np.zeros(4, np.uint32)}, 1, **params)["tokens"][0])
+
+
+@pytest.mark.parametrize("V", [1, 300, 49152])
+def test_sample_greedy_is_argmax(ex, V):
+    logits = rng(V).standard_normal(V).astype(np.float32)
+    assert _sample(ex, logits) == R.sample(logits) == int(np.argmax(logits))
+
+
+def test_sample_greedy_ties_go_to_lowest_index(ex):
+    logits = np.zeros(1000, np.float32)
+    logits[[700, 300, 999]] = 5.0
+    assert _sample(ex, logits) == 300
+
+
+def test_sample_top_k_1_is_argmax(ex):
+    logits = rng(1).standard_normal(5000).astype(np.float32)
+    for seed in range(5):
+        assert _sample(ex, logits, temperature=1.0, top_k=1, seed=seed) == int(np.argmax(logits))
+
+
+def test_sample_is_seeded_and_stays_in_top_k(ex):
+    logits = rng(2).standard_normal(3000).astype(np.float32)
+    top = set(np.argsort(-logits)[:20].tolist())
+    draws = [_sample(ex, logits, temperature=0.8, top_k=20, seed=s, step=3) for s in range(30)]
+    assert set(draws) <= top
+    assert len(set(draws)) > 3, "a seeded draw that never varies is not sampling"
+    again = [_sample(ex, logits, temperature=0.8, top_k=20, seed=s, step=3) for s in range(30)]
+    assert draws == again
+
+
+def test_sample_top_p_keeps_the_nucleus(ex):
+    logits = np.full(1000, -10.0, np.float32)
+    logits[[10, 20, 30]] = [5.0, 4.0, 0.0]   # probabilities ~0.73, 0.27, ~0.005
+    draws = {_sample(ex, logits, temperature=1.0, top_p=0.9, seed=s) for s in range(40)}
+    assert draws <= {10, 20} and draws == {10, 20}
+
+
+def test_sample_matches_reference_distribution(ex):
+    # Small vocabulary: GPU frequencies follow the reference softmax (chi-square-ish bound).
+    logits = np.array([2.0, 1.0, 0.5, 0.0, -1.0], np.float32)
+    n = 400
+    counts = np.bincount([_sample(ex, logits, temperature=1.0, seed=s) for s in range(n)], minlength=5)
+    p = np.exp(logits - logits.max())
+    p /= p.sum()
+    assert np.all(np.abs(counts / n - p) < 0.08), (counts / n, p)
+    ref = [R.sample(logits, temperature=1.0, seed=s) for s in range(n)]
+    assert np.mean(np.array(ref) == np.array([_sample(ex, logits, temperature=1.0, seed=s) for s in range(n)])) > 0.97

@@ -1,0 +1,105 @@
+"""LIVE: the real `openai` Python client against a real uvicorn on 127.0.0.1 (a free port, in a thread;
+tests/static_site.py's `serve`).
+
+This is the end-to-end check of the OpenAI wire format, SSE framing included. It runs against every entry of
+`served` below. Today that is "fake": NativeBackend over the byte-level FakeModel (no GPU). The lead adds
+"native-tiny": compile a tiny synthetic model, `NativeBackend.load([artifact_dir])`, and the greedy reply expected
+from it (mark that param `gpu`); the test functions stay as they are.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import openai
+import pytest
+
+from server.app import ServerConfig, create_app
+from server.backend import Backend, NativeBackend
+from tests.server_fakes import REPLY, FakeModel, FakeSampling, make_site
+from tests.static_site import serve as live_server
+
+
+@dataclass(frozen=True)
+class Served:
+    client: openai.OpenAI
+    model_id: str
+    expected_reply: str  # the greedy answer to CHAT_MESSAGES
+
+
+CHAT_MESSAGES = [{"role": "user", "content": "What is the capital of France?"}]
+
+
+def fake_backend() -> tuple[Backend, str, str]:
+    model = FakeModel()
+    return NativeBackend({model.model_id: model}, sampling=FakeSampling), model.model_id, REPLY
+
+
+@pytest.fixture(scope="module", params=["fake"])
+def served(request, tmp_path_factory):
+    backend, model_id, expected = {"fake": fake_backend}[request.param]()
+    app = create_app(ServerConfig(root=make_site(tmp_path_factory.mktemp("site"))), backend)
+    with live_server(app) as url:
+        # max_retries=0: a failure must show up as itself, not as three slow retries.
+        client = openai.OpenAI(base_url=f"{url}/v1", api_key="not-needed", max_retries=0, timeout=30)
+        yield Served(client, model_id, expected)
+        client.close()
+    backend.close()  # serve() runs without lifespan, so the app's shutdown hook does not do it
+
+
+def test_models(served):
+    assert served.model_id in [m.id for m in served.client.models.list()]
+    assert served.client.models.retrieve(served.model_id).id == served.model_id
+
+
+def test_streamed_chat_completion(served):
+    stream = served.client.chat.completions.create(model=served.model_id, messages=CHAT_MESSAGES, temperature=0,
+                                                   stream=True, stream_options={"include_usage": True})
+    pieces, finish, usage = [], None, None
+    for chunk in stream:
+        if chunk.choices:
+            pieces.append(chunk.choices[0].delta.content or "")
+            finish = chunk.choices[0].finish_reason or finish
+        usage = chunk.usage or usage
+    assert "".join(pieces) == served.expected_reply
+    assert finish == "stop"
+    assert len([p for p in pieces if p]) > 1  # it really streamed
+    assert usage is not None and usage.completion_tokens > 0
+
+
+def test_chat_completion_with_max_tokens(served):
+    reply = served.client.chat.completions.create(model=served.model_id, messages=CHAT_MESSAGES, temperature=0,
+                                                  max_tokens=4)
+    assert reply.choices[0].finish_reason == "length"
+    assert reply.usage.completion_tokens == 4
+    assert served.expected_reply.startswith(reply.choices[0].message.content.rstrip("\ufffd"))
+
+
+def test_streamed_text_completion(served):
+    stream = served.client.completions.create(model=served.model_id, prompt="Hello", max_tokens=8, stream=True)
+    text = "".join(chunk.choices[0].text for chunk in stream if chunk.choices)
+    assert 0 < len(text.encode()) <= 8 * 16  # at most 8 tokens of a few bytes each
+
+
+def test_client_errors_are_typed(served):
+    with pytest.raises(openai.NotFoundError):
+        served.client.chat.completions.create(model="no-such-model", messages=CHAT_MESSAGES)
+    with pytest.raises(openai.BadRequestError, match="temperature"):
+        served.client.chat.completions.create(model=served.model_id, messages=CHAT_MESSAGES, temperature=5)
+
+
+def test_a_client_hanging_up_frees_the_gpu_queue(tmp_path):
+    # Fake-only: it watches the model's generator, which only the fake exposes.
+    model = FakeModel(reply=lambda prompt: "x" * 2000, delay_s=0.005)  # ~10 s if nobody stopped it
+    backend = NativeBackend({model.model_id: model}, sampling=FakeSampling)
+    with live_server(create_app(ServerConfig(root=make_site(tmp_path)), backend)) as url:
+        client = openai.OpenAI(base_url=f"{url}/v1", api_key="not-needed", max_retries=0, timeout=30)
+        stream = client.chat.completions.create(model=model.model_id, messages=CHAT_MESSAGES, stream=True)
+        for i, _ in enumerate(stream):
+            if i == 3:
+                break
+        stream.close()
+        short = client.chat.completions.create(model=model.model_id, messages=CHAT_MESSAGES, max_tokens=2)
+        client.close()
+    backend.close()
+    assert short.choices[0].message.content == "xx"
+    assert model.closed_early >= 1 and len(model.trace) < 1000

@@ -41,22 +41,25 @@ class _Lowering:
         arr = np.concatenate([repack(t).reshape(t.shape[0], -1) for t in ts], axis=0)
         return arr, ts[0].fmt, ts[0].shape[-1]
 
-    def matrix_parts(self, name: str, splittable: bool = True) -> list[tuple[str, int, int, str, int]]:
-        """Register a weight matrix; return its parts as (weight name, row0, rows, fmt, K)."""
+    def matrix_parts(self, name: str, paired: bool = False) -> list[tuple[str, int, int, str, int]]:
+        """Register a weight matrix; return its parts as (weight name, row0, rows, fmt, K).
+
+        A part holds at most `part_bytes`. With `paired` (gate|up for silu_mul) the matrix is two stacked halves
+        and each part holds the same row range of both, so a part still pairs gate row n with up row n.
+        """
         arr, fmt, k = self._tensor_rows(name)
-        rows = arr.shape[0]
-        per_row = arr.shape[1] * 4
+        halves = np.split(arr, 2) if paired else [arr]
+        rows = halves[0].shape[0]
+        per_row = arr.shape[1] * 4 * len(halves)
         max_rows = max(1, self.part_bytes // per_row)
-        if rows > max_rows and not splittable:
-            raise ValueError(f"weight {name} ({rows * per_row} bytes) exceeds the binding limit and cannot be split here")
         parts = []
         for p, r0 in enumerate(range(0, rows, max_rows)):
             r1 = min(rows, r0 + max_rows)
             pname = name if r0 == 0 and r1 == rows else f"{name}#{p}"
             if pname not in self.out.weights:
-                self.out.weights[pname] = np.ascontiguousarray(arr[r0:r1])
-                self.out.weight_info[pname] = {"format": fmt, "shape": [r1 - r0, k], "row0": r0}
-            parts.append((pname, r0, r1 - r0, fmt, k))
+                self.out.weights[pname] = np.ascontiguousarray(np.concatenate([h[r0:r1] for h in halves]))
+                self.out.weight_info[pname] = {"format": fmt, "shape": [(r1 - r0) * len(halves), k], "row0": r0}
+            parts.append((pname, r0, (r1 - r0) * len(halves), fmt, k))
         return parts
 
     def vector(self, name: str) -> str:
@@ -120,7 +123,7 @@ class _Lowering:
         act = a.get("act")
         n_out = a["n"]
         out = []
-        for pname, r0, rows, fmt, k in self.matrix_parts(w, splittable=act != "silu_mul"):
+        for pname, r0, rows, fmt, k in self.matrix_parts(w, paired=act == "silu_mul"):
             kern = K.matmul_kernel(fmt, k, rows, row0=r0, out_n=n_out, prologue=a.get("prologue"),
                                    eps=a.get("eps", 1e-5), bias=bias is not None, act=act,
                                    residual=bool(a.get("residual")), last_only=bool(a.get("last_only")),

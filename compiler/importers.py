@@ -73,9 +73,6 @@ def load_gguf(path: Path) -> Model:
     arch = _field(reader, "general.architecture", path)
     if arch != "llama":
         raise ModelFormatError(f"{path}: unsupported architecture {arch!r} (GGUF import supports 'llama')")
-    p = f"{arch}."
-    n_embd = int(_field(reader, p + "embedding_length", path))
-    n_head = int(_field(reader, p + "attention.head_count", path))
     tensors: dict[str, Tensor] = {}
     for t in reader.tensors:
         fmt = GGUF_FORMATS.get(t.tensor_type.name)
@@ -92,6 +89,9 @@ def load_gguf(path: Path) -> Model:
         if fmt in ("f32", "f16"):
             data = np.asarray(data).reshape(shape)
         tensors[t.name] = Tensor(t.name, fmt, shape, data)
+    p = f"{arch}."
+    n_embd = int(_field(reader, p + "embedding_length", path))
+    n_head = int(_field(reader, p + "attention.head_count", path))
     vocab = len(_field(reader, "tokenizer.ggml.tokens", path))
     cfg = ModelConfig(
         arch="llama",

@@ -20,3 +20,13 @@ def gpu():
         # CI machines have no GPU: anything but lavapipe means the environment is not what we think.
         pytest.fail(f"CI expected lavapipe, got {g.name}")
     return g
+
+
+@pytest.fixture(scope="session")
+def smollm2_artifact(tmp_path_factory):
+    """The bundled SmolLM2-135M-Instruct compiled once per test session: (artifact dir, manifest)."""
+    from compiler.build import compile_source
+
+    out = tmp_path_factory.mktemp("smollm2")
+    manifest, _ = compile_source("smollm2", out)
+    return out, manifest

@@ -1,0 +1,140 @@
+"""Compiler without an adapter: graph building, fusion, buffer planning, and the SmolLM2 artifact's manifest —
+every kernel within WebGPU's default limits, shards <= 32 MiB grouped by unit, hashes that match."""
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+
+from compiler.ir import build_graph
+from compiler.kernels import DEFAULT_LIMITS
+from compiler.model import ModelConfig
+from compiler.passes import fuse, plan_buffers
+
+
+def cfg(arch="llama", layers=2):
+    return ModelConfig(arch=arch, n_layers=layers, d_model=64, n_heads=4, n_kv_heads=2 if arch == "llama" else 4,
+                       d_ff=96, vocab_size=300, context_length=64, norm_eps=1e-5,
+                       rope_style="interleaved" if arch == "llama" else "none")
+
+
+def fused_ops(arch):
+    g = build_graph(cfg(arch), {})
+    return fuse(g, {n: "q4_1" for n, v in g.values.items() if v.kind == "weight"})
+
+
+@pytest.mark.parametrize("arch", ["llama", "gpt2"])
+def test_fusion_leaves_six_ops_per_layer(arch):
+    fg = fused_ops(arch)
+    per_layer = [op.kind for op in fg.graph.ops if op.unit == "layer.0"]
+    assert per_layer == ["matmul", "rope_kv", "attention", "matmul", "matmul", "matmul"]
+    kinds = {op.kind for op in fg.graph.ops}
+    assert not kinds & {"rmsnorm", "layernorm", "add", "silu_mul", "gelu", "rope", "kv_write", "split", "take_last"}
+
+
+def test_llama_fusions_concatenate_qkv_and_gate_up():
+    fg = fused_ops("llama")
+    assert fg.concat["blk.0.attn_q+attn_k+attn_v.weight"] == ["blk.0.attn_q.weight", "blk.0.attn_k.weight", "blk.0.attn_v.weight"]
+    assert fg.concat["blk.0.ffn_gate+ffn_up.weight"] == ["blk.0.ffn_gate.weight", "blk.0.ffn_up.weight"]
+    mm = [op for op in fg.graph.ops if op.unit == "layer.0" and op.kind == "matmul"]
+    assert mm[0].attrs["prologue"] == "rmsnorm"
+    assert mm[1].attrs["residual"] and mm[3].attrs["residual"]
+    assert mm[2].attrs["act"] == "silu_mul"
+    head = [op for op in fg.graph.ops if op.unit == "head"][0]
+    assert head.attrs["last_only"] and head.attrs["prologue"] == "rmsnorm"
+
+
+@pytest.mark.parametrize("arch", ["llama", "gpt2"])
+def test_buffer_plan_reuses_buffers_without_overlap(arch):
+    fg = fused_ops(arch)
+    bp = plan_buffers(fg, max_tokens=8, ctx=64)
+    acts = [b for b, k in bp.kinds.items() if k == "activation"]
+    values = [v for v in fg.graph.values.values() if v.kind == "activation"]
+    assert len(acts) <= 3 < len(values)
+    # No op reads and writes different values that share a buffer (except the in-place residual alias).
+    for op in fg.graph.ops:
+        ins = {bp.of_value[v] for v in op.inputs if v in bp.of_value}
+        outs = {bp.of_value[v] for v in op.outputs if v in bp.of_value}
+        shared = ins & outs
+        assert not shared or op.attrs.get("residual"), (op, shared)
+    assert bp.of_value[fg.graph.ops[0].outputs[0]] == "x"
+
+
+@pytest.fixture(scope="module")
+def smollm2(smollm2_artifact):
+    return smollm2_artifact
+
+
+@pytest.mark.real_model
+def test_every_kernel_fits_webgpu_default_limits(smollm2):
+    out, m = smollm2
+    lim = DEFAULT_LIMITS
+    for name, k in m["kernels"].items():
+        storage = [b for b in k["bindings"] if b["type"] != "uniform"]
+        assert len(storage) <= lim["max_storage_buffers_per_stage"], name
+        for vname, v in k["variants"].items():
+            x, y, z = v["workgroup_size"]
+            assert x * y * z <= lim["max_invocations_per_workgroup"], (name, vname)
+            assert v["workgroup_bytes"] <= lim["max_workgroup_storage_bytes"], (name, vname)
+            assert (out / v["file"]).read_text().count("@binding(") == len(k["bindings"])
+            for count, div in v["dispatch"]:
+                n = m["limits"]["max_tokens_per_step"] if count == "T" else count
+                assert -(-n // div) <= lim["max_workgroups_per_dimension"], (name, vname)
+    for name, w in m["weights"].items():
+        assert w["bytes"] <= lim["max_storage_buffer_binding_size"], name
+    for name, b in m["buffers"].items():
+        assert b["bytes"] <= lim["max_storage_buffer_binding_size"], name
+
+
+@pytest.mark.real_model
+def test_no_dispatch_binds_one_buffer_twice(smollm2):
+    # Dawn rejects a buffer bound both read-only and writable in one dispatch (wgpu accepts it).
+    _, m = smollm2
+    for unit in m["plan"]["units"]:
+        for d in unit["dispatches"]:
+            names = list(d["bind"].values())
+            assert len(names) == len(set(names)), d
+
+
+@pytest.mark.real_model
+def test_shards_are_grouped_by_unit_capped_and_hashed(smollm2):
+    out, m = smollm2
+    units = [u["name"] for u in m["plan"]["units"]]
+    assert units[0] == "embed" and units[-2:] == ["head", "sample"]
+    assert [u for u in units if u.startswith("layer.")] == [f"layer.{i}" for i in range(30)]
+    for s in m["shards"]:
+        blob = (out / s["file"]).read_bytes()
+        assert len(blob) == s["bytes"] <= 32 << 20
+        assert hashlib.sha256(blob).hexdigest() == s["sha256"]
+        assert s["sha256"][:16] in s["file"], "shard names are content-addressed"
+    # A worker for layer 7 needs exactly the shards whose `units` name it.
+    layer7 = [s for s in m["shards"] if "layer.7" in s["units"]]
+    assert layer7 and all(s["units"] == ["layer.7"] for s in layer7)
+    # Quantized weights stay quantized: the artifact is about the GGUF's size, not an f32 expansion.
+    assert m["stats"]["weight_bytes"] < 110 << 20
+    assert m["weights"]["blk.0.attn_q+attn_k+attn_v.weight"]["format"] == "q4_1"
+    assert m["weights"]["token_embd.weight"]["format"] == "q8_0"
+    assert json.loads((out / "tokenizer.json").read_text())["model"]["type"] == "BPE"
+
+
+@pytest.mark.real_model
+def test_dispatch_count(smollm2):
+    _, m = smollm2
+    assert m["stats"]["dispatches_per_decode_token"] == 1 + 30 * 6 + 2
+
+
+def test_weights_over_the_binding_limit_are_split(tmp_path):
+    from compiler.importers import load_model
+    from tests.tiny_models import make_tiny_llama
+
+    model = load_model(make_tiny_llama(tmp_path))
+    from compiler.build import compile_model
+
+    limits = dict(DEFAULT_LIMITS, max_storage_buffer_binding_size=4096)
+    m = compile_model(model, tmp_path / "art", model_id="tiny", max_context=32, limits=limits)
+    parts = [w for w in m["weights"] if w.startswith("token_embd.weight#")]
+    assert len(parts) > 1
+    assert all(m["weights"][p]["bytes"] <= 4096 for p in parts)
+    embed = next(u for u in m["plan"]["units"] if u["name"] == "embed")
+    assert len(embed["dispatches"]) == len(parts)

@@ -1,0 +1,90 @@
+"""Whole models: the numpy interpreter and the compiled WGSL give identical greedy tokens (tiny llama GGUF and
+tiny gpt2 HF directory, both kernel variants), and chunked prefill equals one-shot prefill."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from compiler.build import compile_model
+from compiler.importers import load_model
+from compiler.reference import Interpreter
+from compiler.runtime import Model, Sampling
+from tests.tiny_models import make_tiny_gpt2, make_tiny_llama
+
+pytestmark = pytest.mark.gpu
+PROMPT = "the cat is on the mat in the hat"
+
+
+@pytest.fixture(scope="module", params=["llama", "gpt2"])
+def tiny(request, tmp_path_factory):
+    d = tmp_path_factory.mktemp(request.param)
+    src = make_tiny_llama(d) if request.param == "llama" else make_tiny_gpt2(d / "hf")
+    model = load_model(src)
+    art = d / "artifact"
+    compile_model(model, art, model_id=f"tiny-{request.param}", max_context=96, max_tokens=4)
+    return model, art
+
+
+@pytest.mark.parametrize("variant", ["cpu", "gpu"])
+def test_greedy_tokens_match_the_interpreter(gpu, tiny, variant):
+    model, art = tiny
+    ids = model.tokenizer.encode(PROMPT).ids
+    assert len(ids) > 4, "the prompt must span several prefill chunks"
+    want = Interpreter(model, 96).greedy(ids, 12)
+    m = Model.load(art, variant=variant, gpu=gpu)
+    got = list(m.generate(ids, max_tokens=12, stop_at_eos=False))
+    assert got == want
+    assert len(set(got)) > 2, "a degenerate model would make this test too easy"
+
+
+def test_logits_match_the_interpreter(gpu, tiny):
+    model, art = tiny
+    m = Model.load(art, gpu=gpu)
+    interp = Interpreter(model, 96)
+    for text in ("the", PROMPT, "in the hat on the mat"):
+        ids = model.tokenizer.encode(text).ids
+        interp.reset()
+        np.testing.assert_allclose(m.logits_for(ids), interp.step(ids), rtol=1e-4, atol=1e-4)
+
+
+def test_sampling_is_seeded(gpu, tiny):
+    model, art = tiny
+    m = Model.load(art, gpu=gpu)
+    ids = model.tokenizer.encode(PROMPT).ids
+    s = Sampling(temperature=1.0, top_k=40, top_p=0.95, seed=123)
+    a = list(m.generate(ids, max_tokens=10, sampling=s, stop_at_eos=False))
+    b = list(m.generate(ids, max_tokens=10, sampling=s, stop_at_eos=False))
+    c = list(m.generate(ids, max_tokens=10, sampling=Sampling(temperature=1.0, seed=7), stop_at_eos=False))
+    assert a == b
+    assert a != c
+
+
+def test_generation_stops_at_the_context_end(gpu, tiny):
+    model, art = tiny
+    m = Model.load(art, gpu=gpu)
+    ids = model.tokenizer.encode(PROMPT).ids
+    got = list(m.generate(ids, max_tokens=500, stop_at_eos=False))
+    assert len(ids) + len(got) == m.max_context
+
+
+def test_prompt_longer_than_context_is_a_clear_error(gpu, tiny):
+    from compiler.errors import LimitError
+
+    model, art = tiny
+    m = Model.load(art, gpu=gpu)
+    with pytest.raises(LimitError, match="context of 96 tokens"):
+        list(m.generate([5] * 200, max_tokens=2))
+
+
+def test_weights_split_for_binding_limits_give_the_same_tokens(gpu, tmp_path):
+    from compiler.kernels import DEFAULT_LIMITS
+
+    model = load_model(make_tiny_llama(tmp_path))
+    limits = dict(DEFAULT_LIMITS, max_storage_buffer_binding_size=3000)
+    manifest = compile_model(model, tmp_path / "split", model_id="split", max_context=64, max_tokens=4, limits=limits)
+    assert sum("#" in w for w in manifest["weights"]) > 4
+    ids = model.tokenizer.encode(PROMPT).ids
+    want = Interpreter(model, 64).greedy(ids, 8)
+    for variant in ("cpu", "gpu"):
+        m = Model.load(tmp_path / "split", variant=variant, gpu=gpu)
+        assert list(m.generate(ids, max_tokens=8, stop_at_eos=False)) == want

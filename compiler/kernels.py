@@ -117,44 +117,47 @@ def _w_elem(fmt: str) -> str:
 # ------------------------------------------------------------------ matmul
 
 
-def matmul_tile(K: int, wg: int, limits: dict, stage_required: bool, tt_max: int = 4) -> tuple[int, bool]:
-    """Tokens per workgroup and whether x is staged in workgroup memory (it must be for a fused norm)."""
+def matmul_tile(K: int, wg: int, limits: dict, staged: bool, tt_max: int) -> int:
+    """Tokens per workgroup: as many as fit workgroup memory when x is staged (it is for a fused norm)."""
+    if not staged:
+        return tt_max
     budget = limits["max_workgroup_storage_bytes"] - 8 * wg - 8 * tt_max
     tt = min(tt_max, budget // (4 * K))
-    if tt >= 1:
-        return tt, True
-    if stage_required:
+    if tt < 1:
         raise ValueError(f"matmul with a fused norm needs K={K} floats in workgroup memory; limit is "
                          f"{limits['max_workgroup_storage_bytes']} bytes")
-    return tt_max, False
+    return tt
 
 
 def matmul_kernel(fmt: str, K: int, N: int, *, row0=0, out_n=None, prologue=None, eps=1e-5, bias=False,
                   act=None, residual=False, last_only=False, limits=DEFAULT_LIMITS) -> Kernel:
-    """y[t, row0 + n] (+)= act(W[n] · prologue(x[t]) + bias) for the N rows held in `w`."""
+    """y[t, row0 + n] (+)= act(W[n] · prologue(x[t]) + bias) for the N rows held in `w`.
+
+    With act="silu_mul", `w` holds N/2 gate rows then N/2 up rows and the output is N/2 wide.
+    """
     out_n = out_n if out_n is not None else (N // 2 if act == "silu_mul" else N)
-    if fmt not in ("f32", "f16") and K % 32:
-        raise ValueError(f"{fmt} weights need K divisible by 32, got K={K}")
-    bindings = [Binding("p", "uniform"), Binding("x", "read"), Binding("w", "read", _w_elem(fmt))]
+    if K % 4 or (fmt not in ("f32", "f16") and K % 32):
+        raise ValueError(f"{fmt} weights need K divisible by {4 if fmt in ('f32', 'f16') else 32}, got K={K}")
+    bindings = [Binding("p", "uniform"), Binding("x", "read", "vec4<f32>"), Binding("w", "read", _w_elem(fmt))]
     if bias:
         bindings.append(Binding("bias", "read"))
     if prologue:
-        bindings.append(Binding("norm_w", "read"))
+        bindings.append(Binding("norm_w", "read", "vec4<f32>"))
         if prologue == "layernorm":
-            bindings.append(Binding("norm_b", "read"))
+            bindings.append(Binding("norm_b", "read", "vec4<f32>"))
     bindings.append(Binding("out", "read_write"))
     rows = N // 2 if act == "silu_mul" else N
     consts = dict(fmt=fmt, K=K, N=rows, row0=row0, out_n=out_n, prologue=prologue or "", eps=_f(eps),
                   bias=bias, act=act or "", residual=residual, last_only=last_only,
-                  half=N // 2 if act == "silu_mul" else 0)
+                  half=N // 2 if act == "silu_mul" else 0, two=fmt in ("q4_0", "q4_1"))
     desc = f"{fmt}_k{K}_n{N}" + (f"_{prologue}" if prologue else "") + (f"_{act}" if act else "") + ("_res" if residual else "")
     k = Kernel("matmul", _name("matmul", desc, consts), bindings)
     for variant in VARIANTS:
         wg, lanes = (64, 1) if variant == "cpu" else (256, 32)
-        tt, stage = matmul_tile(K, wg, limits, bool(prologue), tt_max=1 if last_only else 4)
+        stage = bool(prologue)
+        tt = matmul_tile(K, wg, limits, stage, tt_max=1 if last_only else 8)
         src = render("matmul", bindings, wg=wg, lanes=lanes, tt=tt, stage=stage, **consts)
-        rows_per_wg = wg // lanes
-        disp = [[rows, rows_per_wg], [1, 1] if last_only else ["T", tt], [1, 1]]
+        disp = [[rows, wg // lanes], [1, 1] if last_only else ["T", tt], [1, 1]]
         wbytes = (4 * tt * K if stage else 0) + 8 * wg + (8 * tt if prologue else 0)
         k.variants[variant] = KernelVariant(src, (wg, 1, 1), disp, wbytes)
     return k

@@ -2,9 +2,8 @@
 tests/static_site.py's `serve`).
 
 This is the end-to-end check of the OpenAI wire format, SSE framing included. It runs against every entry of
-`served` below. Today that is "fake": NativeBackend over the byte-level FakeModel (no GPU). The lead adds
-"native-tiny": compile a tiny synthetic model, `NativeBackend.load([artifact_dir])`, and the greedy reply expected
-from it (mark that param `gpu`); the test functions stay as they are.
+`served` below: "fake" (NativeBackend over the byte-level FakeModel, no GPU) and "smollm2" (NativeBackend over the
+real compiled SmolLM2 on the adapter, whose greedy answer is known).
 """
 from __future__ import annotations
 
@@ -34,9 +33,18 @@ def fake_backend() -> tuple[Backend, str, str]:
     return NativeBackend({model.model_id: model}, sampling=FakeSampling), model.model_id, REPLY
 
 
-@pytest.fixture(scope="module", params=["fake"])
+def smollm2_backend(request) -> tuple[Backend, str, str]:
+    request.getfixturevalue("gpu")  # fails in CI without an adapter
+    artifact, manifest = request.getfixturevalue("smollm2_artifact")
+    return NativeBackend.load([artifact]), manifest["model"]["id"], "The capital of France is Paris."
+
+
+@pytest.fixture(scope="module", params=["fake", pytest.param("smollm2", marks=[pytest.mark.gpu, pytest.mark.real_model])])
 def served(request, tmp_path_factory):
-    backend, model_id, expected = {"fake": fake_backend}[request.param]()
+    if request.param == "fake":
+        backend, model_id, expected = fake_backend()
+    else:
+        backend, model_id, expected = smollm2_backend(request)
     app = create_app(ServerConfig(root=make_site(tmp_path_factory.mktemp("site"))), backend)
     with live_server(app) as url:
         # max_retries=0: a failure must show up as itself, not as three slow retries.

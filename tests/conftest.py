@@ -6,6 +6,13 @@ import os
 import pytest
 
 
+def unavailable(what: str, reason: str):
+    """A prerequisite is missing: fail in CI (where `make setup` must provide it), skip on a developer machine."""
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must have {what}: {reason}")
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
 def gpu():
     from compiler.gpu import NoAdapterError, get_gpu
@@ -13,9 +20,7 @@ def gpu():
     try:
         g = get_gpu()
     except NoAdapterError as e:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must have a WebGPU adapter (lavapipe): {e}")
-        pytest.skip(str(e))
+        unavailable("a WebGPU adapter (lavapipe)", str(e))
     if os.environ.get("CI") and not g.is_cpu and "llvmpipe" not in g.name:
         # CI machines have no GPU: anything but lavapipe means the environment is not what we think.
         pytest.fail(f"CI expected lavapipe, got {g.name}")

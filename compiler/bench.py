@@ -18,6 +18,44 @@ PROMPT = ("The history of the printing press begins in the fifteenth century, wh
           "movable metal type with an oil-based ink and a wooden press adapted from wine making.")
 
 
+def synthetic_smollm2(layers: int = 30, seed: int = 0):
+    """A model with SmolLM2-135M's exact shapes and formats (Q4_1 layers, Q8_0 tied embedding) and random weights.
+
+    Speed depends on shapes alone, so this benchmarks a machine where the 94 MB GGUF cannot be carried.
+    """
+    import numpy as np
+    from tokenizers import Tokenizer, models
+
+    from .model import QUANT_BLOCK, Model, ModelConfig, Tensor
+    from .tokenizer import TokenizerInfo
+
+    cfg = ModelConfig(arch="llama", n_layers=layers, d_model=576, n_heads=9, n_kv_heads=3, d_ff=1536,
+                      vocab_size=49152, context_length=8192, norm_eps=1e-5, rope_theta=100000.0)
+    rng = np.random.default_rng(seed)
+
+    def quant(name, rows, k, fmt):
+        _, bb = QUANT_BLOCK[fmt]
+        blocks = rng.integers(0, 256, size=(rows, k // 32, bb), dtype=np.uint8)
+        blocks[:, :, 0:2] = np.frombuffer(np.float16(0.01).tobytes(), np.uint8)   # finite, small scales
+        if fmt == "q4_1":
+            blocks[:, :, 2:4] = np.frombuffer(np.float16(-0.07).tobytes(), np.uint8)
+        return Tensor(name, fmt, (rows, k), blocks.reshape(rows, -1))
+
+    D, F, kv = cfg.d_model, cfg.d_ff, cfg.n_kv_heads * cfg.head_dim
+    t = {"token_embd.weight": quant("token_embd.weight", cfg.vocab_size, D, "q8_0"),
+         "output_norm.weight": Tensor("output_norm.weight", "f32", (D,), np.ones(D, np.float32))}
+    for i in range(layers):
+        b = f"blk.{i}."
+        for name, shape in (("attn_q", (D, D)), ("attn_k", (kv, D)), ("attn_v", (kv, D)), ("attn_output", (D, D)),
+                            ("ffn_gate", (F, D)), ("ffn_up", (F, D)), ("ffn_down", (D, F))):
+            t[b + name + ".weight"] = quant(b + name + ".weight", *shape, "q4_1")
+        for name in ("attn_norm", "ffn_norm"):
+            t[b + name + ".weight"] = Tensor(b + name + ".weight", "f32", (D,), np.ones(D, np.float32))
+    tok = Tokenizer(models.WordLevel({"<unk>": 0}, unk_token="<unk>"))
+    info = TokenizerInfo(bos_id=None, eos_ids=frozenset(), add_bos=False, chat_template=None)
+    return Model(cfg, t, tok, info, source={"path": "synthetic", "format": "synthetic"})
+
+
 def bench_variant(artifact: Path, variant: str, ids: list[int], decode_tokens: int) -> dict:
     m = Model.load(artifact, variant=variant)
     list(m.generate(ids[:8], max_tokens=4, stop_at_eos=False))           # warm-up: pipelines compile lazily
@@ -29,11 +67,12 @@ def bench_variant(artifact: Path, variant: str, ids: list[int], decode_tokens: i
             "decode_tok_s": m.timings.decode_tok_s, "decode_tokens": m.timings.decode_tokens}
 
 
-def bench_numpy(source: str, ids: list[int], decode_tokens: int) -> dict:
+def bench_numpy(source, ids: list[int], decode_tokens: int) -> dict:
     from .importers import load_model
     from .reference import Interpreter
 
-    interp = Interpreter(load_model(source), max_context=len(ids) + decode_tokens + 1)
+    model = load_model(source) if isinstance(source, str) else source
+    interp = Interpreter(model, max_context=len(ids) + decode_tokens + 1)
     t0 = time.perf_counter()
     logits = interp.step(ids)
     prefill_s = time.perf_counter() - t0
@@ -51,14 +90,25 @@ def main(argv=None) -> int:
     ap.add_argument("--variants", default="cpu,gpu")
     ap.add_argument("--no-numpy", action="store_true")
     ap.add_argument("--json", type=Path, default=None, help="also write the rows here")
+    ap.add_argument("--synthetic", action="store_true",
+                    help="SmolLM2's shapes with random weights (for machines without the bundled model)")
     args = ap.parse_args(argv)
-    ensure_default_model(args.artifact)
+    if args.synthetic:
+        from .build import compile_model
+
+        source = synthetic_smollm2()
+        args.artifact = Path("build/models/synthetic-smollm2")
+        compile_model(source, args.artifact, model_id="synthetic-smollm2", progress=False)
+        ids = [int(i) for i in (__import__("numpy").random.default_rng(1).integers(0, 49152, 40))]
+    else:
+        ensure_default_model(args.artifact)
+        source = "smollm2"
+        ids = Model.load(args.artifact).encode(PROMPT)
     gpu = get_gpu()
     probe = Model.load(args.artifact)
-    ids = probe.encode(PROMPT)
     rows = [bench_variant(args.artifact, v, ids, args.decode_tokens) for v in args.variants.split(",")]
     if not args.no_numpy:
-        rows.append(bench_numpy("smollm2", ids, min(args.decode_tokens, 16)))
+        rows.append(bench_numpy(source, ids, min(args.decode_tokens, 16)))
     base = rows[-1]
     print(f"adapter: {gpu.name} ({gpu.adapter_type}); model {probe.model_id}; "
           f"{probe.manifest['stats']['dispatches_per_decode_token']} dispatches/token")

@@ -1,0 +1,33 @@
+struct Params {
+  n_tokens: u32,
+  pos0: u32,
+  seed: u32,
+  step: u32,
+  temperature: f32,
+  top_k: u32,
+  top_p: f32,
+  pad: u32,
+}
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> tokens: array<u32>;
+@group(0) @binding(2) var<storage, read> w: array<u32>;
+@group(0) @binding(3) var<storage, read_write> x: array<f32>;
+const QW: u32 = 144u;   // quant words per row; f16 scale pairs follow
+const RW: u32 = 153u;
+fn scale(rb: u32, b: u32) -> f32 { return unpack2x16float(w[rb + QW + b / 2u])[b % 2u]; }
+// int8 lane j of a word, sign-extended by an arithmetic shift (WGSL has no i8).
+fn i8_of(word: u32, j: u32) -> f32 { return f32(bitcast<i32>(word << (24u - 8u * j)) >> 24u); }
+fn welem(rb: u32, k: u32) -> f32 { return scale(rb, k / 32u) * i8_of(w[rb + k / 4u], k % 4u); }
+const D: u32 = 576u;
+const ROW0: u32 = 0u;     // first vocabulary row held by this part
+const ROWS: u32 = 49152u;
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let d = gid.x;
+  let t = gid.y;
+  if (d >= D || t >= p.n_tokens) { return; }
+  let tok = tokens[t];
+  if (tok < ROW0 || tok >= ROW0 + ROWS) { return; }
+  var v = welem((tok - ROW0) * RW, d);
+  x[t * D + d] = v;
+}

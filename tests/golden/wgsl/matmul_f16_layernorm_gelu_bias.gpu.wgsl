@@ -1,0 +1,198 @@
+struct Params {
+  n_tokens: u32,
+  pos0: u32,
+  seed: u32,
+  step: u32,
+  temperature: f32,
+  top_k: u32,
+  top_p: f32,
+  pad: u32,
+}
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> x: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> w: array<u32>;
+@group(0) @binding(3) var<storage, read> bias: array<f32>;
+@group(0) @binding(4) var<storage, read> norm_w: array<vec4<f32>>;
+@group(0) @binding(5) var<storage, read> norm_b: array<vec4<f32>>;
+@group(0) @binding(6) var<storage, read_write> out: array<f32>;
+const RW: u32 = 32u;
+fn welem(rb: u32, k: u32) -> f32 { return unpack2x16float(w[rb + k / 2u])[k % 2u]; }
+struct Chunk { lo: vec4<f32>, hi: vec4<f32>, xi: u32 }
+const CHUNKS: u32 = 16u;
+const TWO: bool = false;
+fn wchunk(rb: u32, c: u32) -> Chunk {
+  return Chunk(vec4<f32>(unpack2x16float(w[rb + 2u * c]), unpack2x16float(w[rb + 2u * c + 1u])), vec4<f32>(), c);
+}
+const K4: u32 = 16u;      // input width in vec4s
+const N: u32 = 256u;            // output rows of this dispatch
+const ROW0: u32 = 0u;      // first output row (weights split for binding limits)
+const OUT_N: u32 = 256u;    // output row stride
+const TT: u32 = 8u;          // tokens per workgroup
+const WG: u32 = 256u;
+const LANES: u32 = 32u;
+const ROWS_PER_WG: u32 = WG / LANES;
+var<workgroup> xs: array<vec4<f32>, 128>;var<workgroup> red: array<vec2<f32>, WG>;
+var<workgroup> stat: array<vec2<f32>, TT>;   // (mean, 1/std) per staged token
+fn reduce2(lid: u32, v: vec2<f32>, n: u32) -> vec2<f32> {
+  // Sum over groups of n consecutive invocations; every invocation gets its group's sum.
+  red[lid] = v;
+  workgroupBarrier();
+  for (var s = n / 2u; s > 0u; s >>= 1u) {
+    if (lid % n < s) { red[lid] = red[lid] + red[lid + s]; }
+    workgroupBarrier();
+  }
+  let r = red[lid - lid % n];
+  workgroupBarrier();
+  return r;
+}
+fn xv(t0: u32, t: u32, i: u32) -> vec4<f32> {
+  return xs[t * K4 + i];
+}
+fn gelu(v: f32) -> f32 {
+  // tanh-approximated GELU (GPT-2). Clamped because tanh of a large argument overflows on some backends.
+  let u = clamp(0.7978845608 * (v + 0.044715 * v * v * v), -15.0, 15.0);
+  return 0.5 * v * (1.0 + tanh(u));
+}
+fn store(tok: u32, o: u32, a: f32, u: f32) {
+  var y = a;
+  y += bias[o];  y = gelu(y);  let oi = tok * OUT_N + o;
+  out[oi] = y;}
+@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let t0 = wid.y * TT;
+  if (t0 >= p.n_tokens) { return; }   // uniform: whole workgroup
+  let tn = min(TT, p.n_tokens - t0);
+  for (var i = lid; i < tn * K4; i += WG) { xs[i] = x[t0 * K4 + i]; }
+  workgroupBarrier();
+  for (var t = 0u; t < tn; t++) {
+    var acc = vec2<f32>(0.0, 0.0);
+    for (var k = lid; k < K4; k += WG) { let v = xs[t * K4 + k]; acc += vec2<f32>(dot(v, vec4<f32>(1.0)), dot(v, v)); }
+    let s = reduce2(lid, acc, WG);
+    if (lid == 0u) {
+      let mean = s.x / f32(K4 * 4u);
+      stat[t] = vec2<f32>(mean, inverseSqrt(max(s.y / f32(K4 * 4u) - mean * mean, 0.0) + 1e-05));
+    }
+    workgroupBarrier();
+  }
+  for (var i = lid; i < tn * K4; i += WG) {
+    let st = stat[i / K4];
+    xs[i] = (xs[i] - st.x) * st.y * norm_w[i % K4] + norm_b[i % K4];
+  }
+  workgroupBarrier();
+  let row = wid.x * ROWS_PER_WG + lid / LANES;
+  let lane = lid % LANES;
+  var a0 = 0.0;
+  var u0 = 0.0;
+  var a1 = 0.0;
+  var u1 = 0.0;
+  var a2 = 0.0;
+  var u2 = 0.0;
+  var a3 = 0.0;
+  var u3 = 0.0;
+  var a4 = 0.0;
+  var u4 = 0.0;
+  var a5 = 0.0;
+  var u5 = 0.0;
+  var a6 = 0.0;
+  var u6 = 0.0;
+  var a7 = 0.0;
+  var u7 = 0.0;
+  if (row < N) {
+    let rb = row * RW;
+    if (tn == 1u) {
+    for (var c = lane; c < CHUNKS; c += LANES) {
+      let ch = wchunk(rb, c);
+      {
+        let xl = xv(t0, 0u, ch.xi);
+        a0 += dot(ch.lo, xl);
+      }
+    }
+    } else {
+    for (var c = lane; c < CHUNKS; c += LANES) {
+      let ch = wchunk(rb, c);
+      {
+        let xl = xv(t0, 0u, ch.xi);
+        a0 += dot(ch.lo, xl);
+      }
+      {
+        let xl = xv(t0, 1u, ch.xi);
+        a1 += dot(ch.lo, xl);
+      }
+      {
+        let xl = xv(t0, 2u, ch.xi);
+        a2 += dot(ch.lo, xl);
+      }
+      {
+        let xl = xv(t0, 3u, ch.xi);
+        a3 += dot(ch.lo, xl);
+      }
+      {
+        let xl = xv(t0, 4u, ch.xi);
+        a4 += dot(ch.lo, xl);
+      }
+      {
+        let xl = xv(t0, 5u, ch.xi);
+        a5 += dot(ch.lo, xl);
+      }
+      {
+        let xl = xv(t0, 6u, ch.xi);
+        a6 += dot(ch.lo, xl);
+      }
+      {
+        let xl = xv(t0, 7u, ch.xi);
+        a7 += dot(ch.lo, xl);
+      }
+    }
+    }
+  }
+  if (0u < tn) {
+    let r = reduce2(lid, vec2<f32>(a0, u0), LANES);
+    a0 = r.x;
+    u0 = r.y;
+  }
+  if (1u < tn) {
+    let r = reduce2(lid, vec2<f32>(a1, u1), LANES);
+    a1 = r.x;
+    u1 = r.y;
+  }
+  if (2u < tn) {
+    let r = reduce2(lid, vec2<f32>(a2, u2), LANES);
+    a2 = r.x;
+    u2 = r.y;
+  }
+  if (3u < tn) {
+    let r = reduce2(lid, vec2<f32>(a3, u3), LANES);
+    a3 = r.x;
+    u3 = r.y;
+  }
+  if (4u < tn) {
+    let r = reduce2(lid, vec2<f32>(a4, u4), LANES);
+    a4 = r.x;
+    u4 = r.y;
+  }
+  if (5u < tn) {
+    let r = reduce2(lid, vec2<f32>(a5, u5), LANES);
+    a5 = r.x;
+    u5 = r.y;
+  }
+  if (6u < tn) {
+    let r = reduce2(lid, vec2<f32>(a6, u6), LANES);
+    a6 = r.x;
+    u6 = r.y;
+  }
+  if (7u < tn) {
+    let r = reduce2(lid, vec2<f32>(a7, u7), LANES);
+    a7 = r.x;
+    u7 = r.y;
+  }
+  if (row >= N || lane != 0u) { return; }
+  let o = ROW0 + row;
+  if (0u < tn) { store(t0 + 0u, o, a0, u0); }
+  if (1u < tn) { store(t0 + 1u, o, a1, u1); }
+  if (2u < tn) { store(t0 + 2u, o, a2, u2); }
+  if (3u < tn) { store(t0 + 3u, o, a3, u3); }
+  if (4u < tn) { store(t0 + 4u, o, a4, u4); }
+  if (5u < tn) { store(t0 + 5u, o, a5, u5); }
+  if (6u < tn) { store(t0 + 6u, o, a6, u6); }
+  if (7u < tn) { store(t0 + 7u, o, a7, u7); }
+}

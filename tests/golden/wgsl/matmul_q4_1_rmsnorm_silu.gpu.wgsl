@@ -1,0 +1,182 @@
+struct Params {
+  n_tokens: u32,
+  pos0: u32,
+  seed: u32,
+  step: u32,
+  temperature: f32,
+  top_k: u32,
+  top_p: f32,
+  pad: u32,
+}
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> x: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> w: array<u32>;
+@group(0) @binding(3) var<storage, read> norm_w: array<vec4<f32>>;
+@group(0) @binding(4) var<storage, read_write> out: array<f32>;
+const QW: u32 = 72u;   // nibble words per row; scales follow
+const RW: u32 = 90u;
+// (d, m) per block: value = d * q + m
+fn dm(rb: u32, b: u32) -> vec2<f32> { return unpack2x16float(w[rb + QW + b]); }// GGUF nibble order: byte j of a block holds element j (low nibble) and element j + 16 (high nibble).
+fn welem(rb: u32, k: u32) -> f32 {
+  let i = k % 32u;
+  let byte = i % 16u;
+  let word = w[rb + (k / 32u) * 4u + byte / 4u];
+  let q = (word >> (8u * (byte % 4u) + select(0u, 4u, i >= 16u))) & 0xFu;
+  let s = dm(rb, k / 32u);
+  return s.x * f32(q) + s.y;
+}
+struct Chunk { lo: vec4<f32>, hi: vec4<f32>, xi: u32 }
+const CHUNKS: u32 = QW;
+const TWO: bool = true;
+// Nibble word w of a block holds elements 4w..4w+3 (low nibbles) and 16+4w..16+4w+3 (high nibbles).
+fn wchunk(rb: u32, c: u32) -> Chunk {
+  let word = w[rb + c];
+  let s = dm(rb, c / 4u);
+  let lo = vec4<f32>((vec4<u32>(word) >> vec4<u32>(0u, 8u, 16u, 24u)) & vec4<u32>(0xFu));
+  let hi = vec4<f32>((vec4<u32>(word) >> vec4<u32>(4u, 12u, 20u, 28u)) & vec4<u32>(0xFu));
+  return Chunk(s.x * lo + s.y, s.x * hi + s.y, (c / 4u) * 8u + (c % 4u));
+}
+const K4: u32 = 144u;      // input width in vec4s
+const N: u32 = 1536u;            // output rows of this dispatch
+const ROW0: u32 = 0u;      // first output row (weights split for binding limits)
+const OUT_N: u32 = 1536u;    // output row stride
+const TT: u32 = 6u;          // tokens per workgroup
+const WG: u32 = 256u;
+const LANES: u32 = 32u;
+const ROWS_PER_WG: u32 = WG / LANES;
+const HALF: u32 = 1536u;      // up rows follow the gate rows
+var<workgroup> xs: array<vec4<f32>, 864>;var<workgroup> red: array<vec2<f32>, WG>;
+var<workgroup> stat: array<vec2<f32>, TT>;   // (mean, 1/std) per staged token
+fn reduce2(lid: u32, v: vec2<f32>, n: u32) -> vec2<f32> {
+  // Sum over groups of n consecutive invocations; every invocation gets its group's sum.
+  red[lid] = v;
+  workgroupBarrier();
+  for (var s = n / 2u; s > 0u; s >>= 1u) {
+    if (lid % n < s) { red[lid] = red[lid] + red[lid + s]; }
+    workgroupBarrier();
+  }
+  let r = red[lid - lid % n];
+  workgroupBarrier();
+  return r;
+}
+fn xv(t0: u32, t: u32, i: u32) -> vec4<f32> {
+  return xs[t * K4 + i];
+}
+fn store(tok: u32, o: u32, a: f32, u: f32) {
+  var y = a / (1.0 + exp(-a)) * u;
+  let oi = tok * OUT_N + o;
+  out[oi] = y;}
+@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let t0 = wid.y * TT;
+  if (t0 >= p.n_tokens) { return; }   // uniform: whole workgroup
+  let tn = min(TT, p.n_tokens - t0);
+  for (var i = lid; i < tn * K4; i += WG) { xs[i] = x[t0 * K4 + i]; }
+  workgroupBarrier();
+  for (var t = 0u; t < tn; t++) {
+    var acc = vec2<f32>(0.0, 0.0);
+    for (var k = lid; k < K4; k += WG) { let v = xs[t * K4 + k]; acc += vec2<f32>(dot(v, vec4<f32>(1.0)), dot(v, v)); }
+    let s = reduce2(lid, acc, WG);
+    if (lid == 0u) {
+      stat[t] = vec2<f32>(0.0, inverseSqrt(s.y / f32(K4 * 4u) + 1e-05));
+    }
+    workgroupBarrier();
+  }
+  for (var i = lid; i < tn * K4; i += WG) {
+    let st = stat[i / K4];
+    xs[i] = (xs[i] - st.x) * st.y * norm_w[i % K4];
+  }
+  workgroupBarrier();
+  let row = wid.x * ROWS_PER_WG + lid / LANES;
+  let lane = lid % LANES;
+  var a0 = 0.0;
+  var u0 = 0.0;
+  var a1 = 0.0;
+  var u1 = 0.0;
+  var a2 = 0.0;
+  var u2 = 0.0;
+  var a3 = 0.0;
+  var u3 = 0.0;
+  var a4 = 0.0;
+  var u4 = 0.0;
+  var a5 = 0.0;
+  var u5 = 0.0;
+  if (row < N) {
+    let rb = row * RW;
+    let rb2 = (row + HALF) * RW;    if (tn == 1u) {
+    for (var c = lane; c < CHUNKS; c += LANES) {
+      let ch = wchunk(rb, c);
+      let cu = wchunk(rb2, c);      {
+        let xl = xv(t0, 0u, ch.xi);
+        let xh = xv(t0, 0u, ch.xi + 4u);        a0 += dot(ch.lo, xl) + dot(ch.hi, xh);
+        u0 += dot(cu.lo, xl) + dot(cu.hi, xh);      }
+    }
+    } else {
+    for (var c = lane; c < CHUNKS; c += LANES) {
+      let ch = wchunk(rb, c);
+      let cu = wchunk(rb2, c);      {
+        let xl = xv(t0, 0u, ch.xi);
+        let xh = xv(t0, 0u, ch.xi + 4u);        a0 += dot(ch.lo, xl) + dot(ch.hi, xh);
+        u0 += dot(cu.lo, xl) + dot(cu.hi, xh);      }
+      {
+        let xl = xv(t0, 1u, ch.xi);
+        let xh = xv(t0, 1u, ch.xi + 4u);        a1 += dot(ch.lo, xl) + dot(ch.hi, xh);
+        u1 += dot(cu.lo, xl) + dot(cu.hi, xh);      }
+      {
+        let xl = xv(t0, 2u, ch.xi);
+        let xh = xv(t0, 2u, ch.xi + 4u);        a2 += dot(ch.lo, xl) + dot(ch.hi, xh);
+        u2 += dot(cu.lo, xl) + dot(cu.hi, xh);      }
+      {
+        let xl = xv(t0, 3u, ch.xi);
+        let xh = xv(t0, 3u, ch.xi + 4u);        a3 += dot(ch.lo, xl) + dot(ch.hi, xh);
+        u3 += dot(cu.lo, xl) + dot(cu.hi, xh);      }
+      {
+        let xl = xv(t0, 4u, ch.xi);
+        let xh = xv(t0, 4u, ch.xi + 4u);        a4 += dot(ch.lo, xl) + dot(ch.hi, xh);
+        u4 += dot(cu.lo, xl) + dot(cu.hi, xh);      }
+      {
+        let xl = xv(t0, 5u, ch.xi);
+        let xh = xv(t0, 5u, ch.xi + 4u);        a5 += dot(ch.lo, xl) + dot(ch.hi, xh);
+        u5 += dot(cu.lo, xl) + dot(cu.hi, xh);      }
+    }
+    }
+  }
+  if (0u < tn) {
+    let r = reduce2(lid, vec2<f32>(a0, u0), LANES);
+    a0 = r.x;
+    u0 = r.y;
+  }
+  if (1u < tn) {
+    let r = reduce2(lid, vec2<f32>(a1, u1), LANES);
+    a1 = r.x;
+    u1 = r.y;
+  }
+  if (2u < tn) {
+    let r = reduce2(lid, vec2<f32>(a2, u2), LANES);
+    a2 = r.x;
+    u2 = r.y;
+  }
+  if (3u < tn) {
+    let r = reduce2(lid, vec2<f32>(a3, u3), LANES);
+    a3 = r.x;
+    u3 = r.y;
+  }
+  if (4u < tn) {
+    let r = reduce2(lid, vec2<f32>(a4, u4), LANES);
+    a4 = r.x;
+    u4 = r.y;
+  }
+  if (5u < tn) {
+    let r = reduce2(lid, vec2<f32>(a5, u5), LANES);
+    a5 = r.x;
+    u5 = r.y;
+  }
+  if (row >= N || lane != 0u) { return; }
+  let o = ROW0 + row;
+  if (0u < tn) { store(t0 + 0u, o, a0, u0); }
+  if (1u < tn) { store(t0 + 1u, o, a1, u1); }
+  if (2u < tn) { store(t0 + 2u, o, a2, u2); }
+  if (3u < tn) { store(t0 + 3u, o, a3, u3); }
+  if (4u < tn) { store(t0 + 4u, o, a4, u4); }
+  if (5u < tn) { store(t0 + 5u, o, a5, u5); }
+}

@@ -1,0 +1,102 @@
+struct Params {
+  n_tokens: u32,
+  pos0: u32,
+  seed: u32,
+  step: u32,
+  temperature: f32,
+  top_k: u32,
+  top_p: f32,
+  pad: u32,
+}
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> x: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> w: array<u32>;
+@group(0) @binding(3) var<storage, read> norm_w: array<vec4<f32>>;
+@group(0) @binding(4) var<storage, read_write> out: array<f32>;
+const QW: u32 = 144u;   // quant words per row; f16 scale pairs follow
+const RW: u32 = 153u;
+fn scale(rb: u32, b: u32) -> f32 { return unpack2x16float(w[rb + QW + b / 2u])[b % 2u]; }
+// int8 lane j of a word, sign-extended by an arithmetic shift (WGSL has no i8).
+fn i8_of(word: u32, j: u32) -> f32 { return f32(bitcast<i32>(word << (24u - 8u * j)) >> 24u); }
+fn welem(rb: u32, k: u32) -> f32 { return scale(rb, k / 32u) * i8_of(w[rb + k / 4u], k % 4u); }
+struct Chunk { lo: vec4<f32>, hi: vec4<f32>, xi: u32 }
+const CHUNKS: u32 = QW;
+const TWO: bool = false;
+fn wchunk(rb: u32, c: u32) -> Chunk {
+  let word = w[rb + c];
+  // int8 lanes sign-extended by arithmetic shifts (WGSL has no i8).
+  let q = vec4<i32>(bitcast<i32>(word << 24u), bitcast<i32>(word << 16u), bitcast<i32>(word << 8u), bitcast<i32>(word)) >> vec4<u32>(24u);
+  return Chunk(scale(rb, c / 8u) * vec4<f32>(q), vec4<f32>(), c);
+}
+const K4: u32 = 144u;      // input width in vec4s
+const N: u32 = 49152u;            // output rows of this dispatch
+const ROW0: u32 = 0u;      // first output row (weights split for binding limits)
+const OUT_N: u32 = 49152u;    // output row stride
+const TT: u32 = 1u;          // tokens per workgroup
+const WG: u32 = 256u;
+const LANES: u32 = 32u;
+const ROWS_PER_WG: u32 = WG / LANES;
+var<workgroup> xs: array<vec4<f32>, 144>;var<workgroup> red: array<vec2<f32>, WG>;
+var<workgroup> stat: array<vec2<f32>, TT>;   // (mean, 1/std) per staged token
+fn reduce2(lid: u32, v: vec2<f32>, n: u32) -> vec2<f32> {
+  // Sum over groups of n consecutive invocations; every invocation gets its group's sum.
+  red[lid] = v;
+  workgroupBarrier();
+  for (var s = n / 2u; s > 0u; s >>= 1u) {
+    if (lid % n < s) { red[lid] = red[lid] + red[lid + s]; }
+    workgroupBarrier();
+  }
+  let r = red[lid - lid % n];
+  workgroupBarrier();
+  return r;
+}
+fn xv(t0: u32, t: u32, i: u32) -> vec4<f32> {
+  return xs[t * K4 + i];
+}
+fn store(tok: u32, o: u32, a: f32, u: f32) {
+  var y = a;
+  let oi = o;
+  out[oi] = y;}
+@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let t0 = p.n_tokens - 1u;          // only the last token's row (logits)
+  let tn = 1u;
+  for (var i = lid; i < tn * K4; i += WG) { xs[i] = x[t0 * K4 + i]; }
+  workgroupBarrier();
+  for (var t = 0u; t < tn; t++) {
+    var acc = vec2<f32>(0.0, 0.0);
+    for (var k = lid; k < K4; k += WG) { let v = xs[t * K4 + k]; acc += vec2<f32>(dot(v, vec4<f32>(1.0)), dot(v, v)); }
+    let s = reduce2(lid, acc, WG);
+    if (lid == 0u) {
+      stat[t] = vec2<f32>(0.0, inverseSqrt(s.y / f32(K4 * 4u) + 1e-05));
+    }
+    workgroupBarrier();
+  }
+  for (var i = lid; i < tn * K4; i += WG) {
+    let st = stat[i / K4];
+    xs[i] = (xs[i] - st.x) * st.y * norm_w[i % K4];
+  }
+  workgroupBarrier();
+  let row = wid.x * ROWS_PER_WG + lid / LANES;
+  let lane = lid % LANES;
+  var a0 = 0.0;
+  var u0 = 0.0;
+  if (row < N) {
+    let rb = row * RW;
+    for (var c = lane; c < CHUNKS; c += LANES) {
+      let ch = wchunk(rb, c);
+      {
+        let xl = xv(t0, 0u, ch.xi);
+        a0 += dot(ch.lo, xl);
+      }
+    }
+  }
+  if (0u < tn) {
+    let r = reduce2(lid, vec2<f32>(a0, u0), LANES);
+    a0 = r.x;
+    u0 = r.y;
+  }
+  if (row >= N || lane != 0u) { return; }
+  let o = ROW0 + row;
+  if (0u < tn) { store(t0 + 0u, o, a0, u0); }
+}

@@ -1,0 +1,38 @@
+"""Golden WGSL: the kernels of a fixed small configuration, stored under tests/golden/wgsl/.
+
+A change to a template or to kernel selection shows up here as a diff to review (like tinygrad's process replay);
+a refactor that changes no kernel passes untouched. Regenerate with WEBSHARD_UPDATE_GOLDEN=1.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from compiler import kernels as K
+
+GOLDEN = Path(__file__).parent / "golden" / "wgsl"
+
+CASES = {
+    "matmul_q4_1_rmsnorm_silu": lambda: K.matmul_kernel("q4_1", 576, 3072, prologue="rmsnorm", act="silu_mul"),
+    "matmul_q8_0_last_only": lambda: K.matmul_kernel("q8_0", 576, 49152, prologue="rmsnorm", last_only=True),
+    "matmul_f16_layernorm_gelu_bias": lambda: K.matmul_kernel("f16", 64, 256, prologue="layernorm", act="gelu", bias=True),
+    "matmul_q4_0_residual": lambda: K.matmul_kernel("q4_0", 1536, 576, residual=True),
+    "embedding_q8_0": lambda: K.embedding_kernel("q8_0", 576, row0=0, rows=49152, position=False),
+    "rope_kv_interleaved": lambda: K.rope_kv_kernel(576, 192, 64, {"theta": 100000.0, "style": "interleaved"}),
+    "attention_gqa": lambda: K.attention_kernel(9, 3, 64),
+    "sample": lambda: K.sample_kernel(49152),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+@pytest.mark.parametrize("variant", K.VARIANTS)
+def test_kernel_source_is_unchanged(case, variant):
+    src = CASES[case]().variants[variant].source
+    path = GOLDEN / f"{case}.{variant}.wgsl"
+    if os.environ.get("WEBSHARD_UPDATE_GOLDEN"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(src)
+    assert path.exists(), f"{path} missing: run with WEBSHARD_UPDATE_GOLDEN=1 and review the new file"
+    assert src == path.read_text(), f"{case} [{variant}] changed: review `git diff` after WEBSHARD_UPDATE_GOLDEN=1"

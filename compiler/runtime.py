@@ -103,7 +103,9 @@ class Model:
                 bufs = {b: self.buffers[v] for b, v in d["bind"].items()}
                 steps.append((d["kernel"], self.ex.bind_group(d["kernel"], bufs)))
             self.units.append((unit["name"], steps))
-        self.readback = dev.create_buffer(size=4, usage=wgpu.BufferUsage.MAP_READ | wgpu.BufferUsage.COPY_DST)
+        # Two readback slots: decode submits step t+1 before it reads step t's token (see generate).
+        self.readbacks = [dev.create_buffer(size=4, usage=wgpu.BufferUsage.MAP_READ | wgpu.BufferUsage.COPY_DST)
+                          for _ in range(2)]
 
     # ------------------------------------------------------------ text
     @property
@@ -121,7 +123,8 @@ class Model:
         return self.tokenizer_info.render_chat(messages)
 
     # ------------------------------------------------------------ execution
-    def _step(self, n_tokens: int, pos0: int, units: list, sampling: Sampling, step: int, read: bool) -> int | None:
+    def _submit(self, n_tokens: int, pos0: int, units: list, sampling: Sampling, step: int, slot: int | None):
+        """Encode the units into one compute pass and submit; with a slot, also copy the sampled id there."""
         self.ex.write_params(n_tokens=n_tokens, pos0=pos0, seed=sampling.seed, step=step,
                              temperature=sampling.temperature, top_k=sampling.top_k, top_p=sampling.top_p)
         enc = self.gpu.device.create_command_encoder()
@@ -130,14 +133,16 @@ class Model:
             for kernel, bg in steps:
                 self.ex.record(cp, kernel, bg, n_tokens)
         cp.end()
-        if read:
-            enc.copy_buffer_to_buffer(self.buffers["tokens"], 0, self.readback, 0, 4)
+        if slot is not None:
+            enc.copy_buffer_to_buffer(self.buffers["tokens"], 0, self.readbacks[slot], 0, 4)
         self.gpu.device.queue.submit([enc.finish()])
-        if not read:
-            return None
-        self.readback.map_sync(wgpu.MapMode.READ)
-        tok = int(np.frombuffer(self.readback.read_mapped(), dtype=np.uint32)[0])
-        self.readback.unmap()
+
+    def _collect(self, slot: int) -> int:
+        """Wait for the submission that filled `slot` (not for later ones) and return its token id."""
+        rb = self.readbacks[slot]
+        rb.map_sync(wgpu.MapMode.READ)
+        tok = int(np.frombuffer(rb.read_mapped(), dtype=np.uint32)[0])
+        rb.unmap()
         return tok
 
     def _check_ids(self, ids: list[int]) -> None:
@@ -157,12 +162,12 @@ class Model:
         body = [u for u in self.units if u[0] not in ("head", "sample")]
         tail = [u for u in self.units if u[0] in ("head", "sample")]
         C = self.max_step_tokens
-        tok = None
         for c0 in range(0, len(ids), C):
             chunk = ids[c0:c0 + C]
             self.gpu.device.queue.write_buffer(self.buffers["tokens"], 0, np.asarray(chunk, np.uint32).tobytes())
             last = c0 + C >= len(ids)
-            tok = self._step(len(chunk), c0, body + (tail if last else []), sampling, 0, read=last)
+            self._submit(len(chunk), c0, body + (tail if last else []), sampling, 0, slot=0 if last else None)
+        tok = self._collect(0)
         if keep_logits:
             self.timings.first_logits = self.ex.read(self.buffers["logits"])
         return tok
@@ -179,11 +184,18 @@ class Model:
         pos = len(prompt_ids)
         eos = self.eos_ids if stop_at_eos else set()
         t1 = time.perf_counter()
-        for i in range(max_tokens):
+        # One step of lookahead: step i+1 reads its input token from the GPU, so it can be submitted before the
+        # CPU has read token i. The CPU encodes while the GPU computes; at EOS one extra step is wasted.
+        last = min(max_tokens, self.max_context - pos)   # tokens this call can yield
+        if last > 1:
+            self._submit(1, pos, self.units, sampling, 1, slot=1)
+        for i in range(last):
             yield tok
-            if tok in eos or i + 1 == max_tokens or pos + 1 >= self.max_context:
+            if tok in eos or i + 1 == last:
                 break
-            tok = self._step(1, pos, self.units, sampling, i + 1, read=True)
+            if i + 2 < last:
+                self._submit(1, pos + 1, self.units, sampling, i + 2, slot=i % 2)
+            tok = self._collect((i + 1) % 2)
             pos += 1
             self.timings.decode_tokens += 1
             self.timings.decode_s = time.perf_counter() - t1

@@ -97,7 +97,7 @@ def main(argv=None) -> int:
         from .build import compile_model
 
         source = synthetic_smollm2()
-        args.artifact = Path("build/models/synthetic-smollm2")
+        args.artifact = Path("build/bench/synthetic-smollm2")  # not under build/models: the server serves those
         compile_model(source, args.artifact, model_id="synthetic-smollm2", progress=False)
         ids = [int(i) for i in (__import__("numpy").random.default_rng(1).integers(0, 49152, 40))]
     else:

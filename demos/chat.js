@@ -1,0 +1,166 @@
+/**
+ * Page code of demos/chat.html: loads a compiled model into this tab and chats with it.
+ * Demo pages may hold globals; the library modules (runtime_js/) hold none.
+ */
+import { showWebGpuMessage, webGpuApiProblem } from '/runtime_js/webgpu_check.js';
+
+const params = new URLSearchParams(location.search);
+const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+const meta = $('meta');
+const speed = $('speed');
+const input = /** @type {HTMLTextAreaElement} */ ($('input'));
+const send = /** @type {HTMLButtonElement} */ ($('send'));
+const stop = /** @type {HTMLButtonElement} */ ($('stop'));
+
+/** What tests read; also handy in the console. */
+const state = {
+  state: 'loading', error: null, promptIds: null, ids: [], text: '', stats: null, load: null,
+  adapter: null, variant: null, model: null, readyMs: null, firstTokenMs: null,
+};
+window.__webshard = state;
+
+/** @type {{role: string, content: string}[]} */
+const history = [];
+/** @type {AbortController | null} */
+let running = null;
+
+const MB = 1e6;
+const fmtMB = (bytes) => `${(bytes / MB).toFixed(1)} MB`;
+
+/** Show `error` in the page and the console, and stop taking input: never leave a half-working chat. */
+function fail(error) {
+  console.error(error);
+  state.state = 'error';
+  state.error = error instanceof Error ? error.message : String(error);
+  meta.textContent = 'Stopped: see the message below.';
+  $('progress-box').hidden = true;
+  input.disabled = send.disabled = stop.disabled = true;
+  showWebGpuMessage($('error'), error);
+}
+
+/** The progress callback: bytes, percentage and an ETA from the average rate so far. */
+function progressReporter() {
+  const started = performance.now();
+  const bar = /** @type {HTMLProgressElement} */ ($('progress'));
+  const text = $('progress-text');
+  $('progress-box').hidden = false;
+  return (loaded, total) => {
+    bar.value = total ? loaded / total : 1;
+    const secs = (performance.now() - started) / 1000;
+    const rate = loaded / Math.max(secs, 1e-3);
+    // Pipelines compile while shards download; on a software adapter they can outlast the download.
+    const eta = loaded < total ? (loaded > 0 ? ` · about ${Math.ceil((total - loaded) / rate)} s left` : '')
+      : ' · preparing the GPU…';
+    text.textContent = `${fmtMB(loaded)} of ${fmtMB(total)} (${((100 * loaded) / (total || 1)).toFixed(0)}%)${eta}`;
+  };
+}
+
+/**
+ * @param {string} role
+ * @param {string} text
+ */
+function addMessage(role, text) {
+  const box = document.createElement('div');
+  box.className = `msg ${role}`;
+  const label = document.createElement('span');
+  label.className = 'role';
+  label.textContent = role;
+  const body = document.createElement('span');
+  body.textContent = text;
+  box.append(label, body);
+  $('messages').append(box);
+  box.scrollIntoView({ block: 'end' });
+  return body;
+}
+
+/**
+ * One reply: encode (chat template unless ?raw=1), stream ids into the page, keep stats for tests.
+ * @param {import('/runtime_js/generate.js').WebModel} model
+ * @param {typeof import('/runtime_js/tokenizer.js').StreamDecoder} StreamDecoder
+ * @param {string} prompt
+ */
+async function reply(model, StreamDecoder, prompt) {
+  const raw = params.get('raw') === '1';
+  addMessage('user', prompt);
+  history.push({ role: 'user', content: prompt });
+  const promptIds = model.encode(raw ? prompt : model.chatPrompt(history));
+  const out = addMessage('assistant', '');
+  const decoder = new StreamDecoder(model.codec);
+  running = new AbortController();
+  Object.assign(state, { state: 'generating', promptIds, ids: [], text: '' });
+  input.disabled = send.disabled = true;
+  stop.disabled = false;
+  const maxTokens = Number(params.get('max_tokens') ?? 256);
+  const temperature = Number(params.get('temperature') ?? 0);
+  speed.textContent = `prefill of ${promptIds.length} tokens…`;
+  try {
+    for await (const id of model.generate(promptIds, { maxTokens, temperature, signal: running.signal })) {
+      // Since navigation start: the bench script reports page load -> first token from this.
+      if (state.firstTokenMs === null) state.firstTokenMs = performance.now();
+      state.ids.push(id);
+      out.textContent += decoder.push(id);
+      state.text = out.textContent;
+      const s = model.stats;
+      speed.textContent = `prefill ${s.promptTokens} tokens in ${(s.prefillMs / 1000).toFixed(2)} s` +
+        (s.decodeTokens ? ` · decode ${s.decodeTokS.toFixed(2)} tokens/s` : '');
+    }
+  } finally {
+    running = null;
+    stop.disabled = true;
+  }
+  history.push({ role: 'assistant', content: state.text });
+  state.stats = { ...model.stats };
+  speed.textContent += ` · ${state.ids.length} tokens, stopped at ${model.stats.stopReason}`;
+  state.state = 'done';
+  input.disabled = send.disabled = false;
+  input.focus();
+}
+
+async function main() {
+  const problem = webGpuApiProblem();
+  if (problem) throw problem;
+  const modelId = params.get('model') ?? 'smollm2';
+  // The id becomes part of a URL path: letters, digits, dashes and underscores only.
+  if (!/^[A-Za-z0-9][\w.-]*$/.test(modelId)) throw new Error(`invalid model id ${JSON.stringify(modelId)}`);
+  $('model-name').textContent = `· ${modelId}`;
+  state.model = modelId;
+  meta.textContent = `Loading ${modelId}…`;
+  // Imported here, not at the top: if the vendored tokenizer/jinja modules are missing, the page can still say so.
+  const [{ WebModel }, { StreamDecoder }] = await Promise.all([
+    import('/runtime_js/generate.js'), import('/runtime_js/tokenizer.js'),
+  ]);
+  const model = await WebModel.load(`/artifacts/${modelId}/`, {
+    onProgress: progressReporter(),
+    variant: params.get('variant'),
+    onLost: (info) => fail(new Error(`The GPU device was lost (${info.reason || 'unknown reason'}): ${info.message}. ` +
+      'Reload the page to start again.')),
+  });
+  const l = model.loadStats;
+  Object.assign(state, {
+    adapter: model.adapterName, variant: model.variant, load: l, readyMs: performance.now(), state: 'ready',
+  });
+  window.__webshardModel = model; // for the console and dev scripts (tests/dev/bench_browser.py); not serializable
+  $('progress-box').hidden = true;
+  meta.textContent = `${modelId} on ${model.adapterName} (${model.variant} kernels) · loaded in ` +
+    `${(l.ms / 1000).toFixed(1)} s · ${fmtMB(l.networkBytes)} downloaded, ${fmtMB(l.cachedBytes)} from cache`;
+  input.disabled = send.disabled = false;
+
+  const submit = async () => {
+    const text = input.value.trim();
+    if (!text || running) return;
+    input.value = '';
+    await reply(model, StreamDecoder, text).catch(fail);
+  };
+  $('form').addEventListener('submit', (e) => { e.preventDefault(); submit(); });
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); submit(); }
+  });
+  stop.addEventListener('click', () => running?.abort());
+
+  if (params.has('prompt')) {
+    input.value = params.get('prompt');
+    if (params.get('autorun') === '1') await submit();
+  }
+}
+
+main().catch(fail);

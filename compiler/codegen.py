@@ -126,8 +126,7 @@ class _Lowering:
         for pname, r0, rows, fmt, k in self.matrix_parts(w, paired=act == "silu_mul"):
             kern = K.matmul_kernel(fmt, k, rows, row0=r0, out_n=n_out, prologue=a.get("prologue"),
                                    eps=a.get("eps", 1e-5), bias=bias is not None, act=act,
-                                   residual=bool(a.get("residual")), last_only=bool(a.get("last_only")),
-                                   limits=self.limits)
+                                   residual=bool(a.get("residual")), last_only=bool(a.get("last_only")))
             bind = {"x": self.buf(x), "w": pname, "out": self.buf(op.outputs[0])}
             if bias:
                 bind["bias"] = self.vector(bias)

@@ -117,20 +117,8 @@ def _w_elem(fmt: str) -> str:
 # ------------------------------------------------------------------ matmul
 
 
-def matmul_tile(K: int, wg: int, limits: dict, staged: bool, tt_max: int) -> int:
-    """Tokens per workgroup: as many as fit workgroup memory when x is staged (it is for a fused norm)."""
-    if not staged:
-        return tt_max
-    budget = limits["max_workgroup_storage_bytes"] - 8 * wg - 8 * tt_max
-    tt = min(tt_max, budget // (4 * K))
-    if tt < 1:
-        raise ValueError(f"matmul with a fused norm needs K={K} floats in workgroup memory; limit is "
-                         f"{limits['max_workgroup_storage_bytes']} bytes")
-    return tt
-
-
 def matmul_kernel(fmt: str, K: int, N: int, *, row0=0, out_n=None, prologue=None, eps=1e-5, bias=False,
-                  act=None, residual=False, last_only=False, limits=DEFAULT_LIMITS) -> Kernel:
+                  act=None, residual=False, last_only=False) -> Kernel:
     """y[t, row0 + n] (+)= act(W[n] · prologue(x[t]) + bias) for the N rows held in `w`.
 
     With act="silu_mul", `w` holds N/2 gate rows then N/2 up rows and the output is N/2 wide.
@@ -154,11 +142,10 @@ def matmul_kernel(fmt: str, K: int, N: int, *, row0=0, out_n=None, prologue=None
     k = Kernel("matmul", _name("matmul", desc, consts), bindings)
     for variant in VARIANTS:
         wg, lanes = (64, 1) if variant == "cpu" else (256, 32)
-        stage = bool(prologue)
-        tt = matmul_tile(K, wg, limits, stage, tt_max=1 if last_only else 8)
-        src = render("matmul", bindings, wg=wg, lanes=lanes, tt=tt, stage=stage, **consts)
+        tt = 1 if last_only else 8   # tokens per workgroup: weights are decoded once per tile
+        src = render("matmul", bindings, wg=wg, lanes=lanes, tt=tt, **consts)
         disp = [[rows, wg // lanes], [1, 1] if last_only else ["T", tt], [1, 1]]
-        wbytes = (4 * tt * K if stage else 0) + 8 * wg + (8 * tt if prologue else 0)
+        wbytes = 8 * wg + (8 * tt if prologue else 0)
         k.variants[variant] = KernelVariant(src, (wg, 1, 1), disp, wbytes)
     return k
 

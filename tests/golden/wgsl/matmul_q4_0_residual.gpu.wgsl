@@ -86,6 +86,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   var u6 = 0.0;
   var a7 = 0.0;
   var u7 = 0.0;
+  var wsum = vec2<f32>(0.0, 0.0);   // (W·g, W·b) for layernorm
   if (row < N) {
     let rb = row * RW;
     if (tn == 1u) {

@@ -40,13 +40,13 @@ const K4: u32 = 144u;      // input width in vec4s
 const N: u32 = 1536u;            // output rows of this dispatch
 const ROW0: u32 = 0u;      // first output row (weights split for binding limits)
 const OUT_N: u32 = 1536u;    // output row stride
-const TT: u32 = 6u;          // tokens per workgroup
+const TT: u32 = 8u;          // tokens per workgroup
 const WG: u32 = 64u;
 const LANES: u32 = 1u;
 const ROWS_PER_WG: u32 = WG / LANES;
 const HALF: u32 = 1536u;      // up rows follow the gate rows
-var<workgroup> xs: array<vec4<f32>, 864>;var<workgroup> red: array<vec2<f32>, WG>;
-var<workgroup> stat: array<vec2<f32>, TT>;   // (mean, 1/std) per staged token
+var<workgroup> red: array<vec2<f32>, WG>;
+var<workgroup> stat: array<vec2<f32>, TT>;   // (mean, 1/std) per token of the tile
 fn reduce2(lid: u32, v: vec2<f32>, n: u32) -> vec2<f32> {
   // Sum over groups of n consecutive invocations; every invocation gets its group's sum.
   red[lid] = v;
@@ -60,7 +60,7 @@ fn reduce2(lid: u32, v: vec2<f32>, n: u32) -> vec2<f32> {
   return r;
 }
 fn xv(t0: u32, t: u32, i: u32) -> vec4<f32> {
-  return xs[t * K4 + i];
+  return x[min(t0 + t, p.n_tokens - 1u) * K4 + i];   // rows past the tile's end are read but never stored
 }
 fn store(tok: u32, o: u32, a: f32, u: f32) {
   var y = a / (1.0 + exp(-a)) * u;
@@ -71,22 +71,23 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let t0 = wid.y * TT;
   if (t0 >= p.n_tokens) { return; }   // uniform: whole workgroup
   let tn = min(TT, p.n_tokens - t0);
-  for (var i = lid; i < tn * K4; i += WG) { xs[i] = x[t0 * K4 + i]; }
-  workgroupBarrier();
   for (var t = 0u; t < tn; t++) {
     var acc = vec2<f32>(0.0, 0.0);
-    for (var k = lid; k < K4; k += WG) { let v = xs[t * K4 + k]; acc += vec2<f32>(dot(v, vec4<f32>(1.0)), dot(v, v)); }
+    for (var k = lid; k < K4; k += WG) { let v = x[(t0 + t) * K4 + k]; acc += vec2<f32>(dot(v, vec4<f32>(1.0)), dot(v, v)); }
     let s = reduce2(lid, acc, WG);
     if (lid == 0u) {
       stat[t] = vec2<f32>(0.0, inverseSqrt(s.y / f32(K4 * 4u) + 1e-05));
     }
-    workgroupBarrier();
-  }
-  for (var i = lid; i < tn * K4; i += WG) {
-    let st = stat[i / K4];
-    xs[i] = (xs[i] - st.x) * st.y * norm_w[i % K4];
   }
   workgroupBarrier();
+  let st0 = stat[0];
+  let st1 = stat[1];
+  let st2 = stat[2];
+  let st3 = stat[3];
+  let st4 = stat[4];
+  let st5 = stat[5];
+  let st6 = stat[6];
+  let st7 = stat[7];
   let row = wid.x * ROWS_PER_WG + lid / LANES;
   let lane = lid % LANES;
   var a0 = 0.0;
@@ -101,52 +102,69 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   var u4 = 0.0;
   var a5 = 0.0;
   var u5 = 0.0;
+  var a6 = 0.0;
+  var u6 = 0.0;
+  var a7 = 0.0;
+  var u7 = 0.0;
+  var wsum = vec2<f32>(0.0, 0.0);   // (W·g, W·b) for layernorm
   if (row < N) {
     let rb = row * RW;
     let rb2 = (row + HALF) * RW;    if (tn == 1u) {
     for (var c = lane; c < CHUNKS; c += LANES) {
       let ch = wchunk(rb, c);
-      let cu = wchunk(rb2, c);      {
-        let xl = xv(t0, 0u, ch.xi);
-        let xh = xv(t0, 0u, ch.xi + 4u);        a0 += dot(ch.lo, xl) + dot(ch.hi, xh);
+      let cu = wchunk(rb2, c);      let gl = norm_w[ch.xi];
+      let gh = norm_w[ch.xi + 4u];      {
+        let xl = xv(t0, 0u, ch.xi) * gl;
+        let xh = xv(t0, 0u, ch.xi + 4u) * gh;        a0 += dot(ch.lo, xl) + dot(ch.hi, xh);
         u0 += dot(cu.lo, xl) + dot(cu.hi, xh);      }
     }
     } else {
     for (var c = lane; c < CHUNKS; c += LANES) {
       let ch = wchunk(rb, c);
-      let cu = wchunk(rb2, c);      {
-        let xl = xv(t0, 0u, ch.xi);
-        let xh = xv(t0, 0u, ch.xi + 4u);        a0 += dot(ch.lo, xl) + dot(ch.hi, xh);
+      let cu = wchunk(rb2, c);      let gl = norm_w[ch.xi];
+      let gh = norm_w[ch.xi + 4u];      {
+        let xl = xv(t0, 0u, ch.xi) * gl;
+        let xh = xv(t0, 0u, ch.xi + 4u) * gh;        a0 += dot(ch.lo, xl) + dot(ch.hi, xh);
         u0 += dot(cu.lo, xl) + dot(cu.hi, xh);      }
       {
-        let xl = xv(t0, 1u, ch.xi);
-        let xh = xv(t0, 1u, ch.xi + 4u);        a1 += dot(ch.lo, xl) + dot(ch.hi, xh);
+        let xl = xv(t0, 1u, ch.xi) * gl;
+        let xh = xv(t0, 1u, ch.xi + 4u) * gh;        a1 += dot(ch.lo, xl) + dot(ch.hi, xh);
         u1 += dot(cu.lo, xl) + dot(cu.hi, xh);      }
       {
-        let xl = xv(t0, 2u, ch.xi);
-        let xh = xv(t0, 2u, ch.xi + 4u);        a2 += dot(ch.lo, xl) + dot(ch.hi, xh);
+        let xl = xv(t0, 2u, ch.xi) * gl;
+        let xh = xv(t0, 2u, ch.xi + 4u) * gh;        a2 += dot(ch.lo, xl) + dot(ch.hi, xh);
         u2 += dot(cu.lo, xl) + dot(cu.hi, xh);      }
       {
-        let xl = xv(t0, 3u, ch.xi);
-        let xh = xv(t0, 3u, ch.xi + 4u);        a3 += dot(ch.lo, xl) + dot(ch.hi, xh);
+        let xl = xv(t0, 3u, ch.xi) * gl;
+        let xh = xv(t0, 3u, ch.xi + 4u) * gh;        a3 += dot(ch.lo, xl) + dot(ch.hi, xh);
         u3 += dot(cu.lo, xl) + dot(cu.hi, xh);      }
       {
-        let xl = xv(t0, 4u, ch.xi);
-        let xh = xv(t0, 4u, ch.xi + 4u);        a4 += dot(ch.lo, xl) + dot(ch.hi, xh);
+        let xl = xv(t0, 4u, ch.xi) * gl;
+        let xh = xv(t0, 4u, ch.xi + 4u) * gh;        a4 += dot(ch.lo, xl) + dot(ch.hi, xh);
         u4 += dot(cu.lo, xl) + dot(cu.hi, xh);      }
       {
-        let xl = xv(t0, 5u, ch.xi);
-        let xh = xv(t0, 5u, ch.xi + 4u);        a5 += dot(ch.lo, xl) + dot(ch.hi, xh);
+        let xl = xv(t0, 5u, ch.xi) * gl;
+        let xh = xv(t0, 5u, ch.xi + 4u) * gh;        a5 += dot(ch.lo, xl) + dot(ch.hi, xh);
         u5 += dot(cu.lo, xl) + dot(cu.hi, xh);      }
+      {
+        let xl = xv(t0, 6u, ch.xi) * gl;
+        let xh = xv(t0, 6u, ch.xi + 4u) * gh;        a6 += dot(ch.lo, xl) + dot(ch.hi, xh);
+        u6 += dot(cu.lo, xl) + dot(cu.hi, xh);      }
+      {
+        let xl = xv(t0, 7u, ch.xi) * gl;
+        let xh = xv(t0, 7u, ch.xi + 4u) * gh;        a7 += dot(ch.lo, xl) + dot(ch.hi, xh);
+        u7 += dot(cu.lo, xl) + dot(cu.hi, xh);      }
     }
     }
   }
   if (row >= N || lane != 0u) { return; }
   let o = ROW0 + row;
-  if (0u < tn) { store(t0 + 0u, o, a0, u0); }
-  if (1u < tn) { store(t0 + 1u, o, a1, u1); }
-  if (2u < tn) { store(t0 + 2u, o, a2, u2); }
-  if (3u < tn) { store(t0 + 3u, o, a3, u3); }
-  if (4u < tn) { store(t0 + 4u, o, a4, u4); }
-  if (5u < tn) { store(t0 + 5u, o, a5, u5); }
+  if (0u < tn) { store(t0 + 0u, o, st0.y * a0, st0.y * u0); }
+  if (1u < tn) { store(t0 + 1u, o, st1.y * a1, st1.y * u1); }
+  if (2u < tn) { store(t0 + 2u, o, st2.y * a2, st2.y * u2); }
+  if (3u < tn) { store(t0 + 3u, o, st3.y * a3, st3.y * u3); }
+  if (4u < tn) { store(t0 + 4u, o, st4.y * a4, st4.y * u4); }
+  if (5u < tn) { store(t0 + 5u, o, st5.y * a5, st5.y * u5); }
+  if (6u < tn) { store(t0 + 6u, o, st6.y * a6, st6.y * u6); }
+  if (7u < tn) { store(t0 + 7u, o, st7.y * a7, st7.y * u7); }
 }

@@ -36,8 +36,8 @@ const TT: u32 = 1u;          // tokens per workgroup
 const WG: u32 = 64u;
 const LANES: u32 = 1u;
 const ROWS_PER_WG: u32 = WG / LANES;
-var<workgroup> xs: array<vec4<f32>, 144>;var<workgroup> red: array<vec2<f32>, WG>;
-var<workgroup> stat: array<vec2<f32>, TT>;   // (mean, 1/std) per staged token
+var<workgroup> red: array<vec2<f32>, WG>;
+var<workgroup> stat: array<vec2<f32>, TT>;   // (mean, 1/std) per token of the tile
 fn reduce2(lid: u32, v: vec2<f32>, n: u32) -> vec2<f32> {
   // Sum over groups of n consecutive invocations; every invocation gets its group's sum.
   red[lid] = v;
@@ -51,7 +51,7 @@ fn reduce2(lid: u32, v: vec2<f32>, n: u32) -> vec2<f32> {
   return r;
 }
 fn xv(t0: u32, t: u32, i: u32) -> vec4<f32> {
-  return xs[t * K4 + i];
+  return x[min(t0 + t, p.n_tokens - 1u) * K4 + i];   // rows past the tile's end are read but never stored
 }
 fn store(tok: u32, o: u32, a: f32, u: f32) {
   var y = a;
@@ -61,37 +61,33 @@ fn store(tok: u32, o: u32, a: f32, u: f32) {
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let t0 = p.n_tokens - 1u;          // only the last token's row (logits)
   let tn = 1u;
-  for (var i = lid; i < tn * K4; i += WG) { xs[i] = x[t0 * K4 + i]; }
-  workgroupBarrier();
   for (var t = 0u; t < tn; t++) {
     var acc = vec2<f32>(0.0, 0.0);
-    for (var k = lid; k < K4; k += WG) { let v = xs[t * K4 + k]; acc += vec2<f32>(dot(v, vec4<f32>(1.0)), dot(v, v)); }
+    for (var k = lid; k < K4; k += WG) { let v = x[(t0 + t) * K4 + k]; acc += vec2<f32>(dot(v, vec4<f32>(1.0)), dot(v, v)); }
     let s = reduce2(lid, acc, WG);
     if (lid == 0u) {
       stat[t] = vec2<f32>(0.0, inverseSqrt(s.y / f32(K4 * 4u) + 1e-05));
     }
-    workgroupBarrier();
-  }
-  for (var i = lid; i < tn * K4; i += WG) {
-    let st = stat[i / K4];
-    xs[i] = (xs[i] - st.x) * st.y * norm_w[i % K4];
   }
   workgroupBarrier();
+  let st0 = stat[0];
   let row = wid.x * ROWS_PER_WG + lid / LANES;
   let lane = lid % LANES;
   var a0 = 0.0;
   var u0 = 0.0;
+  var wsum = vec2<f32>(0.0, 0.0);   // (W·g, W·b) for layernorm
   if (row < N) {
     let rb = row * RW;
     for (var c = lane; c < CHUNKS; c += LANES) {
       let ch = wchunk(rb, c);
+      let gl = norm_w[ch.xi];
       {
-        let xl = xv(t0, 0u, ch.xi);
+        let xl = xv(t0, 0u, ch.xi) * gl;
         a0 += dot(ch.lo, xl);
       }
     }
   }
   if (row >= N || lane != 0u) { return; }
   let o = ROW0 + row;
-  if (0u < tn) { store(t0 + 0u, o, a0, u0); }
+  if (0u < tn) { store(t0 + 0u, o, st0.y * a0, st0.y * u0); }
 }

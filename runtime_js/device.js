@@ -7,7 +7,7 @@
  *
  * Plain ES module, no module-level state.
  */
-import { WebGpuUnavailableError, webGpuApiProblem } from './webgpu_check.js';
+import { WebGpuUnavailableError, requestWebGpuAdapter } from './webgpu_check.js';
 
 /** A WebGPU limit of this adapter is below what the model needs. The message names the limit and both values. */
 export class LimitError extends Error {
@@ -172,15 +172,7 @@ export function checkLimits(needs, available, adapter) {
  * @returns {Promise<ModelDevice>}
  */
 export async function acquireDevice(manifest, options = {}) {
-  const problem = webGpuApiProblem({ navigator: options.navigator });
-  if (problem) throw problem;
-  const nav = options.navigator ?? globalThis.navigator;
-  const adapter = await nav.gpu.requestAdapter({ powerPreference: options.powerPreference ?? 'high-performance' });
-  if (!adapter) {
-    throw new WebGpuUnavailableError(
-      'This browser supports WebGPU but found no usable graphics adapter. Hardware acceleration may be ' +
-      'switched off in the browser settings, or the graphics driver may be blocked.', 'no-adapter');
-  }
+  const adapter = await requestWebGpuAdapter(options);
   const info = adapter.info;
   const name = adapterName(info);
   const variant = chooseVariant(manifest, info, options.variant ?? null, Boolean(adapter.isFallbackAdapter));

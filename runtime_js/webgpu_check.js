@@ -42,12 +42,11 @@ export function webGpuApiProblem(env = {}) {
 }
 
 /**
- * Adapter and device, or a WebGpuUnavailableError whose message can be shown to the user.
- * @param {{powerPreference?: GPUPowerPreference, requiredFeatures?: GPUFeatureName[],
- *          requiredLimits?: Record<string, number>, navigator?: Navigator}} [options]
- * @returns {Promise<{adapter: GPUAdapter, device: GPUDevice}>}
+ * The adapter alone (callers that size the device from its limits), or a WebGpuUnavailableError.
+ * @param {{powerPreference?: GPUPowerPreference, navigator?: Navigator}} [options]
+ * @returns {Promise<GPUAdapter>}
  */
-export async function requestWebGpu(options = {}) {
+export async function requestWebGpuAdapter(options = {}) {
   const problem = webGpuApiProblem({ navigator: options.navigator });
   if (problem) throw problem;
   const nav = options.navigator ?? globalThis.navigator;
@@ -57,6 +56,17 @@ export async function requestWebGpu(options = {}) {
       'This browser supports WebGPU but found no usable graphics adapter. Hardware acceleration may be ' +
       'switched off in the browser settings, or the graphics driver may be blocked.', 'no-adapter');
   }
+  return adapter;
+}
+
+/**
+ * Adapter and device, or a WebGpuUnavailableError whose message can be shown to the user.
+ * @param {{powerPreference?: GPUPowerPreference, requiredFeatures?: GPUFeatureName[],
+ *          requiredLimits?: Record<string, number>, navigator?: Navigator}} [options]
+ * @returns {Promise<{adapter: GPUAdapter, device: GPUDevice}>}
+ */
+export async function requestWebGpu(options = {}) {
+  const adapter = await requestWebGpuAdapter(options);
   try {
     const device = await adapter.requestDevice({
       requiredFeatures: options.requiredFeatures ?? [],

@@ -16,6 +16,7 @@ from .ir import build_graph
 from .kernels import DEFAULT_LIMITS
 from .model import Model
 from .passes import fuse, plan_buffers
+from .shapes import infer_shapes
 
 DEFAULT_MODEL_ID = "smollm2"
 DEFAULT_CONTEXT = 2048
@@ -36,7 +37,7 @@ def compile_model(model: Model, out: Path, *, model_id: str, max_context: int = 
     progress = sys.stderr.isatty() if progress is None else progress
     max_context = min(max_context, model.config.context_length)
     fmt = {n: t.fmt for n, t in model.tensors.items()}
-    graph = build_graph(model.config, fmt)
+    graph = infer_shapes(build_graph(model.config, fmt), {n: t.shape for n, t in model.tensors.items()})
     if debug_level() >= 2:
         print("# IR (unfused)\n" + graph.dump(), file=sys.stderr)
     fg = fuse(graph, fmt)

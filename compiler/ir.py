@@ -1,7 +1,8 @@
 """The graph IR: a straight-line list of ops over named values, built from the internal Model.
 
-Model -> **Graph** -> passes (shapes, fusion, buffer planning) -> kernels. Shapes use the symbol "T" for the
-number of tokens in one step (prefill chunk or 1 for decode). Every op kind has a numpy reference in
+Model -> **Graph** -> passes (shapes, fusion, buffer planning) -> kernels. The builder declares only the shapes
+of inputs and state; compiler/shapes.py infers the rest. Shapes use the symbol "T" for the number of tokens in one
+step (prefill chunk or 1 for decode) and "C" for the KV cache rows. Every op kind has a numpy reference in
 compiler/reference.py; fused kinds are produced only by compiler/passes.py.
 
 Each op belongs to a *unit* ("embed", "layer.N", "head", "sample"): the artifact's plan is split by unit so a worker
@@ -20,7 +21,7 @@ Shape = tuple  # of int | "T"
 @dataclass
 class Value:
     name: str
-    shape: Shape = ()
+    shape: Shape | None = None   # filled by compiler.shapes.infer_shapes for activations
     dtype: str = "f32"          # "f32" | "u32"
     kind: str = "activation"    # "activation" | "weight" | "state" (KV cache, lives across steps) | "io"
 
@@ -72,10 +73,10 @@ class _Builder:
 
     def weight(self, name: str) -> str:
         if name not in self.values:
-            self.values[name] = Value(name, (), "f32", "weight")
+            self.values[name] = Value(name, None, "f32", "weight")
         return name
 
-    def value(self, stem: str, shape: Shape, dtype: str = "f32", kind: str = "activation", exact=False) -> str:
+    def value(self, stem: str, shape: Shape | None = None, dtype: str = "f32", kind: str = "activation", exact=False) -> str:
         if exact:
             name = stem
         else:
@@ -90,7 +91,7 @@ class _Builder:
         return outs if isinstance(out_stem, list) else outs[0]
 
     def matmul(self, x: str, w: str, n: int, bias: str | None = None, stem="mm", last_only=False) -> str:
-        y = self.value(stem, (1 if last_only else "T", n))
+        y = self.value(stem)
         ins = [x, self.weight(w)] + ([self.weight(bias)] if bias else [])
         return self.op("matmul", ins, y, {"n": n, "last_only": last_only, "bias": bias is not None})
 
@@ -103,10 +104,10 @@ def build_graph(cfg: ModelConfig, weight_fmt: dict[str, str]) -> Graph:
     tokens = b.value("tokens", ("T",), "u32", "io", exact=True)
 
     b.unit = "embed"
-    x = b.value("x", ("T", D))
+    x = b.value("x")
     x = b.op("embedding", [tokens, b.weight("token_embd.weight")], x)
     if cfg.arch == "gpt2":
-        x2 = b.value("x", ("T", D))
+        x2 = b.value("x")
         x = b.op("add_position", [x, b.weight("position_embd.weight")], x2)
 
     for i in range(cfg.n_layers):
@@ -121,37 +122,37 @@ def build_graph(cfg: ModelConfig, weight_fmt: dict[str, str]) -> Graph:
             v = b.matmul(h, p + "attn_v.weight", kv_dim, stem="v")
         else:
             qkv = b.matmul(h, p + "attn_qkv.weight", q_dim + 2 * kv_dim, p + "attn_qkv.bias", stem="qkv")
-            q, k, v = b.op("split", [qkv], [b.value(s, ("T", n)) for s, n in (("q", q_dim), ("k", kv_dim), ("v", kv_dim))],
+            q, k, v = b.op("split", [qkv], [b.value(s) for s in ("q", "k", "v")],
                            {"sizes": [q_dim, kv_dim, kv_dim]})
         if cfg.rope_style != "none":
             rope = {"theta": cfg.rope_theta, "style": cfg.rope_style, "head_dim": hd}
-            q = b.op("rope", [q], b.value("q", ("T", q_dim)), rope | {"heads": cfg.n_heads})
-            k = b.op("rope", [k], b.value("k", ("T", kv_dim)), rope | {"heads": cfg.n_kv_heads})
+            q = b.op("rope", [q], b.value("q"), rope | {"heads": cfg.n_heads})
+            k = b.op("rope", [k], b.value("k"), rope | {"heads": cfg.n_kv_heads})
         b.op("kv_write", [k, v], [k_cache, v_cache], {"layer": i})
-        a = b.op("attention", [q, k_cache, v_cache], b.value("attn", ("T", q_dim)),
+        a = b.op("attention", [q, k_cache, v_cache], b.value("attn"),
                  {"heads": cfg.n_heads, "kv_heads": cfg.n_kv_heads, "head_dim": hd, "layer": i})
         o = b.matmul(a, p + "attn_output.weight", D, p + "attn_output.bias" if cfg.arch == "gpt2" else None, stem="o")
-        x = b.op("add", [x, o], b.value("x", ("T", D)))
+        x = b.op("add", [x, o], b.value("x"))
         h = _norm(b, x, p + "ffn_norm")
         if cfg.arch == "llama":
             g = b.matmul(h, p + "ffn_gate.weight", cfg.d_ff, stem="gate")
             u = b.matmul(h, p + "ffn_up.weight", cfg.d_ff, stem="up")
-            m = b.op("silu_mul", [g, u], b.value("ffn", ("T", cfg.d_ff)))
+            m = b.op("silu_mul", [g, u], b.value("ffn"))
             d = b.matmul(m, p + "ffn_down.weight", D, stem="down")
         else:
             u = b.matmul(h, p + "ffn_up.weight", cfg.d_ff, p + "ffn_up.bias", stem="up")
-            m = b.op("gelu", [u], b.value("ffn", ("T", cfg.d_ff)))
+            m = b.op("gelu", [u], b.value("ffn"))
             d = b.matmul(m, p + "ffn_down.weight", D, p + "ffn_down.bias", stem="down")
-        x = b.op("add", [x, d], b.value("x", ("T", D)))
+        x = b.op("add", [x, d], b.value("x"))
 
     b.unit = "head"
     h = _norm(b, x, "output_norm", last_only=True)
     head_w = "token_embd.weight" if cfg.tied_embeddings else "output.weight"
-    logits = b.value("logits", (1, cfg.vocab_size), exact=True)
+    logits = b.value("logits", exact=True)
     b.op("matmul", [h, b.weight(head_w)], logits, {"n": cfg.vocab_size, "last_only": False, "bias": False})
 
     b.unit = "sample"
-    b.op("sample", [logits], b.value("next_token", (1,), "u32", "io", exact=True), {"vocab": cfg.vocab_size})
+    b.op("sample", [logits], b.value("next_token", None, "u32", "io", exact=True), {"vocab": cfg.vocab_size})
     return Graph(cfg, b.values, b.ops)
 
 
@@ -159,8 +160,7 @@ def _norm(b: _Builder, x: str, w: str, last_only=False) -> str:
     """rmsnorm for llama, layernorm (with bias) for gpt2. `last_only` keeps just the last token's row."""
     cfg = b.cfg
     if last_only:
-        x = b.op("take_last", [x], b.value("last", (1, cfg.d_model)))
-    shape = (1 if last_only else "T", cfg.d_model)
+        x = b.op("take_last", [x], b.value("last"))
     if cfg.arch == "llama":
-        return b.op("rmsnorm", [x, b.weight(w + ".weight")], b.value("norm", shape), {"eps": cfg.norm_eps})
-    return b.op("layernorm", [x, b.weight(w + ".weight"), b.weight(w + ".bias")], b.value("norm", shape), {"eps": cfg.norm_eps})
+        return b.op("rmsnorm", [x, b.weight(w + ".weight")], b.value("norm"), {"eps": cfg.norm_eps})
+    return b.op("layernorm", [x, b.weight(w + ".weight"), b.weight(w + ".bias")], b.value("norm"), {"eps": cfg.norm_eps})

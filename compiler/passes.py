@@ -15,7 +15,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 
-from .ir import Graph, Op
+from .ir import Graph, Op, Value
 
 MATMUL_EPILOGUE_KEYS = ("act", "residual", "prologue")
 
@@ -75,11 +75,12 @@ def _fuse_parallel_matmuls(fg: FusedGraph, weight_fmt: dict[str, str]) -> None:
             weights = [op.inputs[1] for op in ops]
             cname = _concat_name(weights)
             fg.concat[cname] = weights
-            g.values[cname] = copy.copy(g.values[weights[0]])
-            g.values[cname].name = cname
             sizes = [op.attrs["n"] for op in ops]
+            first = g.values[weights[0]]
+            g.values[cname] = Value(cname, (sum(sizes), first.shape[1]) if first.shape else None, first.dtype, "weight")
             out = "cat." + ".".join(op.outputs[0] for op in ops)
-            g.values[out] = g.values[ops[0].outputs[0]].__class__(out, ("T", sum(sizes)))
+            rows = g.values[ops[0].outputs[0]].shape
+            g.values[out] = Value(out, (rows[0], sum(sizes)) if rows else None)
             mm = Op("matmul", [key[1], cname], [out], {"n": sum(sizes), "last_only": False, "bias": False, "concat": len(ops)}, key[0])
             split = Op("split", [out], [op.outputs[0] for op in ops], {"sizes": sizes}, key[0])
             new_ops = []

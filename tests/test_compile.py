@@ -7,10 +7,12 @@ import json
 
 import pytest
 
+from compiler.importers import expected_shapes
 from compiler.ir import build_graph
 from compiler.kernels import DEFAULT_LIMITS
 from compiler.model import ModelConfig
 from compiler.passes import fuse, plan_buffers
+from compiler.shapes import ShapeError, infer_shapes
 
 
 def cfg(arch="llama", layers=2):
@@ -20,7 +22,7 @@ def cfg(arch="llama", layers=2):
 
 
 def fused_ops(arch):
-    g = build_graph(cfg(arch), {})
+    g = infer_shapes(build_graph(cfg(arch), {}), expected_shapes(cfg(arch)))
     return fuse(g, {n: "q4_1" for n, v in g.values.items() if v.kind == "weight"})
 
 
@@ -138,3 +140,20 @@ def test_weights_over_the_binding_limit_are_split(tmp_path):
     assert all(m["weights"][p]["bytes"] <= 4096 for p in parts)
     embed = next(u for u in m["plan"]["units"] if u["name"] == "embed")
     assert len(embed["dispatches"]) == len(parts)
+
+
+@pytest.mark.parametrize("arch", ["llama", "gpt2"])
+def test_shape_inference_sizes_every_value(arch):
+    c = cfg(arch)
+    g = infer_shapes(build_graph(c, {}), expected_shapes(c))
+    assert all(v.shape is not None for v in g.values.values())
+    assert g.values["logits"].shape == (1, 300)
+    q = next(op for op in g.ops if op.kind == "attention").inputs[0]
+    assert g.values[q].shape == ("T", 64)
+
+
+def test_shape_inference_names_the_misfit_tensor():
+    c = cfg("llama")
+    shapes = expected_shapes(c) | {"blk.1.ffn_down.weight": (64, 95)}
+    with pytest.raises(ShapeError, match=r"layer\.1.*blk\.1\.ffn_down\.weight has 95 columns"):
+        infer_shapes(build_graph(c, {}), shapes)

@@ -1,8 +1,8 @@
 """Lowering: fused graph + buffer plan -> kernels, weight arrays and the per-unit dispatch plan.
 
 fused graph (compiler.passes) -> **codegen** -> artifact writer (compiler.artifact).
-Weights are repacked to kernel layout here; row-concatenated for fused matmuls and split by rows where one
-would exceed the binding/shard size (each part gets its own dispatch).
+Weights are repacked to kernel layout here: row-concatenated for fused matmuls, split by rows where one would
+exceed the binding/shard size (each part gets its own dispatch), then row-interleaved (compiler/quant.py).
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import numpy as np
 from . import kernels as K
 from .model import Model
 from .passes import BufferPlan, FusedGraph
-from .quant import repack
+from .quant import ROW_GROUP, interleave, repack_rows
 
 
 @dataclass
@@ -38,7 +38,7 @@ class _Lowering:
         fmts = {t.fmt for t in ts}
         if len(fmts) != 1:
             raise ValueError(f"cannot fuse {sources}: mixed formats {fmts}")
-        arr = np.concatenate([repack(t).reshape(t.shape[0], -1) for t in ts], axis=0)
+        arr = np.concatenate([repack_rows(t).reshape(t.shape[0], -1) for t in ts], axis=0)
         return arr, ts[0].fmt, ts[0].shape[-1]
 
     def matrix_parts(self, name: str, paired: bool = False) -> list[tuple[str, int, int, str, int]]:
@@ -51,14 +51,16 @@ class _Lowering:
         halves = np.split(arr, 2) if paired else [arr]
         rows = halves[0].shape[0]
         per_row = arr.shape[1] * 4 * len(halves)
-        max_rows = max(1, self.part_bytes // per_row)
+        # Parts start on row-group boundaries so each part is a whole interleaved block.
+        max_rows = max(ROW_GROUP, self.part_bytes // per_row // ROW_GROUP * ROW_GROUP)
         parts = []
         for p, r0 in enumerate(range(0, rows, max_rows)):
             r1 = min(rows, r0 + max_rows)
             pname = name if r0 == 0 and r1 == rows else f"{name}#{p}"
             if pname not in self.out.weights:
-                self.out.weights[pname] = np.ascontiguousarray(np.concatenate([h[r0:r1] for h in halves]))
-                self.out.weight_info[pname] = {"format": fmt, "shape": [(r1 - r0) * len(halves), k], "row0": r0}
+                self.out.weights[pname] = interleave(np.concatenate([h[r0:r1] for h in halves]))
+                self.out.weight_info[pname] = {"format": fmt, "shape": [(r1 - r0) * len(halves), k], "row0": r0,
+                                               "layout": f"rows{ROW_GROUP}"}
             parts.append((pname, r0, (r1 - r0) * len(halves), fmt, k))
         return parts
 

@@ -1,8 +1,13 @@
 """Weight formats: GGUF blocks -> the u32 layout WGSL reads, and numpy dequantization for the reference.
 
-WGSL has no 8- or 16-bit integers, so every format is stored as u32 words. A matrix of R rows and K columns is
-row-major; each row is self-contained, so concatenating rows (fusing Q/K/V) or splitting rows (binding limits) is
-plain array slicing.
+WGSL has no 8- or 16-bit integers, so every format is stored as u32 words. `row_words` gives each row of a matrix
+as a self-contained run of words (so fusing Q/K/V concatenates rows and binding limits split rows); `interleave`
+then stores groups of ROW_GROUP rows word by word:
+
+    address(row, word) = (row / 8) * (8 * RW) + word * 8 + row % 8
+
+Eight neighbouring rows' word w are adjacent, so CPU adapters (one row per SIMD lane) load them with one vector
+load instead of a gather, and GPU threads that split a row group by words read contiguous memory.
 
 Row layout in u32 words (nb = K / 32 blocks per row):
   f32   K words (bit-cast floats; stored as float32)
@@ -45,8 +50,25 @@ def row_words(fmt: str, k: int) -> int:
     return quant_words_per_row(fmt, k) + scale_words
 
 
+ROW_GROUP = 8
+
+
+def interleave(rows: np.ndarray) -> np.ndarray:
+    """(R, RW) row-major words -> 1-D kernel layout, R padded with zero rows to a multiple of ROW_GROUP."""
+    r, rw = rows.shape
+    pad = -r % ROW_GROUP
+    if pad:
+        rows = np.concatenate([rows, np.zeros((pad, rw), rows.dtype)])
+    return np.ascontiguousarray(rows.reshape(-1, ROW_GROUP, rw).transpose(0, 2, 1)).reshape(-1)
+
+
 def repack(t: Tensor) -> np.ndarray:
-    """The tensor in kernel layout: float32 array for f32, else uint32 array of shape (rows, row_words)."""
+    """A matrix in kernel layout (see the module docstring)."""
+    return interleave(repack_rows(t))
+
+
+def repack_rows(t: Tensor) -> np.ndarray:
+    """Row-major kernel words: float32 (rows, K) for f32, else uint32 (rows, row_words)."""
     if t.fmt == "f32":
         return np.ascontiguousarray(t.data, dtype=np.float32)
     rows, k = (t.shape if len(t.shape) == 2 else (1, t.shape[0]))

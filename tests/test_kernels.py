@@ -8,7 +8,7 @@ import pytest
 from compiler import kernels as K
 from compiler import reference as R
 from compiler.executor import Executor, run_kernel
-from compiler.quant import dequantize, quantize, repack
+from compiler.quant import dequantize, interleave, quantize, repack, repack_rows
 
 pytestmark = pytest.mark.gpu
 VARIANTS = ["cpu", "gpu"]
@@ -95,8 +95,7 @@ def test_embedding(ex, fmt, position):
     # Two row-parts, as a table over the binding limit is split: each dispatch writes only its own tokens.
     out = None
     for r0, r1 in ((0, 25), (25, 50)):
-        part = quantize("e", dequantize(t)[r0:r1], "f32") if fmt == "f32" else None
-        w = repack(t)[r0:r1] if part is None else repack(part)
+        w = interleave(repack_rows(t)[r0:r1])
         k = K.embedding_kernel(fmt, D, row0=r0, rows=r1 - r0, position=position)
         arrays = {"tokens": toks, "w": w, "pos_w": P}
         if out is not None:

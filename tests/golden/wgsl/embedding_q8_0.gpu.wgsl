@@ -14,10 +14,11 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> x: array<f32>;
 const QW: u32 = 144u;   // quant words per row; f16 scale pairs follow
 const RW: u32 = 153u;
-fn scale(rb: u32, b: u32) -> f32 { return unpack2x16float(w[rb + QW + b / 2u])[b % 2u]; }
+fn wi(row: u32, c: u32) -> u32 { return (row >> 3u) * (RW * 8u) + c * 8u + (row & 7u); }
+fn scale(row: u32, b: u32) -> f32 { return unpack2x16float(w[wi(row, QW + b / 2u)])[b % 2u]; }
 // int8 lane j of a word, sign-extended by an arithmetic shift (WGSL has no i8).
 fn i8_of(word: u32, j: u32) -> f32 { return f32(bitcast<i32>(word << (24u - 8u * j)) >> 24u); }
-fn welem(rb: u32, k: u32) -> f32 { return scale(rb, k / 32u) * i8_of(w[rb + k / 4u], k % 4u); }
+fn welem(row: u32, k: u32) -> f32 { return scale(row, k / 32u) * i8_of(w[wi(row, k / 4u)], k % 4u); }
 const D: u32 = 576u;
 const ROW0: u32 = 0u;     // first vocabulary row held by this part
 const ROWS: u32 = 49152u;
@@ -28,6 +29,6 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   if (d >= D || t >= p.n_tokens) { return; }
   let tok = tokens[t];
   if (tok < ROW0 || tok >= ROW0 + ROWS) { return; }
-  var v = welem((tok - ROW0) * RW, d);
+  var v = welem(tok - ROW0, d);
   x[t * D + d] = v;
 }

@@ -16,12 +16,12 @@ struct Params {
 @group(0) @binding(5) var<storage, read> norm_b: array<vec4<f32>>;
 @group(0) @binding(6) var<storage, read_write> out: array<f32>;
 const RW: u32 = 32u;
-fn welem(rb: u32, k: u32) -> f32 { return unpack2x16float(w[rb + k / 2u])[k % 2u]; }
+fn wi(row: u32, c: u32) -> u32 { return (row >> 3u) * (RW * 8u) + c * 8u + (row & 7u); }
+fn welem(row: u32, k: u32) -> f32 { return unpack2x16float(w[wi(row, k / 2u)])[k % 2u]; }
 struct Chunk { lo: vec4<f32>, hi: vec4<f32>, xi: u32 }
 const CHUNKS: u32 = 16u;
-const TWO: bool = false;
-fn wchunk(rb: u32, c: u32) -> Chunk {
-  return Chunk(vec4<f32>(unpack2x16float(w[rb + 2u * c]), unpack2x16float(w[rb + 2u * c + 1u])), vec4<f32>(), c);
+fn wchunk(row: u32, c: u32) -> Chunk {
+  return Chunk(vec4<f32>(unpack2x16float(w[wi(row, 2u * c)]), unpack2x16float(w[wi(row, 2u * c + 1u)])), vec4<f32>(), c);
 }
 const K4: u32 = 16u;      // input width in vec4s
 const N: u32 = 256u;            // output rows of this dispatch
@@ -33,15 +33,15 @@ const LANES: u32 = 32u;
 const ROWS_PER_WG: u32 = WG / LANES;
 var<workgroup> red: array<vec2<f32>, WG>;
 var<workgroup> stat: array<vec2<f32>, TT>;   // (mean, 1/std) per token of the tile
-fn reduce2(lid: u32, v: vec2<f32>, n: u32) -> vec2<f32> {
-  // Sum over groups of n consecutive invocations; every invocation gets its group's sum.
+fn reduce2(lid: u32, v: vec2<f32>, stride: u32) -> vec2<f32> {
+  // Sum over the invocations that share lid % stride (stride 1: the whole workgroup); all get their sum.
   red[lid] = v;
   workgroupBarrier();
-  for (var s = n / 2u; s > 0u; s >>= 1u) {
-    if (lid % n < s) { red[lid] = red[lid] + red[lid + s]; }
+  for (var s = WG / 2u; s >= stride; s >>= 1u) {
+    if (lid < s) { red[lid] = red[lid] + red[lid + s]; }
     workgroupBarrier();
   }
-  let r = red[lid - lid % n];
+  let r = red[lid % stride];
   workgroupBarrier();
   return r;
 }
@@ -65,7 +65,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   for (var t = 0u; t < tn; t++) {
     var acc = vec2<f32>(0.0, 0.0);
     for (var k = lid; k < K4; k += WG) { let v = x[(t0 + t) * K4 + k]; acc += vec2<f32>(dot(v, vec4<f32>(1.0)), dot(v, v)); }
-    let s = reduce2(lid, acc, WG);
+    let s = reduce2(lid, acc, 1u);
     if (lid == 0u) {
       let mean = s.x / f32(K4 * 4u);
       stat[t] = vec2<f32>(mean, inverseSqrt(max(s.y / f32(K4 * 4u) - mean * mean, 0.0) + 1e-05));
@@ -80,8 +80,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let st5 = stat[5];
   let st6 = stat[6];
   let st7 = stat[7];
-  let row = wid.x * ROWS_PER_WG + lid / LANES;
-  let lane = lid % LANES;
+  // Neighbouring invocations take neighbouring rows: with rows interleaved by 8, their loads are contiguous.
+  let row = wid.x * ROWS_PER_WG + lid % ROWS_PER_WG;
+  let lane = lid / ROWS_PER_WG;
   var a0 = 0.0;
   var u0 = 0.0;
   var a1 = 0.0;
@@ -100,10 +101,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   var u7 = 0.0;
   var wsum = vec2<f32>(0.0, 0.0);   // (W·g, W·b) for layernorm
   if (row < N) {
-    let rb = row * RW;
     if (tn == 1u) {
     for (var c = lane; c < CHUNKS; c += LANES) {
-      let ch = wchunk(rb, c);
+      let ch = wchunk(row, c);
       let gl = norm_w[ch.xi];
       wsum += vec2<f32>(dot(ch.lo, gl), dot(ch.lo, norm_b[ch.xi]));
       {
@@ -113,7 +113,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     }
     } else {
     for (var c = lane; c < CHUNKS; c += LANES) {
-      let ch = wchunk(rb, c);
+      let ch = wchunk(row, c);
       let gl = norm_w[ch.xi];
       wsum += vec2<f32>(dot(ch.lo, gl), dot(ch.lo, norm_b[ch.xi]));
       {
@@ -151,44 +151,44 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     }
     }
   }
-  wsum = reduce2(lid, wsum, LANES);
+  wsum = reduce2(lid, wsum, ROWS_PER_WG);
   if (0u < tn) {
-    let r = reduce2(lid, vec2<f32>(a0, u0), LANES);
+    let r = reduce2(lid, vec2<f32>(a0, u0), ROWS_PER_WG);
     a0 = r.x;
     u0 = r.y;
   }
   if (1u < tn) {
-    let r = reduce2(lid, vec2<f32>(a1, u1), LANES);
+    let r = reduce2(lid, vec2<f32>(a1, u1), ROWS_PER_WG);
     a1 = r.x;
     u1 = r.y;
   }
   if (2u < tn) {
-    let r = reduce2(lid, vec2<f32>(a2, u2), LANES);
+    let r = reduce2(lid, vec2<f32>(a2, u2), ROWS_PER_WG);
     a2 = r.x;
     u2 = r.y;
   }
   if (3u < tn) {
-    let r = reduce2(lid, vec2<f32>(a3, u3), LANES);
+    let r = reduce2(lid, vec2<f32>(a3, u3), ROWS_PER_WG);
     a3 = r.x;
     u3 = r.y;
   }
   if (4u < tn) {
-    let r = reduce2(lid, vec2<f32>(a4, u4), LANES);
+    let r = reduce2(lid, vec2<f32>(a4, u4), ROWS_PER_WG);
     a4 = r.x;
     u4 = r.y;
   }
   if (5u < tn) {
-    let r = reduce2(lid, vec2<f32>(a5, u5), LANES);
+    let r = reduce2(lid, vec2<f32>(a5, u5), ROWS_PER_WG);
     a5 = r.x;
     u5 = r.y;
   }
   if (6u < tn) {
-    let r = reduce2(lid, vec2<f32>(a6, u6), LANES);
+    let r = reduce2(lid, vec2<f32>(a6, u6), ROWS_PER_WG);
     a6 = r.x;
     u6 = r.y;
   }
   if (7u < tn) {
-    let r = reduce2(lid, vec2<f32>(a7, u7), LANES);
+    let r = reduce2(lid, vec2<f32>(a7, u7), ROWS_PER_WG);
     a7 = r.x;
     u7 = r.y;
   }

@@ -14,23 +14,24 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 const QW: u32 = 192u;   // nibble words per row; scales follow
 const RW: u32 = 216u;
+fn wi(row: u32, c: u32) -> u32 { return (row >> 3u) * (RW * 8u) + c * 8u + (row & 7u); }
 // d per block, stored in f16 pairs: value = d * (q - 8)
-fn dm(rb: u32, b: u32) -> vec2<f32> { let d = unpack2x16float(w[rb + QW + b / 2u])[b % 2u]; return vec2<f32>(d, -8.0 * d); }// GGUF nibble order: byte j of a block holds element j (low nibble) and element j + 16 (high nibble).
-fn welem(rb: u32, k: u32) -> f32 {
+fn dm(row: u32, b: u32) -> vec2<f32> { let d = unpack2x16float(w[wi(row, QW + b / 2u)])[b % 2u]; return vec2<f32>(d, -8.0 * d); }
+// GGUF nibble order: byte j of a block holds element j (low nibble) and element j + 16 (high nibble).
+fn welem(row: u32, k: u32) -> f32 {
   let i = k % 32u;
   let byte = i % 16u;
-  let word = w[rb + (k / 32u) * 4u + byte / 4u];
+  let word = w[wi(row, (k / 32u) * 4u + byte / 4u)];
   let q = (word >> (8u * (byte % 4u) + select(0u, 4u, i >= 16u))) & 0xFu;
-  let s = dm(rb, k / 32u);
+  let s = dm(row, k / 32u);
   return s.x * f32(q) + s.y;
 }
 struct Chunk { lo: vec4<f32>, hi: vec4<f32>, xi: u32 }
 const CHUNKS: u32 = QW;
-const TWO: bool = true;
 // Nibble word w of a block holds elements 4w..4w+3 (low nibbles) and 16+4w..16+4w+3 (high nibbles).
-fn wchunk(rb: u32, c: u32) -> Chunk {
-  let word = w[rb + c];
-  let s = dm(rb, c / 4u);
+fn wchunk(row: u32, c: u32) -> Chunk {
+  let word = w[wi(row, c)];
+  let s = dm(row, c / 4u);
   let lo = vec4<f32>((vec4<u32>(word) >> vec4<u32>(0u, 8u, 16u, 24u)) & vec4<u32>(0xFu));
   let hi = vec4<f32>((vec4<u32>(word) >> vec4<u32>(4u, 12u, 20u, 28u)) & vec4<u32>(0xFu));
   return Chunk(s.x * lo + s.y, s.x * hi + s.y, (c / 4u) * 8u + (c % 4u));
@@ -44,15 +45,15 @@ const WG: u32 = 256u;
 const LANES: u32 = 32u;
 const ROWS_PER_WG: u32 = WG / LANES;
 var<workgroup> red: array<vec2<f32>, WG>;
-fn reduce2(lid: u32, v: vec2<f32>, n: u32) -> vec2<f32> {
-  // Sum over groups of n consecutive invocations; every invocation gets its group's sum.
+fn reduce2(lid: u32, v: vec2<f32>, stride: u32) -> vec2<f32> {
+  // Sum over the invocations that share lid % stride (stride 1: the whole workgroup); all get their sum.
   red[lid] = v;
   workgroupBarrier();
-  for (var s = n / 2u; s > 0u; s >>= 1u) {
-    if (lid % n < s) { red[lid] = red[lid] + red[lid + s]; }
+  for (var s = WG / 2u; s >= stride; s >>= 1u) {
+    if (lid < s) { red[lid] = red[lid] + red[lid + s]; }
     workgroupBarrier();
   }
-  let r = red[lid - lid % n];
+  let r = red[lid % stride];
   workgroupBarrier();
   return r;
 }
@@ -68,8 +69,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let t0 = wid.y * TT;
   if (t0 >= p.n_tokens) { return; }   // uniform: whole workgroup
   let tn = min(TT, p.n_tokens - t0);
-  let row = wid.x * ROWS_PER_WG + lid / LANES;
-  let lane = lid % LANES;
+  // Neighbouring invocations take neighbouring rows: with rows interleaved by 8, their loads are contiguous.
+  let row = wid.x * ROWS_PER_WG + lid % ROWS_PER_WG;
+  let lane = lid / ROWS_PER_WG;
   var a0 = 0.0;
   var u0 = 0.0;
   var a1 = 0.0;
@@ -88,10 +90,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   var u7 = 0.0;
   var wsum = vec2<f32>(0.0, 0.0);   // (W·g, W·b) for layernorm
   if (row < N) {
-    let rb = row * RW;
     if (tn == 1u) {
     for (var c = lane; c < CHUNKS; c += LANES) {
-      let ch = wchunk(rb, c);
+      let ch = wchunk(row, c);
       {
         let xl = xv(t0, 0u, ch.xi);
         let xh = xv(t0, 0u, ch.xi + 4u);        a0 += dot(ch.lo, xl) + dot(ch.hi, xh);
@@ -99,7 +100,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     }
     } else {
     for (var c = lane; c < CHUNKS; c += LANES) {
-      let ch = wchunk(rb, c);
+      let ch = wchunk(row, c);
       {
         let xl = xv(t0, 0u, ch.xi);
         let xh = xv(t0, 0u, ch.xi + 4u);        a0 += dot(ch.lo, xl) + dot(ch.hi, xh);
@@ -136,42 +137,42 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     }
   }
   if (0u < tn) {
-    let r = reduce2(lid, vec2<f32>(a0, u0), LANES);
+    let r = reduce2(lid, vec2<f32>(a0, u0), ROWS_PER_WG);
     a0 = r.x;
     u0 = r.y;
   }
   if (1u < tn) {
-    let r = reduce2(lid, vec2<f32>(a1, u1), LANES);
+    let r = reduce2(lid, vec2<f32>(a1, u1), ROWS_PER_WG);
     a1 = r.x;
     u1 = r.y;
   }
   if (2u < tn) {
-    let r = reduce2(lid, vec2<f32>(a2, u2), LANES);
+    let r = reduce2(lid, vec2<f32>(a2, u2), ROWS_PER_WG);
     a2 = r.x;
     u2 = r.y;
   }
   if (3u < tn) {
-    let r = reduce2(lid, vec2<f32>(a3, u3), LANES);
+    let r = reduce2(lid, vec2<f32>(a3, u3), ROWS_PER_WG);
     a3 = r.x;
     u3 = r.y;
   }
   if (4u < tn) {
-    let r = reduce2(lid, vec2<f32>(a4, u4), LANES);
+    let r = reduce2(lid, vec2<f32>(a4, u4), ROWS_PER_WG);
     a4 = r.x;
     u4 = r.y;
   }
   if (5u < tn) {
-    let r = reduce2(lid, vec2<f32>(a5, u5), LANES);
+    let r = reduce2(lid, vec2<f32>(a5, u5), ROWS_PER_WG);
     a5 = r.x;
     u5 = r.y;
   }
   if (6u < tn) {
-    let r = reduce2(lid, vec2<f32>(a6, u6), LANES);
+    let r = reduce2(lid, vec2<f32>(a6, u6), ROWS_PER_WG);
     a6 = r.x;
     u6 = r.y;
   }
   if (7u < tn) {
-    let r = reduce2(lid, vec2<f32>(a7, u7), LANES);
+    let r = reduce2(lid, vec2<f32>(a7, u7), ROWS_PER_WG);
     a7 = r.x;
     u7 = r.y;
   }

@@ -15,23 +15,24 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> out: array<f32>;
 const QW: u32 = 72u;   // nibble words per row; scales follow
 const RW: u32 = 90u;
+fn wi(row: u32, c: u32) -> u32 { return (row >> 3u) * (RW * 8u) + c * 8u + (row & 7u); }
 // (d, m) per block: value = d * q + m
-fn dm(rb: u32, b: u32) -> vec2<f32> { return unpack2x16float(w[rb + QW + b]); }// GGUF nibble order: byte j of a block holds element j (low nibble) and element j + 16 (high nibble).
-fn welem(rb: u32, k: u32) -> f32 {
+fn dm(row: u32, b: u32) -> vec2<f32> { return unpack2x16float(w[wi(row, QW + b)]); }
+// GGUF nibble order: byte j of a block holds element j (low nibble) and element j + 16 (high nibble).
+fn welem(row: u32, k: u32) -> f32 {
   let i = k % 32u;
   let byte = i % 16u;
-  let word = w[rb + (k / 32u) * 4u + byte / 4u];
+  let word = w[wi(row, (k / 32u) * 4u + byte / 4u)];
   let q = (word >> (8u * (byte % 4u) + select(0u, 4u, i >= 16u))) & 0xFu;
-  let s = dm(rb, k / 32u);
+  let s = dm(row, k / 32u);
   return s.x * f32(q) + s.y;
 }
 struct Chunk { lo: vec4<f32>, hi: vec4<f32>, xi: u32 }
 const CHUNKS: u32 = QW;
-const TWO: bool = true;
 // Nibble word w of a block holds elements 4w..4w+3 (low nibbles) and 16+4w..16+4w+3 (high nibbles).
-fn wchunk(rb: u32, c: u32) -> Chunk {
-  let word = w[rb + c];
-  let s = dm(rb, c / 4u);
+fn wchunk(row: u32, c: u32) -> Chunk {
+  let word = w[wi(row, c)];
+  let s = dm(row, c / 4u);
   let lo = vec4<f32>((vec4<u32>(word) >> vec4<u32>(0u, 8u, 16u, 24u)) & vec4<u32>(0xFu));
   let hi = vec4<f32>((vec4<u32>(word) >> vec4<u32>(4u, 12u, 20u, 28u)) & vec4<u32>(0xFu));
   return Chunk(s.x * lo + s.y, s.x * hi + s.y, (c / 4u) * 8u + (c % 4u));
@@ -47,15 +48,15 @@ const ROWS_PER_WG: u32 = WG / LANES;
 const HALF: u32 = 1536u;      // up rows follow the gate rows
 var<workgroup> red: array<vec2<f32>, WG>;
 var<workgroup> stat: array<vec2<f32>, TT>;   // (mean, 1/std) per token of the tile
-fn reduce2(lid: u32, v: vec2<f32>, n: u32) -> vec2<f32> {
-  // Sum over groups of n consecutive invocations; every invocation gets its group's sum.
+fn reduce2(lid: u32, v: vec2<f32>, stride: u32) -> vec2<f32> {
+  // Sum over the invocations that share lid % stride (stride 1: the whole workgroup); all get their sum.
   red[lid] = v;
   workgroupBarrier();
-  for (var s = n / 2u; s > 0u; s >>= 1u) {
-    if (lid % n < s) { red[lid] = red[lid] + red[lid + s]; }
+  for (var s = WG / 2u; s >= stride; s >>= 1u) {
+    if (lid < s) { red[lid] = red[lid] + red[lid + s]; }
     workgroupBarrier();
   }
-  let r = red[lid - lid % n];
+  let r = red[lid % stride];
   workgroupBarrier();
   return r;
 }
@@ -74,7 +75,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   for (var t = 0u; t < tn; t++) {
     var acc = vec2<f32>(0.0, 0.0);
     for (var k = lid; k < K4; k += WG) { let v = x[(t0 + t) * K4 + k]; acc += vec2<f32>(dot(v, vec4<f32>(1.0)), dot(v, v)); }
-    let s = reduce2(lid, acc, WG);
+    let s = reduce2(lid, acc, 1u);
     if (lid == 0u) {
       stat[t] = vec2<f32>(0.0, inverseSqrt(s.y / f32(K4 * 4u) + 1e-05));
     }
@@ -88,8 +89,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let st5 = stat[5];
   let st6 = stat[6];
   let st7 = stat[7];
-  let row = wid.x * ROWS_PER_WG + lid / LANES;
-  let lane = lid % LANES;
+  // Neighbouring invocations take neighbouring rows: with rows interleaved by 8, their loads are contiguous.
+  let row = wid.x * ROWS_PER_WG + lid % ROWS_PER_WG;
+  let lane = lid / ROWS_PER_WG;
   var a0 = 0.0;
   var u0 = 0.0;
   var a1 = 0.0;
@@ -108,11 +110,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   var u7 = 0.0;
   var wsum = vec2<f32>(0.0, 0.0);   // (W·g, W·b) for layernorm
   if (row < N) {
-    let rb = row * RW;
-    let rb2 = (row + HALF) * RW;    if (tn == 1u) {
+    if (tn == 1u) {
     for (var c = lane; c < CHUNKS; c += LANES) {
-      let ch = wchunk(rb, c);
-      let cu = wchunk(rb2, c);      let gl = norm_w[ch.xi];
+      let ch = wchunk(row, c);
+      let cu = wchunk(row + HALF, c);      let gl = norm_w[ch.xi];
       let gh = norm_w[ch.xi + 4u];      {
         let xl = xv(t0, 0u, ch.xi) * gl;
         let xh = xv(t0, 0u, ch.xi + 4u) * gh;        a0 += dot(ch.lo, xl) + dot(ch.hi, xh);
@@ -120,8 +121,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     }
     } else {
     for (var c = lane; c < CHUNKS; c += LANES) {
-      let ch = wchunk(rb, c);
-      let cu = wchunk(rb2, c);      let gl = norm_w[ch.xi];
+      let ch = wchunk(row, c);
+      let cu = wchunk(row + HALF, c);      let gl = norm_w[ch.xi];
       let gh = norm_w[ch.xi + 4u];      {
         let xl = xv(t0, 0u, ch.xi) * gl;
         let xh = xv(t0, 0u, ch.xi + 4u) * gh;        a0 += dot(ch.lo, xl) + dot(ch.hi, xh);

@@ -15,18 +15,18 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> out: array<f32>;
 const QW: u32 = 144u;   // quant words per row; f16 scale pairs follow
 const RW: u32 = 153u;
-fn scale(rb: u32, b: u32) -> f32 { return unpack2x16float(w[rb + QW + b / 2u])[b % 2u]; }
+fn wi(row: u32, c: u32) -> u32 { return (row >> 3u) * (RW * 8u) + c * 8u + (row & 7u); }
+fn scale(row: u32, b: u32) -> f32 { return unpack2x16float(w[wi(row, QW + b / 2u)])[b % 2u]; }
 // int8 lane j of a word, sign-extended by an arithmetic shift (WGSL has no i8).
 fn i8_of(word: u32, j: u32) -> f32 { return f32(bitcast<i32>(word << (24u - 8u * j)) >> 24u); }
-fn welem(rb: u32, k: u32) -> f32 { return scale(rb, k / 32u) * i8_of(w[rb + k / 4u], k % 4u); }
+fn welem(row: u32, k: u32) -> f32 { return scale(row, k / 32u) * i8_of(w[wi(row, k / 4u)], k % 4u); }
 struct Chunk { lo: vec4<f32>, hi: vec4<f32>, xi: u32 }
 const CHUNKS: u32 = QW;
-const TWO: bool = false;
-fn wchunk(rb: u32, c: u32) -> Chunk {
-  let word = w[rb + c];
+fn wchunk(row: u32, c: u32) -> Chunk {
+  let word = w[wi(row, c)];
   // int8 lanes sign-extended by arithmetic shifts (WGSL has no i8).
   let q = vec4<i32>(bitcast<i32>(word << 24u), bitcast<i32>(word << 16u), bitcast<i32>(word << 8u), bitcast<i32>(word)) >> vec4<u32>(24u);
-  return Chunk(scale(rb, c / 8u) * vec4<f32>(q), vec4<f32>(), c);
+  return Chunk(scale(row, c / 8u) * vec4<f32>(q), vec4<f32>(), c);
 }
 const K4: u32 = 144u;      // input width in vec4s
 const N: u32 = 49152u;            // output rows of this dispatch
@@ -38,15 +38,15 @@ const LANES: u32 = 32u;
 const ROWS_PER_WG: u32 = WG / LANES;
 var<workgroup> red: array<vec2<f32>, WG>;
 var<workgroup> stat: array<vec2<f32>, TT>;   // (mean, 1/std) per token of the tile
-fn reduce2(lid: u32, v: vec2<f32>, n: u32) -> vec2<f32> {
-  // Sum over groups of n consecutive invocations; every invocation gets its group's sum.
+fn reduce2(lid: u32, v: vec2<f32>, stride: u32) -> vec2<f32> {
+  // Sum over the invocations that share lid % stride (stride 1: the whole workgroup); all get their sum.
   red[lid] = v;
   workgroupBarrier();
-  for (var s = n / 2u; s > 0u; s >>= 1u) {
-    if (lid % n < s) { red[lid] = red[lid] + red[lid + s]; }
+  for (var s = WG / 2u; s >= stride; s >>= 1u) {
+    if (lid < s) { red[lid] = red[lid] + red[lid + s]; }
     workgroupBarrier();
   }
-  let r = red[lid - lid % n];
+  let r = red[lid % stride];
   workgroupBarrier();
   return r;
 }
@@ -64,22 +64,22 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   for (var t = 0u; t < tn; t++) {
     var acc = vec2<f32>(0.0, 0.0);
     for (var k = lid; k < K4; k += WG) { let v = x[(t0 + t) * K4 + k]; acc += vec2<f32>(dot(v, vec4<f32>(1.0)), dot(v, v)); }
-    let s = reduce2(lid, acc, WG);
+    let s = reduce2(lid, acc, 1u);
     if (lid == 0u) {
       stat[t] = vec2<f32>(0.0, inverseSqrt(s.y / f32(K4 * 4u) + 1e-05));
     }
   }
   workgroupBarrier();
   let st0 = stat[0];
-  let row = wid.x * ROWS_PER_WG + lid / LANES;
-  let lane = lid % LANES;
+  // Neighbouring invocations take neighbouring rows: with rows interleaved by 8, their loads are contiguous.
+  let row = wid.x * ROWS_PER_WG + lid % ROWS_PER_WG;
+  let lane = lid / ROWS_PER_WG;
   var a0 = 0.0;
   var u0 = 0.0;
   var wsum = vec2<f32>(0.0, 0.0);   // (W·g, W·b) for layernorm
   if (row < N) {
-    let rb = row * RW;
     for (var c = lane; c < CHUNKS; c += LANES) {
-      let ch = wchunk(rb, c);
+      let ch = wchunk(row, c);
       let gl = norm_w[ch.xi];
       {
         let xl = xv(t0, 0u, ch.xi) * gl;
@@ -88,7 +88,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     }
   }
   if (0u < tn) {
-    let r = reduce2(lid, vec2<f32>(a0, u0), LANES);
+    let r = reduce2(lid, vec2<f32>(a0, u0), ROWS_PER_WG);
     a0 = r.x;
     u0 = r.y;
   }

@@ -43,6 +43,7 @@ class Sampling:
 class Timings:
     prefill_ms: float = 0.0
     prompt_tokens: int = 0
+    prefilled_tokens: int = 0      # prompt tokens actually run (the rest were already in the KV cache)
     decode_s: float = 0.0
     decode_tokens: int = 0
     first_logits: np.ndarray | None = field(default=None, repr=False)
@@ -75,6 +76,10 @@ class Model:
         self.tokenizer = Tokenizer.from_file(str(self.artifact / manifest["tokenizer"]["file"]))
         self.tokenizer_info = TokenizerInfo.from_json(manifest["tokenizer"])
         self.timings = Timings()
+        # Token ids whose keys/values sit in the KV cache at positions 0..len-1. A prompt that starts with them
+        # (the next chat turn, a shared system prompt) only prefills what follows.
+        self._cached: list[int] = []
+        self._generation = 0   # which generate() call owns the cache bookkeeping
         self._build()
 
     @classmethod
@@ -152,21 +157,27 @@ class Model:
             raise ValueError(f"token id {bad[0]} is outside the vocabulary (0..{vocab - 1})")
 
     def prefill(self, ids: list[int], sampling: Sampling, keep_logits: bool = False) -> int:
-        """Run the prompt in chunks of max_tokens_per_step; return the first sampled token."""
+        """Run the prompt in chunks of max_tokens_per_step, from the first token not already in the KV cache;
+        return the first sampled token."""
         if not ids:
             raise ValueError("the prompt is empty")
         if len(ids) >= self.max_context:
             raise LimitError(f"prompt of {len(ids)} tokens does not fit the context of {self.max_context} tokens "
                              f"(max_context in {self.artifact / 'manifest.json'})")
         self._check_ids(ids)
+        # The last prompt token always runs: its logits give the first new token.
+        start = min(_common_prefix(self._cached, ids), len(ids) - 1)
+        self._cached = []   # until this prefill has been submitted, the cache holds nothing we can vouch for
         body = [u for u in self.units if u[0] not in ("head", "sample")]
         tail = [u for u in self.units if u[0] in ("head", "sample")]
         C = self.max_step_tokens
-        for c0 in range(0, len(ids), C):
+        for c0 in range(start, len(ids), C):
             chunk = ids[c0:c0 + C]
             self.gpu.device.queue.write_buffer(self.buffers["tokens"], 0, np.asarray(chunk, np.uint32).tobytes())
             last = c0 + C >= len(ids)
             self._submit(len(chunk), c0, body + (tail if last else []), sampling, 0, slot=0 if last else None)
+        self._cached = list(ids)
+        self.timings.prefilled_tokens = len(ids) - start
         tok = self._collect(0)
         if keep_logits:
             self.timings.first_logits = self.ex.read(self.buffers["logits"])
@@ -178,30 +189,46 @@ class Model:
         if max_tokens < 1:
             raise ValueError(f"max_tokens must be >= 1, got {max_tokens}")
         t0 = time.perf_counter()
+        self._generation += 1
+        me = self._generation
+        self.timings = Timings()
         tok = self.prefill(list(prompt_ids), sampling, keep_logits)
-        self.timings = Timings(prefill_ms=(time.perf_counter() - t0) * 1000, prompt_tokens=len(prompt_ids),
-                               first_logits=self.timings.first_logits if keep_logits else None)
+        self.timings.prefill_ms = (time.perf_counter() - t0) * 1000
+        self.timings.prompt_tokens = len(prompt_ids)
         pos = len(prompt_ids)
         eos = self.eos_ids if stop_at_eos else set()
         t1 = time.perf_counter()
         # One step of lookahead: step i+1 reads its input token from the GPU, so it can be submitted before the
-        # CPU has read token i. The CPU encodes while the GPU computes; at EOS one extra step is wasted.
+        # CPU has read token i. The CPU encodes while the GPU computes; at EOS one extra step is computed.
         last = min(max_tokens, self.max_context - pos)   # tokens this call can yield
-        if last > 1:
-            self._submit(1, pos, self.units, sampling, 1, slot=1)
-        for i in range(last):
-            yield tok
-            if tok in eos or i + 1 == last:
-                break
-            if i + 2 < last:
-                self._submit(1, pos + 1, self.units, sampling, i + 2, slot=i % 2)
-            tok = self._collect((i + 1) % 2)
-            pos += 1
-            self.timings.decode_tokens += 1
-            self.timings.decode_s = time.perf_counter() - t1
+        out: list[int] = [tok]
+        fed = 0   # decode steps submitted: each wrote the K/V of out[fed - 1] at position pos + fed - 1
+        try:
+            if last > 1:
+                self._submit(1, pos, self.units, sampling, 1, slot=1)
+                fed = 1
+            for i in range(last):
+                yield tok
+                if tok in eos or i + 1 == last:
+                    break
+                if i + 2 < last:
+                    self._submit(1, pos + 1, self.units, sampling, i + 2, slot=i % 2)
+                    fed += 1
+                tok = self._collect((i + 1) % 2)
+                out.append(tok)
+                pos += 1
+                self.timings.decode_tokens += 1
+                self.timings.decode_s = time.perf_counter() - t1
+        finally:
+            # Whatever ended the loop (EOS, max_tokens, a consumer that stopped early), the cache now holds the
+            # prompt and every token a submitted step consumed; all of those were read back before we got here.
+            # An abandoned generator is finalized late, after newer calls: it must not overwrite their record.
+            if self._generation == me:
+                self._cached = list(prompt_ids) + out[:fed]
 
     def logits_for(self, ids: list[int]) -> np.ndarray:
         """Last-position logits of a prompt (tests, cross-checks)."""
+        self._generation += 1
         self.prefill(ids, Sampling())
         return self.ex.read(self.buffers["logits"])
 
@@ -217,6 +244,15 @@ class Model:
             "weight_bytes": m["stats"]["weight_bytes"],
             "shards": len(m["shards"]),
         }
+
+
+def _common_prefix(a: list[int], b: list[int]) -> int:
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        n += 1
+    return n
 
 
 def top_k_pairs(logits: np.ndarray, k: int = 10) -> list[list]:

@@ -88,3 +88,25 @@ def test_weights_split_for_binding_limits_give_the_same_tokens(gpu, tmp_path):
     for variant in ("cpu", "gpu"):
         m = Model.load(tmp_path / "split", variant=variant, gpu=gpu)
         assert list(m.generate(ids, max_tokens=8, stop_at_eos=False)) == want
+
+
+def test_kv_cache_prefix_reuse_gives_the_same_tokens(gpu, tiny):
+    """A second prompt that extends the first (the next chat turn) prefills only the new tokens."""
+    model, art = tiny
+    m = Model.load(art, gpu=gpu)
+    fresh = Model.load(art, gpu=gpu)
+    turn1 = model.tokenizer.encode("the cat is on").ids
+    reply = list(m.generate(turn1, max_tokens=5, stop_at_eos=False))
+    turn2 = turn1 + reply + model.tokenizer.encode(" the mat in the hat").ids
+    got = list(m.generate(turn2, max_tokens=8, stop_at_eos=False))
+    # Every prompt token and every token a decode step consumed is reused: only the new text runs.
+    assert m.timings.prefilled_tokens == len(turn2) - len(turn1) - len(reply) + 1
+    assert got == list(fresh.generate(turn2, max_tokens=8, stop_at_eos=False))
+    # A prompt that diverges early recomputes from the divergence, and an abandoned generator changes nothing.
+    gen = m.generate(turn1[:2] + [5, 6, 7], max_tokens=6, stop_at_eos=False)
+    next(gen)
+    other = turn1[:3] + [9, 9]
+    want = list(fresh.generate(other, max_tokens=6, stop_at_eos=False))
+    assert list(m.generate(other, max_tokens=6, stop_at_eos=False)) == want
+    del gen
+    assert list(m.generate(other + [4], max_tokens=4, stop_at_eos=False)) == list(fresh.generate(other + [4], max_tokens=4, stop_at_eos=False))

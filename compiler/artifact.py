@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import time
 from pathlib import Path
@@ -81,7 +82,12 @@ def _pack_shards(lowered: Lowered, out: Path, progress: bool) -> tuple[list[dict
 
 def write_artifact(out: Path, model: Model, lowered: Lowered, bp: BufferPlan, *, model_id: str,
                    max_context: int, max_tokens: int, limits: dict = DEFAULT_LIMITS, progress: bool = False) -> dict:
-    out = Path(out)
+    final = Path(out)
+    if final.exists() and any(final.iterdir()) and not (final / "manifest.json").exists():
+        # Never delete a directory we did not write: `-o .` must not wipe the user's files.
+        raise ArtifactError(f"{final}: exists, is not empty and holds no manifest.json; choose an empty or new directory")
+    # Build beside the destination and swap it in at the end, so a reader (the server) never sees half an artifact.
+    out = final.with_name(f".{final.name}.partial-{os.getpid()}")
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
@@ -115,7 +121,9 @@ def write_artifact(out: Path, model: Model, lowered: Lowered, bp: BufferPlan, *,
         "format_version": FORMAT_VERSION,
         "generator": f"webshard {__version__}",
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "model": {"id": model_id, "config": model.config.to_json(), "source": model.source},
+        # The source's file name only: the manifest is served, and a local path says nothing useful to a client.
+        "model": {"id": model_id, "config": model.config.to_json(),
+                  "source": model.source | {"path": Path(model.source.get("path", "")).name}},
         "tokenizer": {"file": "tokenizer.json", **model.tokenizer_info.to_json()},
         "limits": dict(limits) | {"max_context": max_context, "max_tokens_per_step": max_tokens},
         "params": {"fields": [list(f) for f in PARAMS], "bytes": PARAMS_BYTES},
@@ -131,7 +139,19 @@ def write_artifact(out: Path, model: Model, lowered: Lowered, bp: BufferPlan, *,
         },
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1))
+    _swap_in(out, final)
     return manifest
+
+
+def _swap_in(new: Path, final: Path) -> None:
+    """Replace `final` (an older artifact, or nothing) by the finished directory `new`."""
+    old = None
+    if final.exists():
+        old = final.with_name(f".{final.name}.old-{os.getpid()}")
+        os.replace(final, old)
+    os.replace(new, final)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def read_manifest(artifact: Path) -> dict:

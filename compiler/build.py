@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 
 from .artifact import read_manifest, write_artifact
+from .errors import LimitError
+from .executor import workgroups
 from .codegen import lower
 from .importers import load_model
 from .ir import build_graph
@@ -35,22 +37,42 @@ def compile_model(model: Model, out: Path, *, model_id: str, max_context: int = 
                   max_tokens: int = DEFAULT_STEP_TOKENS, limits: dict = DEFAULT_LIMITS,
                   progress: bool | None = None) -> dict:
     progress = sys.stderr.isatty() if progress is None else progress
+    if max_tokens < 1:
+        raise LimitError(f"tokens per prefill step must be at least 1, got {max_tokens}")
+    if max_context < 2:
+        raise LimitError(f"the context must hold at least 2 tokens, got {max_context}")
     max_context = min(max_context, model.config.context_length)
     fmt = {n: t.fmt for n, t in model.tensors.items()}
     graph = infer_shapes(build_graph(model.config, fmt), {n: t.shape for n, t in model.tensors.items()})
     if debug_level() >= 2:
         print("# IR (unfused)\n" + graph.dump(), file=sys.stderr)
-    fg = fuse(graph, fmt)
+    fg = fuse(graph)
     if debug_level() >= 2:
         print("# IR (fused)\n" + fg.graph.dump(), file=sys.stderr)
     bp = plan_buffers(fg, max_tokens, max_context)
     lowered = lower(model, fg, bp, limits, progress=progress)
+    check_sizes(lowered, bp, max_tokens, limits)
     if debug_level() >= 1:
         for name, k in lowered.kernels.items():
             for vn, v in k.variants.items():
                 print(f"# kernel {name} [{vn}] workgroup={v.workgroup_size} dispatch={v.dispatch}\n{v.source}", file=sys.stderr)
     return write_artifact(out, model, lowered, bp, model_id=model_id, max_context=max_context,
                           max_tokens=max_tokens, limits=limits, progress=progress)
+
+
+def check_sizes(lowered, bp, max_tokens: int, limits: dict) -> None:
+    """Runtime-sized things must fit the limits too: activation/KV buffers and dispatch grids at max_tokens."""
+    cap = limits["max_storage_buffer_binding_size"]
+    for name, size in bp.buffers.items():
+        if size > cap:
+            raise LimitError(f"buffer {name} needs {size} bytes, over max_storage_buffer_binding_size {cap}; "
+                             f"lower --context or --step-tokens")
+    for k in lowered.kernels.values():
+        for variant, v in k.variants.items():
+            grid = workgroups(v.dispatch, max_tokens)
+            if max(grid) > limits["max_workgroups_per_dimension"]:
+                raise LimitError(f"kernel {k.name} ({variant}) dispatches {grid} workgroups at {max_tokens} tokens, "
+                                 f"over max_workgroups_per_dimension {limits['max_workgroups_per_dimension']}")
 
 
 def compile_source(source: str | Path, out: Path, *, model_id: str | None = None, **kw) -> tuple[dict, float]:

@@ -9,6 +9,8 @@ import json
 import sys
 from pathlib import Path
 
+from server.textstream import IncrementalDecoder
+
 from .errors import WebshardError
 
 DEFAULT_ARTIFACT = Path("build/models/smollm2")
@@ -47,23 +49,6 @@ def _sampling(args):
     return Sampling(temperature=args.temperature, top_k=args.top_k, top_p=args.top_p, seed=args.seed)
 
 
-class TextStream:
-    """Turns a growing list of token ids into printable text deltas (UTF-8 safe across token boundaries)."""
-
-    def __init__(self, decode):
-        self.decode = decode
-        self.ids: list[int] = []
-        self.sent = 0
-
-    def push(self, tok: int) -> str:
-        self.ids.append(tok)
-        text = self.decode(self.ids)
-        if text.endswith("\ufffd"):  # an incomplete multi-byte character: wait for the next token
-            return ""
-        delta, self.sent = text[self.sent:], len(text)
-        return delta
-
-
 def cmd_compile(args) -> int:
     from .build import compile_source
 
@@ -83,13 +68,15 @@ def cmd_generate(args) -> int:
     m = _load(args)
     prompt = m.chat_prompt([{"role": "user", "content": args.prompt}]) if args.chat else args.prompt
     ids = m.encode(prompt)
-    stream = TextStream(m.decode)
+    stream = IncrementalDecoder(m.decode)
     out: list[int] = []
     for tok in m.generate(ids, max_tokens=args.max_tokens, sampling=_sampling(args), keep_logits=args.json):
         out.append(tok)
         if not args.json:
             sys.stdout.write(stream.push(tok))
             sys.stdout.flush()
+    if not args.json:
+        sys.stdout.write(stream.flush())
     t = m.timings
     if args.json:
         print(json.dumps({
@@ -126,13 +113,17 @@ def cmd_chat(args) -> int:
             return 0
         messages.append({"role": "user", "content": line})
         ids = m.encode(m.chat_prompt(messages))
-        stream = TextStream(m.decode)
+        # Drop the oldest turns (keeping a system message) until the prompt leaves room for a reply.
+        while len(ids) + args.max_tokens > m.max_context and len(messages) > 1 + bool(args.system):
+            del messages[bool(args.system)]
+            ids = m.encode(m.chat_prompt(messages))
+        stream = IncrementalDecoder(m.decode)
         out = []
         for tok in m.generate(ids, max_tokens=args.max_tokens, sampling=_sampling(args)):
             out.append(tok)
             sys.stdout.write(stream.push(tok))
             sys.stdout.flush()
-        print()
+        print(stream.flush())
         messages.append({"role": "assistant", "content": m.decode(out)})
 
 
@@ -183,7 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", type=Path, default=None)
     p.add_argument("--id", default=None, help="model id in the manifest (default: from the source name)")
     p.add_argument("--context", type=int, default=2048, help="maximum context (KV cache rows)")
-    p.add_argument("--step-tokens", type=int, default=64, help="maximum tokens per prefill step")
+    p.add_argument("--step-tokens", type=int, default=64, help="maximum tokens per prefill step (1..1024)")
     p.set_defaults(fn=cmd_compile)
 
     p = sub.add_parser("generate", help="generate text natively")
@@ -218,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
         rest = [a for a in argv if a != "--debug"]
         if rest and rest[0] in ("render", "serve"):
             return (cmd_render if rest[0] == "render" else cmd_serve)(rest[1:])
-        args = build_parser().parse_args(argv)
+        args = build_parser().parse_args(rest)
         return args.fn(args)
     except KeyboardInterrupt:
         return 130

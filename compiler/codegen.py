@@ -6,11 +6,13 @@ exceed the binding/shard size (each part gets its own dispatch), then row-interl
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from . import kernels as K
+from .errors import ModelFormatError
 from .model import Model
 from .passes import BufferPlan, FusedGraph
 from .quant import ROW_GROUP, interleave, repack_rows
@@ -31,23 +33,33 @@ class _Lowering:
         self.out = Lowered()
 
     # -- weights
-    def _tensor_rows(self, name: str) -> tuple[np.ndarray, str, int]:
-        """Kernel-layout array of a (possibly concatenated) weight, its format and its column count."""
+    def matrix_parts(self, name: str, paired: bool = False) -> list[tuple[str, int, int, str, int]]:
+        """Register a weight matrix; return its parts as (weight name, row0, rows, fmt, K), one dispatch each.
+
+        A fused (row-concatenated) weight is one matrix when its sources share a format; otherwise each source
+        is its own part, writing its row range of the shared output. A part holds at most `part_bytes`. With
+        `paired` (gate|up for silu_mul) the matrix is two stacked halves and each part holds the same row range
+        of both, so a part still pairs gate row n with up row n.
+        """
         sources = self.fg.concat.get(name, [name])
         ts = [self.model.tensors[s] for s in sources]
-        fmts = {t.fmt for t in ts}
-        if len(fmts) != 1:
-            raise ValueError(f"cannot fuse {sources}: mixed formats {fmts}")
-        arr = np.concatenate([repack_rows(t).reshape(t.shape[0], -1) for t in ts], axis=0)
-        return arr, ts[0].fmt, ts[0].shape[-1]
+        if len({t.fmt for t in ts}) == 1:
+            arr = np.concatenate([repack_rows(t).reshape(t.shape[0], -1) for t in ts], axis=0)
+            return self._parts(name, arr, ts[0].fmt, ts[0].shape[-1], 0, paired)
+        if paired:
+            raise ModelFormatError(f"{', '.join(sources)}: gate and up weights use different formats "
+                                   f"({', '.join(t.fmt for t in ts)}), which one silu_mul kernel cannot read")
+        # Neighbouring sources of one format still share a dispatch (Q and K in q4_1, V in q8_0: two).
+        parts, row = [], 0
+        for _, group in itertools.groupby(ts, key=lambda t: t.fmt):
+            group = list(group)
+            arr = np.concatenate([repack_rows(t).reshape(t.shape[0], -1) for t in group], axis=0)
+            label = self.fg.concat_name([t.name for t in group])
+            parts += self._parts(label, arr, group[0].fmt, group[0].shape[-1], row, False)
+            row += arr.shape[0]
+        return parts
 
-    def matrix_parts(self, name: str, paired: bool = False) -> list[tuple[str, int, int, str, int]]:
-        """Register a weight matrix; return its parts as (weight name, row0, rows, fmt, K).
-
-        A part holds at most `part_bytes`. With `paired` (gate|up for silu_mul) the matrix is two stacked halves
-        and each part holds the same row range of both, so a part still pairs gate row n with up row n.
-        """
-        arr, fmt, k = self._tensor_rows(name)
+    def _parts(self, name: str, arr: np.ndarray, fmt: str, k: int, row_offset: int, paired: bool) -> list:
         halves = np.split(arr, 2) if paired else [arr]
         rows = halves[0].shape[0]
         per_row = arr.shape[1] * 4 * len(halves)
@@ -59,9 +71,9 @@ class _Lowering:
             pname = name if r0 == 0 and r1 == rows else f"{name}#{p}"
             if pname not in self.out.weights:
                 self.out.weights[pname] = interleave(np.concatenate([h[r0:r1] for h in halves]))
-                self.out.weight_info[pname] = {"format": fmt, "shape": [(r1 - r0) * len(halves), k], "row0": r0,
-                                               "layout": f"rows{ROW_GROUP}"}
-            parts.append((pname, r0, (r1 - r0) * len(halves), fmt, k))
+                self.out.weight_info[pname] = {"format": fmt, "shape": [(r1 - r0) * len(halves), k],
+                                               "row0": row_offset + r0, "layout": f"rows{ROW_GROUP}"}
+            parts.append((pname, row_offset + r0, (r1 - r0) * len(halves), fmt, k))
         return parts
 
     def vector(self, name: str) -> str:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import wgpu
 
+from .errors import ArtifactError
 from .kernels import PARAMS, PARAMS_BYTES
 
 STORAGE = wgpu.BufferUsage.STORAGE | wgpu.BufferUsage.COPY_DST | wgpu.BufferUsage.COPY_SRC
@@ -70,12 +71,16 @@ class Executor:
                 layout = {"type": wgpu.BufferBindingType.storage}
             entries.append({"binding": i, "visibility": wgpu.ShaderStage.COMPUTE, "buffer": layout})
         bgl = self.device.create_bind_group_layout(entries=entries)
-        module = self.device.create_shader_module(code=prog.source, label=prog.name)
-        self.pipelines[prog.name] = self.device.create_compute_pipeline(
-            layout=self.device.create_pipeline_layout(bind_group_layouts=[bgl]),
-            compute={"module": module, "entry_point": "main"},
-            label=prog.name,
-        )
+        try:
+            module = self.device.create_shader_module(code=prog.source, label=prog.name)
+            self.pipelines[prog.name] = self.device.create_compute_pipeline(
+                layout=self.device.create_pipeline_layout(bind_group_layouts=[bgl]),
+                compute={"module": module, "entry_point": "main"},
+                label=prog.name,
+            )
+        except Exception as e:  # wgpu raises GPUValidationError / GPUError subclasses with multi-line text
+            detail = " ".join(line.strip() for line in str(e).splitlines() if line.strip())[:400] or type(e).__name__
+            raise ArtifactError(f"kernel {prog.name}: the adapter rejected it: {detail}") from e
         self.layouts[prog.name] = bgl
         self.programs[prog.name] = prog
 

@@ -13,8 +13,10 @@ os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
 
 import wgpu  # noqa: E402
 
+from .errors import WebshardError  # noqa: E402
 
-class NoAdapterError(RuntimeError):
+
+class NoAdapterError(WebshardError):
     """No WebGPU adapter: install a Vulkan driver (Debian: mesa-vulkan-drivers)."""
 
 
@@ -25,6 +27,7 @@ class Gpu:
     name: str           # human name, e.g. "llvmpipe (LLVM 15.0.6, 256 bits)"
     adapter_type: str   # "CPU", "DiscreteGPU", ...
     features: frozenset
+    backend: str = ""   # "Vulkan", "OpenGL", "Metal", ...
 
     @property
     def is_cpu(self) -> bool:
@@ -46,7 +49,12 @@ def kernel_variant(gpu: Gpu, override: str | None = None) -> str:
 @functools.lru_cache(maxsize=None)
 def get_gpu() -> Gpu:
     """The process-wide adapter and device, with the adapter's storage limits (we never ask beyond them)."""
-    adapter = wgpu.gpu.request_adapter_sync(power_preference="high-performance")
+    try:
+        adapter = wgpu.gpu.request_adapter_sync(power_preference="high-performance")
+    except RuntimeError as e:  # wgpu-py raises rather than returning None when no backend offers an adapter
+        why = " ".join(str(e).split())[-200:]   # wgpu's text spans lines; the end says which backends failed
+        raise NoAdapterError(f"no WebGPU adapter found (…{why}); install a Vulkan driver, "
+                             f"e.g. Debian's mesa-vulkan-drivers") from None
     if adapter is None:
         raise NoAdapterError("no WebGPU adapter found (install a Vulkan driver, e.g. Debian's mesa-vulkan-drivers)")
     lim = adapter.limits
@@ -70,5 +78,6 @@ def get_gpu() -> Gpu:
         device=device,
         name=info.get("device") or info.get("description") or "unknown",
         adapter_type=info.get("adapter_type", ""),
+        backend=info.get("backend_type", ""),
         features=frozenset(adapter.features),
     )

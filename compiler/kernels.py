@@ -204,7 +204,7 @@ def sample_kernel(vocab: int) -> Kernel:
     k = Kernel("sample", _name("sample", f"v{vocab}", {"vocab": vocab}), bindings)
     src = render("sample", bindings, vocab=vocab, wg=256)
     for variant in VARIANTS:
-        k.variants[variant] = KernelVariant(src, (256, 1, 1), [[1, 1], [1, 1], [1, 1]], 8 * 256)
+        k.variants[variant] = KernelVariant(src, (256, 1, 1), [[1, 1], [1, 1], [1, 1]], 8 * 256 + 4)
     return k
 
 

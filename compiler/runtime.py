@@ -8,7 +8,7 @@ only reads 4 bytes per token (to stream it and to stop at EOS).
 """
 from __future__ import annotations
 
-import json
+import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,9 +18,10 @@ import numpy as np
 import wgpu
 
 from .artifact import load_shard, read_manifest
-from .errors import LimitError
+from .errors import ArtifactError, LimitError
 from .executor import Executor, KernelProgram
 from .gpu import Gpu, get_gpu, kernel_variant
+from .kernels import PARAMS
 
 
 @dataclass(frozen=True)
@@ -31,8 +32,8 @@ class Sampling:
     seed: int = 0
 
     def __post_init__(self):
-        if self.temperature < 0:
-            raise ValueError(f"temperature must be >= 0, got {self.temperature}")
+        if not math.isfinite(self.temperature) or self.temperature < 0:
+            raise ValueError(f"temperature must be a finite number >= 0, got {self.temperature}")
         if not 0 < self.top_p <= 1:
             raise ValueError(f"top_p must be in (0, 1], got {self.top_p}")
         if self.top_k < 0:
@@ -91,6 +92,10 @@ class Model:
     # ------------------------------------------------------------ set-up (once)
     def _build(self) -> None:
         m = self.manifest
+        if m["params"]["fields"] != [list(f) for f in PARAMS]:
+            # Same format_version but another uniform layout: the kernels would read garbage sampling settings.
+            raise ArtifactError(f"{self.artifact / 'manifest.json'}: params layout {m['params']['fields']} differs "
+                                f"from this runtime's; recompile the model")
         dev = self.gpu.device
         self.ex = Executor(dev)
         for name, k in m["kernels"].items():
@@ -130,8 +135,10 @@ class Model:
     # ------------------------------------------------------------ execution
     def _submit(self, n_tokens: int, pos0: int, units: list, sampling: Sampling, step: int, slot: int | None):
         """Encode the units into one compute pass and submit; with a slot, also copy the sampled id there."""
-        self.ex.write_params(n_tokens=n_tokens, pos0=pos0, seed=sampling.seed, step=step,
-                             temperature=sampling.temperature, top_k=sampling.top_k, top_p=sampling.top_p)
+        # The kernel's RNG takes 32 bits of seed; a top_k at or past the vocabulary means "off".
+        self.ex.write_params(n_tokens=n_tokens, pos0=pos0, seed=sampling.seed & 0xFFFFFFFF, step=step,
+                             temperature=sampling.temperature, top_k=min(sampling.top_k, self.config["vocab_size"]),
+                             top_p=sampling.top_p)
         enc = self.gpu.device.create_command_encoder()
         cp = enc.begin_compute_pass()
         for _, steps in units:
@@ -258,7 +265,3 @@ def _common_prefix(a: list[int], b: list[int]) -> int:
 def top_k_pairs(logits: np.ndarray, k: int = 10) -> list[list]:
     idx = np.argsort(-logits, kind="stable")[:k]
     return [[int(i), float(logits[i])] for i in idx]
-
-
-def summary_json(m: Model) -> str:
-    return json.dumps(m.summary(), indent=1)

@@ -21,9 +21,10 @@ def gpu():
         g = get_gpu()
     except NoAdapterError as e:
         unavailable("a WebGPU adapter (lavapipe)", str(e))
-    if os.environ.get("CI") and not g.is_cpu and "llvmpipe" not in g.name:
-        # CI machines have no GPU: anything but lavapipe means the environment is not what we think.
-        pytest.fail(f"CI expected lavapipe, got {g.name}")
+    if os.environ.get("CI") and ("llvmpipe" not in g.name or g.backend != "Vulkan"):
+        # CI machines have no GPU: anything but lavapipe (Vulkan llvmpipe, not GL llvmpipe) means the environment
+        # is not what we think.
+        pytest.fail(f"CI expected lavapipe (Vulkan), got {g.name} ({g.backend})")
     return g
 
 

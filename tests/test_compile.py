@@ -23,7 +23,7 @@ def cfg(arch="llama", layers=2):
 
 def fused_ops(arch):
     g = infer_shapes(build_graph(cfg(arch), {}), expected_shapes(cfg(arch)))
-    return fuse(g, {n: "q4_1" for n, v in g.values.items() if v.kind == "weight"})
+    return fuse(g)
 
 
 @pytest.mark.parametrize("arch", ["llama", "gpt2"])
@@ -134,7 +134,7 @@ def test_weights_over_the_binding_limit_are_split(tmp_path):
     from compiler.build import compile_model
 
     limits = dict(DEFAULT_LIMITS, max_storage_buffer_binding_size=4096)
-    m = compile_model(model, tmp_path / "art", model_id="tiny", max_context=32, limits=limits)
+    m = compile_model(model, tmp_path / "art", model_id="tiny", max_context=32, max_tokens=4, limits=limits)
     parts = [w for w in m["weights"] if w.startswith("token_embd.weight#")]
     assert len(parts) > 1
     assert all(m["weights"][p]["bytes"] <= 4096 for p in parts)
@@ -157,3 +157,38 @@ def test_shape_inference_names_the_misfit_tensor():
     shapes = expected_shapes(c) | {"blk.1.ffn_down.weight": (64, 95)}
     with pytest.raises(ShapeError, match=r"layer\.1.*blk\.1\.ffn_down\.weight has 95 columns"):
         infer_shapes(build_graph(c, {}), shapes)
+
+
+def test_buffers_over_the_binding_limit_are_a_clear_error(tmp_path):
+    from compiler.build import compile_model
+    from compiler.errors import LimitError
+    from compiler.importers import load_model
+    from tests.tiny_models import make_tiny_llama
+
+    model = load_model(make_tiny_llama(tmp_path))
+    limits = dict(DEFAULT_LIMITS, max_storage_buffer_binding_size=4096)
+    with pytest.raises(LimitError, match="buffer .* needs .* bytes, over max_storage_buffer_binding_size 4096"):
+        compile_model(model, tmp_path / "art", model_id="tiny", max_context=128, max_tokens=64, limits=limits)
+    with pytest.raises(LimitError, match="at least 1"):
+        compile_model(model, tmp_path / "art", model_id="tiny", max_tokens=0)
+
+
+def test_compile_refuses_to_replace_a_directory_it_did_not_write(tmp_path):
+    from compiler.errors import ArtifactError
+
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "notes.txt").write_text("keep me")
+    from compiler.build import compile_model
+    from compiler.importers import load_model
+    from tests.tiny_models import make_tiny_llama
+
+    model = load_model(make_tiny_llama(tmp_path))
+    with pytest.raises(ArtifactError, match="not empty and holds no manifest.json"):
+        compile_model(model, precious, model_id="tiny", max_context=32, max_tokens=4)
+    assert (precious / "notes.txt").read_text() == "keep me"
+    # An existing artifact is replaced whole.
+    compile_model(model, tmp_path / "art", model_id="a", max_context=32, max_tokens=4)
+    compile_model(model, tmp_path / "art", model_id="b", max_context=32, max_tokens=4)
+    assert json.loads((tmp_path / "art" / "manifest.json").read_text())["model"]["id"] == "b"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []

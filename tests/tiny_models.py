@@ -80,8 +80,11 @@ LLAMA_FORMATS = {
 }
 
 
-def make_tiny_llama(out_dir: Path, *, seed: int = 0, layers: int = 2, context: int = 128, name="tiny-llama.gguf") -> Path:
-    """A llama-architecture GGUF with quantized weights (Q4_0, Q4_1, Q8_0, F16, F32)."""
+def make_tiny_llama(out_dir: Path, *, seed: int = 0, layers: int = 2, context: int = 128, name="tiny-llama.gguf",
+                    formats: dict[str, str] | None = None) -> Path:
+    """A llama-architecture GGUF with quantized weights (Q4_0, Q4_1, Q8_0, F16, F32); `formats` overrides the
+    format per tensor role (e.g. {"attn_v": "q8_0"})."""
+    fmts = LLAMA_FORMATS | (formats or {})
     import gguf
 
     from compiler.quant import quantize
@@ -113,7 +116,7 @@ def make_tiny_llama(out_dir: Path, *, seed: int = 0, layers: int = 2, context: i
     wr.add_chat_template(CHAT_TEMPLATE)
     for name_, arr in weights.items():
         role = name_.split(".")[-2] if name_.startswith("blk.") else name_.split(".")[0]
-        fmt = LLAMA_FORMATS.get(role, "f32") if arr.ndim == 2 else "f32"
+        fmt = fmts.get(role, "f32") if arr.ndim == 2 else "f32"
         t = quantize(name_, arr, fmt)
         if fmt in ("f32", "f16"):
             wr.add_tensor(name_, np.ascontiguousarray(t.data))

@@ -104,48 +104,50 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     if (tn == 1u) {
     for (var c = lane; c < CHUNKS; c += LANES) {
       let ch = wchunk(row, c);
-      let gl = norm_w[ch.xi];
-      wsum += vec2<f32>(dot(ch.lo, gl), dot(ch.lo, norm_b[ch.xi]));
+      // (not "gl": naga's GLSL output would make it gl_1, and the gl_ prefix is reserved in GLSL)
+      let g_lo = norm_w[ch.xi];
+      wsum += vec2<f32>(dot(ch.lo, g_lo), dot(ch.lo, norm_b[ch.xi]));
       {
-        let xl = xv(t0, 0u, ch.xi) * gl;
+        let xl = xv(t0, 0u, ch.xi) * g_lo;
         a0 += dot(ch.lo, xl);
       }
     }
     } else {
     for (var c = lane; c < CHUNKS; c += LANES) {
       let ch = wchunk(row, c);
-      let gl = norm_w[ch.xi];
-      wsum += vec2<f32>(dot(ch.lo, gl), dot(ch.lo, norm_b[ch.xi]));
+      // (not "gl": naga's GLSL output would make it gl_1, and the gl_ prefix is reserved in GLSL)
+      let g_lo = norm_w[ch.xi];
+      wsum += vec2<f32>(dot(ch.lo, g_lo), dot(ch.lo, norm_b[ch.xi]));
       {
-        let xl = xv(t0, 0u, ch.xi) * gl;
+        let xl = xv(t0, 0u, ch.xi) * g_lo;
         a0 += dot(ch.lo, xl);
       }
       {
-        let xl = xv(t0, 1u, ch.xi) * gl;
+        let xl = xv(t0, 1u, ch.xi) * g_lo;
         a1 += dot(ch.lo, xl);
       }
       {
-        let xl = xv(t0, 2u, ch.xi) * gl;
+        let xl = xv(t0, 2u, ch.xi) * g_lo;
         a2 += dot(ch.lo, xl);
       }
       {
-        let xl = xv(t0, 3u, ch.xi) * gl;
+        let xl = xv(t0, 3u, ch.xi) * g_lo;
         a3 += dot(ch.lo, xl);
       }
       {
-        let xl = xv(t0, 4u, ch.xi) * gl;
+        let xl = xv(t0, 4u, ch.xi) * g_lo;
         a4 += dot(ch.lo, xl);
       }
       {
-        let xl = xv(t0, 5u, ch.xi) * gl;
+        let xl = xv(t0, 5u, ch.xi) * g_lo;
         a5 += dot(ch.lo, xl);
       }
       {
-        let xl = xv(t0, 6u, ch.xi) * gl;
+        let xl = xv(t0, 6u, ch.xi) * g_lo;
         a6 += dot(ch.lo, xl);
       }
       {
-        let xl = xv(t0, 7u, ch.xi) * gl;
+        let xl = xv(t0, 7u, ch.xi) * g_lo;
         a7 += dot(ch.lo, xl);
       }
     }

@@ -113,47 +113,49 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     if (tn == 1u) {
     for (var c = lane; c < CHUNKS; c += LANES) {
       let ch = wchunk(row, c);
-      let cu = wchunk(row + HALF, c);      let gl = norm_w[ch.xi];
-      let gh = norm_w[ch.xi + 4u];      {
-        let xl = xv(t0, 0u, ch.xi) * gl;
-        let xh = xv(t0, 0u, ch.xi + 4u) * gh;        a0 += dot(ch.lo, xl) + dot(ch.hi, xh);
+      let cu = wchunk(row + HALF, c);      // (not "gl": naga's GLSL output would make it gl_1, and the gl_ prefix is reserved in GLSL)
+      let g_lo = norm_w[ch.xi];
+      let g_hi = norm_w[ch.xi + 4u];      {
+        let xl = xv(t0, 0u, ch.xi) * g_lo;
+        let xh = xv(t0, 0u, ch.xi + 4u) * g_hi;        a0 += dot(ch.lo, xl) + dot(ch.hi, xh);
         u0 += dot(cu.lo, xl) + dot(cu.hi, xh);      }
     }
     } else {
     for (var c = lane; c < CHUNKS; c += LANES) {
       let ch = wchunk(row, c);
-      let cu = wchunk(row + HALF, c);      let gl = norm_w[ch.xi];
-      let gh = norm_w[ch.xi + 4u];      {
-        let xl = xv(t0, 0u, ch.xi) * gl;
-        let xh = xv(t0, 0u, ch.xi + 4u) * gh;        a0 += dot(ch.lo, xl) + dot(ch.hi, xh);
+      let cu = wchunk(row + HALF, c);      // (not "gl": naga's GLSL output would make it gl_1, and the gl_ prefix is reserved in GLSL)
+      let g_lo = norm_w[ch.xi];
+      let g_hi = norm_w[ch.xi + 4u];      {
+        let xl = xv(t0, 0u, ch.xi) * g_lo;
+        let xh = xv(t0, 0u, ch.xi + 4u) * g_hi;        a0 += dot(ch.lo, xl) + dot(ch.hi, xh);
         u0 += dot(cu.lo, xl) + dot(cu.hi, xh);      }
       {
-        let xl = xv(t0, 1u, ch.xi) * gl;
-        let xh = xv(t0, 1u, ch.xi + 4u) * gh;        a1 += dot(ch.lo, xl) + dot(ch.hi, xh);
+        let xl = xv(t0, 1u, ch.xi) * g_lo;
+        let xh = xv(t0, 1u, ch.xi + 4u) * g_hi;        a1 += dot(ch.lo, xl) + dot(ch.hi, xh);
         u1 += dot(cu.lo, xl) + dot(cu.hi, xh);      }
       {
-        let xl = xv(t0, 2u, ch.xi) * gl;
-        let xh = xv(t0, 2u, ch.xi + 4u) * gh;        a2 += dot(ch.lo, xl) + dot(ch.hi, xh);
+        let xl = xv(t0, 2u, ch.xi) * g_lo;
+        let xh = xv(t0, 2u, ch.xi + 4u) * g_hi;        a2 += dot(ch.lo, xl) + dot(ch.hi, xh);
         u2 += dot(cu.lo, xl) + dot(cu.hi, xh);      }
       {
-        let xl = xv(t0, 3u, ch.xi) * gl;
-        let xh = xv(t0, 3u, ch.xi + 4u) * gh;        a3 += dot(ch.lo, xl) + dot(ch.hi, xh);
+        let xl = xv(t0, 3u, ch.xi) * g_lo;
+        let xh = xv(t0, 3u, ch.xi + 4u) * g_hi;        a3 += dot(ch.lo, xl) + dot(ch.hi, xh);
         u3 += dot(cu.lo, xl) + dot(cu.hi, xh);      }
       {
-        let xl = xv(t0, 4u, ch.xi) * gl;
-        let xh = xv(t0, 4u, ch.xi + 4u) * gh;        a4 += dot(ch.lo, xl) + dot(ch.hi, xh);
+        let xl = xv(t0, 4u, ch.xi) * g_lo;
+        let xh = xv(t0, 4u, ch.xi + 4u) * g_hi;        a4 += dot(ch.lo, xl) + dot(ch.hi, xh);
         u4 += dot(cu.lo, xl) + dot(cu.hi, xh);      }
       {
-        let xl = xv(t0, 5u, ch.xi) * gl;
-        let xh = xv(t0, 5u, ch.xi + 4u) * gh;        a5 += dot(ch.lo, xl) + dot(ch.hi, xh);
+        let xl = xv(t0, 5u, ch.xi) * g_lo;
+        let xh = xv(t0, 5u, ch.xi + 4u) * g_hi;        a5 += dot(ch.lo, xl) + dot(ch.hi, xh);
         u5 += dot(cu.lo, xl) + dot(cu.hi, xh);      }
       {
-        let xl = xv(t0, 6u, ch.xi) * gl;
-        let xh = xv(t0, 6u, ch.xi + 4u) * gh;        a6 += dot(ch.lo, xl) + dot(ch.hi, xh);
+        let xl = xv(t0, 6u, ch.xi) * g_lo;
+        let xh = xv(t0, 6u, ch.xi + 4u) * g_hi;        a6 += dot(ch.lo, xl) + dot(ch.hi, xh);
         u6 += dot(cu.lo, xl) + dot(cu.hi, xh);      }
       {
-        let xl = xv(t0, 7u, ch.xi) * gl;
-        let xh = xv(t0, 7u, ch.xi + 4u) * gh;        a7 += dot(ch.lo, xl) + dot(ch.hi, xh);
+        let xl = xv(t0, 7u, ch.xi) * g_lo;
+        let xh = xv(t0, 7u, ch.xi + 4u) * g_hi;        a7 += dot(ch.lo, xl) + dot(ch.hi, xh);
         u7 += dot(cu.lo, xl) + dot(cu.hi, xh);      }
     }
     }

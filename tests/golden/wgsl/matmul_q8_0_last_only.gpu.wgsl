@@ -80,9 +80,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   if (row < N) {
     for (var c = lane; c < CHUNKS; c += LANES) {
       let ch = wchunk(row, c);
-      let gl = norm_w[ch.xi];
+      // (not "gl": naga's GLSL output would make it gl_1, and the gl_ prefix is reserved in GLSL)
+      let g_lo = norm_w[ch.xi];
       {
-        let xl = xv(t0, 0u, ch.xi) * gl;
+        let xl = xv(t0, 0u, ch.xi) * g_lo;
         a0 += dot(ch.lo, xl);
       }
     }

@@ -26,7 +26,9 @@ const ITEMS: u32 = QI + KI + KV;
 fn pair(j: u32) -> vec2<u32> {
   return vec2<u32>(2u * j, 2u * j + 1u);}
 fn rotate(a: f32, b: f32, pos: u32, j: u32) -> vec2<f32> {
-  let ang = f32(pos) * exp2(-f32(2u * j) / f32(HD) * LOG2_THETA);
+  let raw = f32(pos) * exp2(-f32(2u * j) / f32(HD) * LOG2_THETA);
+  // WGSL promises sin/cos accuracy only on [-pi, pi]; positions reach thousands of radians.
+  let ang = raw - 6.283185307 * floor(raw / 6.283185307 + 0.5);
   let c = cos(ang);
   let s = sin(ang);
   return vec2<f32>(a * c - b * s, a * s + b * c);

@@ -140,12 +140,12 @@ fn main(@builtin(local_invocation_index) lid: u32) {
   var pick = 0xffffffffu;
   if (u >= start && u < start + mine) {
     var run = start;
-    pick = hi - 1u;
     for (var i = lo; i < hi; i++) {
       let zi = z(i);
       if (zi >= thr) {
+        pick = i;   // the last kept token so far: the answer if rounding leaves u past this slice's sum
         run += exp(zi - mx);
-        if (u < run) { pick = i; break; }
+        if (u < run) { break; }
       }
     }
   }

@@ -31,12 +31,20 @@ const DECODE_AHEAD = 1;
 /**
  * @typedef {object} GenerationStats
  * @property {number} promptTokens
+ * @property {number} prefilledTokens Prompt tokens actually run (the rest were already in the KV cache).
  * @property {number} prefillMs     Prompt in, first token id out.
  * @property {number} decodeTokens  Tokens after the first.
  * @property {number} decodeMs
  * @property {number} decodeTokS
  * @property {string} stopReason    "eos" | "max_tokens" | "max_context" | "abort"
  */
+
+/** Length of the common prefix of two id lists. */
+function commonPrefix(a, b) {
+  let n = 0;
+  while (n < a.length && n < b.length && a[n] === b[n]) n += 1;
+  return n;
+}
 
 export class WebModel {
   /**
@@ -61,6 +69,10 @@ export class WebModel {
     /** @type {GenerationStats | null} */
     this.stats = null;
     this.busy = false;
+    // Token ids whose keys/values are in the KV cache at positions 0..n-1: a prompt that starts with them (the
+    // next chat turn) only prefills what follows, as the native runtime does.
+    /** @type {number[]} */
+    this.cached = [];
   }
 
   /**
@@ -162,32 +174,43 @@ export class WebModel {
     const body = all.filter((n) => n !== 'head' && n !== 'sample');
     /** @type {GenerationStats} */
     const stats = {
-      promptTokens: ids.length, prefillMs: 0, decodeTokens: 0, decodeMs: 0, decodeTokS: 0, stopReason: '',
+      promptTokens: ids.length, prefilledTokens: 0, prefillMs: 0, decodeTokens: 0, decodeMs: 0, decodeTokS: 0,
+      stopReason: '',
     };
     this.stats = stats;
     /** @type {Promise<number>[]} */
     const inflight = [];
+    // outputs[k]: the token decode step k sampled (outputs[0] comes from the prefill); step k consumed
+    // outputs[k - 1], so the cache ends up holding the prompt and outputs[0 .. submitted - 1].
+    /** @type {number[]} */
+    const outputs = [];
+    let submitted = 0;
+    const start = Math.min(commonPrefix(this.cached, ids), ids.length - 1); // the last prompt token always runs
+    this.cached = [];
     try {
       const t0 = performance.now();
       // Prefill in chunks; only the last chunk runs head + sample and reads the first token back. Every chunk's
       // promise is awaited, so a chunk the browser rejected is an error, never a token sampled from a bad cache.
       const chunks = [];
-      for (let c0 = 0; c0 < ids.length; c0 += this.maxStepTokens) {
+      for (let c0 = start; c0 < ids.length; c0 += this.maxStepTokens) {
         const chunk = ids.slice(c0, c0 + this.maxStepTokens);
         ex.writeTokens(chunk);
         const last = c0 + this.maxStepTokens >= ids.length;
         chunks.push(ex.runUnits(last ? all : body, chunk.length, { ...sampling, pos0: c0, step: 0 }, { read: last }));
       }
       let tok = /** @type {number} */ ((await Promise.all(chunks)).at(-1));
+      outputs[0] = tok;
+      stats.prefilledTokens = ids.length - start;
       stats.prefillMs = performance.now() - t0;
       const t1 = performance.now();
       // Decode step k (k = 1, 2, ...) reads token k-1 at position len(prompt) + k - 1 and samples token k.
-      let submitted = 0;
       const submit = () => {
         const pos = ids.length + submitted;
         submitted += 1;
-        const token = ex.runUnits(all, 1, { ...sampling, pos0: pos, step: submitted }, { read: true });
-        inflight.push(/** @type {Promise<number>} */ (token));
+        const k = submitted;
+        const token = /** @type {Promise<number>} */ (
+          ex.runUnits(all, 1, { ...sampling, pos0: pos, step: submitted }, { read: true }));
+        inflight.push(token.then((id) => (outputs[k] = id)));
       };
       // Whether decode step k may run, as in the native loop: it yields token k (k < maxTokens) and runs at
       // position pos = len(prompt) + k - 1, which needs pos + 1 < max_context.
@@ -206,6 +229,9 @@ export class WebModel {
     } finally {
       // Steps submitted past the stop still hold readback buffers: let them finish before the next generation.
       await Promise.allSettled(inflight);
+      const consumed = outputs.slice(0, submitted);
+      const known = consumed.findIndex((id) => id === undefined);   // a failed step: trust only what precedes it
+      this.cached = outputs.length ? ids.concat(known < 0 ? consumed : consumed.slice(0, known)) : [];
       this.busy = false;
     }
   }

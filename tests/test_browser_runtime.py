@@ -133,10 +133,11 @@ def query(model: str, prompt: str, max_tokens: int, *, raw: bool = False, varian
     return urlencode(q)
 
 
-def native_tokens(artifact: Path, prompt_ids: list[int], max_tokens: int, variant: str | None = None) -> list[int]:
+def native_tokens(artifact: Path, prompt_ids: list[int], max_tokens: int, variant: str | None = None,
+                  **kw) -> list[int]:
     from compiler.runtime import Model
 
-    return list(Model.load(artifact, variant=variant).generate(prompt_ids, max_tokens=max_tokens))
+    return list(Model.load(artifact, variant=variant).generate(prompt_ids, max_tokens=max_tokens, **kw))
 
 
 def assert_done(state: dict, console: Console) -> None:
@@ -347,3 +348,24 @@ def test_unusable_webgpu_is_explained(ctx, site, tiny, init_script, title, detai
     state, page, console = open_chat(ctx, site[0], query("tiny-llama", "the", 2, raw=True))
     assert_shows_error(state, page, console, *details)
     assert title in page.locator("#error").inner_text()
+
+
+NEXT_TURN = """async (ids) => {
+  const m = window.__webshardModel;
+  const first = [];
+  for await (const id of m.generate(ids, { maxTokens: 4, stopAtEos: false })) first.push(id);
+  const turn2 = ids.concat(first, [35, 102, 272]);
+  const second = [];
+  for await (const id of m.generate(turn2, { maxTokens: 5, stopAtEos: false })) second.push(id);
+  return { first, turn2, second, prefilled: m.stats.prefilledTokens };
+}"""
+
+
+def test_next_turn_prefills_only_new_tokens(ctx, site, tiny, gpu):
+    """The KV cache is reused for a prompt that extends the previous one; tokens equal a fresh native run."""
+    state, page, console = open_chat(ctx, site[0], query("tiny-llama", TINY_PROMPT, 1, raw=True))
+    assert_done(state, console)
+    r = page.evaluate(NEXT_TURN, state["promptIds"])
+    assert r["second"] == native_tokens(tiny["tiny-llama"], r["turn2"], 5, stop_at_eos=False)
+    # 3 new ids + the last reply token (sampled but never consumed) + nothing else.
+    assert r["prefilled"] == 4

@@ -1,4 +1,4 @@
-"""`webshard serve` (what `make serve` runs): build what is missing, load the native backend, run uvicorn.
+"""`webshard serve` (what `make serve` runs): build the defaults, load the native backend, run uvicorn.
 
 compiler/cli.py dispatches the `serve` subcommand here (`serve_main(argv)`); `python -m server.cli` does the same.
 The compiler modules are imported lazily: the server must start (static side at least) while they are missing.
@@ -19,7 +19,7 @@ log = logging.getLogger("webshard.server")
 
 DEFAULT_MODEL = "smollm2"
 DEFAULT_SCENE = ("cube", REPO_ROOT / "demos" / "cube_scene.py")
-FEATURED_DEMOS = ("chat.html", "cube.html", "swarm.html")  # printed first, in this order
+FEATURED_DEMOS = ("chat.html", "cube.html")  # printed first, in this order; add a page here once it exists
 
 
 def serve_main(argv: list[str]) -> int:
@@ -37,7 +37,7 @@ def serve_main(argv: list[str]) -> int:
 
     config = ServerConfig(artifacts_dir=args.artifacts.resolve() if args.artifacts else None)
     if not args.no_compile:
-        build_missing(config)
+        build_defaults(config)
     app = create_app(config, load_backend(config.models_dir))
     print_urls(args.host, args.port, config, app.state.backend)
 
@@ -47,15 +47,19 @@ def serve_main(argv: list[str]) -> int:
     return 0
 
 
-def build_missing(config: ServerConfig) -> None:
-    """The default model (the compiler decides whether it is up to date) and the cube scene if absent."""
+def build_defaults(config: ServerConfig) -> None:
+    """The default model when it is missing or stale, and the cube scene, always.
+
+    The model takes minutes to compile, so compiler.build.ensure_default_model compiles it only when its manifest
+    is unreadable or has another `format_version`; that is all it checks, so after a compiler change that keeps the
+    format, delete build/models/smollm2 to rebuild. The scene takes milliseconds, so it is compiled on every start:
+    a scene.json left by an older compiler is never served.
+    """
     ensure_default_model = optional_import("compiler.build", "ensure_default_model")
     if ensure_default_model is not None:
         ensure_default_model(config.models_dir / DEFAULT_MODEL)
     scene_id, source = DEFAULT_SCENE
     out_dir = config.scenes_root / scene_id
-    if out_dir.exists():
-        return
     compile_scene_file = optional_import("compiler.scene.lower", "compile_scene_file")
     if compile_scene_file is None:
         return

@@ -11,7 +11,7 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any, AsyncIterator, Callable
+from typing import Any, AsyncIterator, Awaitable, Callable, TypeVar
 
 import anyio
 from starlette.requests import Request
@@ -22,6 +22,7 @@ from server.backend import Chunk, RequestRejected, Usage
 from server.openai_schema import Parsed, parse_chat, parse_completion
 
 log = logging.getLogger("webshard.server")
+T = TypeVar("T")
 
 # Security: a prompt is tokenized in full before its length is checked, so bound what a client can make us read.
 MAX_BODY_BYTES = 4 * 1024 * 1024
@@ -92,6 +93,14 @@ async def completions(request: Request) -> Response:
 
 
 async def _complete(request: Request, shape: Shape) -> Response:
+    # Security: a web page may POST to any origin, localhost included, without asking first as long as the request
+    # is "simple" (text/plain or a form encoding); only the answer is hidden from it. Without this check any page
+    # the user visits could spend their GPU. application/json makes the browser send a CORS preflight first, which
+    # this server never approves, so a cross-site page cannot get such a request through.
+    content_type = request.headers.get("content-type", "")
+    if content_type.split(";", 1)[0].strip().lower() != "application/json":
+        return error_response(f"Content-Type must be application/json, got {content_type or 'none'!r}",
+                              status=415)
     backend = request.app.state.backend
     try:
         parsed = shape.parse(await _json_body(request))
@@ -102,34 +111,85 @@ async def _complete(request: Request, shape: Shape) -> Response:
             return error_response(f"model {parsed.request.model!r} does not exist; GET /v1/models lists "
                                   f"{', '.join(backend.model_ids()) or 'none'}",
                                   status=404, param="model", code="model_not_found")
-        chunks = backend.complete(parsed.request)
+    except RequestRejected as e:
+        return error_response(e.message, status=e.status, param=e.param)
+    chunks = backend.complete(parsed.request)
+    streaming = False
+    try:
         # Wait for the first chunk before answering, so a rejected request still gets a real 4xx status
         # instead of an error buried in an already-started event stream.
-        first = await anext(chunks)
+        first = await _unless_client_leaves(request, lambda: anext(chunks))
+        if parsed.stream:
+            streaming = True  # from here the StreamingResponse owns `chunks` and closes it
+            return _stream(shape, parsed, first, chunks)
+        text, last = await _unless_client_leaves(request, lambda: _rest(first, chunks))
+    except ClientGone:
+        log.info("client disconnected before its completion was ready: generation stopped")
+        return Response(status_code=499)  # nginx's "client closed request"; nobody will read it
     except RequestRejected as e:
         return error_response(e.message, status=e.status, param=e.param)
     except Exception as e:  # noqa: BLE001 - a backend failure becomes OpenAI's server_error, never a bare 500 page
         log.exception("completion failed")
         return error_response(f"inference failed: {e}", status=500, kind="server_error")
-    meta = {"id": shape.id_prefix + uuid.uuid4().hex, "created": int(time.time()), "model": parsed.request.model}
-    if parsed.stream:
-        events = _sse(shape, meta, first, chunks, parsed.include_usage)
-        # no-transform/X-Accel-Buffering: proxies must pass tokens through as they come, not buffer the stream.
-        headers = {"cache-control": "no-cache, no-transform", "x-accel-buffering": "no"}
-        return StreamingResponse(events, media_type="text/event-stream", headers=headers)
-    try:
-        texts, last = [first.text], first
-        while last.finish_reason is None:
-            last = await anext(chunks)
-            texts.append(last.text)
-    except Exception as e:  # noqa: BLE001
-        log.exception("completion failed")
-        return error_response(f"inference failed: {e}", status=500, kind="server_error")
     finally:
-        await _close(chunks)
-    body = {**meta, "object": shape.object, "choices": [shape.choice("".join(texts), last.finish_reason, False)],
+        if not streaming:
+            await _close(chunks)  # frees the GPU worker, also when the client left or the backend failed
+    body = {**_meta(shape, parsed), "object": shape.object, "choices": [shape.choice(text, last.finish_reason, False)],
             "usage": _usage(last.usage)}
     return JSONResponse(body)
+
+
+def _meta(shape: Shape, parsed: Parsed) -> dict:
+    return {"id": shape.id_prefix + uuid.uuid4().hex, "created": int(time.time()), "model": parsed.request.model}
+
+
+def _stream(shape: Shape, parsed: Parsed, first: Chunk, chunks: AsyncIterator[Chunk]) -> StreamingResponse:
+    events = _sse(shape, _meta(shape, parsed), first, chunks, parsed.include_usage)
+    # no-transform/X-Accel-Buffering: proxies must pass tokens through as they come, not buffer the stream.
+    headers = {"cache-control": "no-cache, no-transform", "x-accel-buffering": "no"}
+    return StreamingResponse(events, media_type="text/event-stream", headers=headers)
+
+
+async def _rest(first: Chunk, chunks: AsyncIterator[Chunk]) -> tuple[str, Chunk]:
+    """The whole text from `first` to the chunk with a finish_reason, and that last chunk."""
+    texts, last = [first.text], first
+    while last.finish_reason is None:
+        last = await anext(chunks)
+        texts.append(last.text)
+    return "".join(texts), last
+
+
+class ClientGone(Exception):
+    """The client closed its connection while its answer was being computed."""
+
+
+async def _unless_client_leaves(request: Request, work: Callable[[], Awaitable[T]]) -> T:
+    """`await work()`, cancelled with ClientGone as soon as the client disconnects.
+
+    Starlette watches for a disconnect only while a StreamingResponse is sending; before any response exists (a
+    queued request, a whole non-streamed completion) a client that gave up would otherwise keep the single GPU
+    worker generating for nobody. Call it only once the body is read: from then on receive() yields nothing but
+    http.disconnect, so the watcher consumes no message that anyone else needs.
+    """
+    outcome: tuple[bool, Any] | None = None  # (ok, value or exception); None: cancelled because the client left
+    async with anyio.create_task_group() as tg:
+        async def watch() -> None:
+            while (await request.receive())["type"] != "http.disconnect":
+                pass
+            tg.cancel_scope.cancel()
+
+        tg.start_soon(watch)
+        try:
+            outcome = (True, await work())
+        except Exception as e:  # noqa: BLE001 - re-raised below, outside the task group (which would wrap it)
+            outcome = (False, e)
+        tg.cancel_scope.cancel()
+    if outcome is None:
+        raise ClientGone
+    ok, value = outcome
+    if not ok:
+        raise value
+    return value
 
 
 async def _sse(shape: Shape, meta: dict, first: Chunk, chunks: AsyncIterator[Chunk],

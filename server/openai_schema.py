@@ -3,7 +3,8 @@
 Every rejection is a `RequestRejected` naming the offending field, which the routes turn into OpenAI's
 `{"error": {"message", "type": "invalid_request_error", "param"}}` with status 400. Fields we do not know are
 ignored, as OpenAI clients send extras (`user`, `metadata`, ...); fields that would change the answer in a way we
-cannot honour (`n` > 1, `logprobs`, tools) are refused rather than silently dropped.
+cannot honour (`n` > 1, `logprobs`, penalties, `logit_bias`, tools, a JSON response format) are refused rather than
+silently dropped, unless they carry the value that means "off".
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from server.backend import CompletionRequest, RequestRejected
 
 ROLES = ("system", "developer", "user", "assistant")
 MAX_STOPS = 4  # OpenAI's limit; each stop string costs a scan per token
+MAX_TOP_K = 2**31 - 1  # the kernel takes top_k as a 32-bit parameter; anything at or past the vocabulary means "off"
 UNSUPPORTED = {  # field -> the values we accept (the ones that mean "feature off")
     "n": (None, 1),
     "best_of": (None, 1),
@@ -23,6 +25,10 @@ UNSUPPORTED = {  # field -> the values we accept (the ones that mean "feature of
     "suffix": (None, ""),
     "logprobs": (None, False),
     "top_logprobs": (None, 0),
+    "logit_bias": (None, {}),
+    "presence_penalty": (None, 0),
+    "frequency_penalty": (None, 0),
+    "response_format": (None, {"type": "text"}),
     "tools": (None, []),
     "functions": (None, []),
 }
@@ -60,17 +66,23 @@ def parse_completion(body: Any) -> Parsed:
 
 def _parsed(body: dict, **fields: Any) -> Parsed:
     for name, accepted in UNSUPPORTED.items():
-        if body.get(name) not in accepted:
+        if not _is_one_of(body.get(name), accepted):
             raise RequestRejected(f"'{name}' = {_show(body[name])} is not supported by this server", param=name)
     model = body.get("model")
     if not isinstance(model, str) or not model:
         raise RequestRejected("'model' must be a non-empty string; see GET /v1/models", param="model")
-    seed = _int(body, "seed", None)
+    seed = _int(body, "seed", None)  # any integer: the backend folds it into the kernel's 32 bits
+    temperature = _number(body, "temperature", 1.0, lo=0.0, hi=2.0)  # 0 = greedy
+    top_p = _number(body, "top_p", 1.0, lo=0.0, hi=1.0)
+    if top_p == 0:
+        # OpenAI accepts 0: the nucleus then holds only the most likely token, which is greedy decoding. The
+        # runtime wants top_p in (0, 1], so say it its way.
+        temperature, top_p = 0.0, 1.0
     request = CompletionRequest(
         model=model,
-        temperature=_number(body, "temperature", 1.0, lo=0.0, hi=2.0),  # 0 = greedy
-        top_p=_number(body, "top_p", 1.0, lo=0.0, hi=1.0, lo_open=True),
-        top_k=_int(body, "top_k", 0, lo=0),  # extension; 0 = off
+        temperature=temperature,
+        top_p=top_p,
+        top_k=_int(body, "top_k", 0, lo=0, hi=MAX_TOP_K),  # extension; 0 = off
         # No seed means "surprise me", as with OpenAI; a given seed makes sampling reproducible.
         seed=secrets.randbelow(2**31) if seed is None else seed,
         stop=_stop(body.get("stop")),
@@ -122,26 +134,32 @@ def _stop(stop: Any) -> tuple[str, ...]:
     return tuple(stops)
 
 
-def _int(body: dict, name: str, default: int | None, *, lo: int | None = None) -> int | None:
+def _int(body: dict, name: str, default: int | None, *, lo: int | None = None,
+         hi: int | None = None) -> int | None:
     value = body.get(name)
     if value is None:
         return default
     # bool is an int in Python; `"max_tokens": true` is a client bug, not 1.
-    if isinstance(value, bool) or not isinstance(value, int) or (lo is not None and value < lo):
-        bound = f" >= {lo}" if lo is not None else ""
+    if (isinstance(value, bool) or not isinstance(value, int) or (lo is not None and value < lo)
+            or (hi is not None and value > hi)):
+        bound = "" if lo is None and hi is None else f" >= {lo}" if hi is None else f" in [{lo}, {hi}]"
         raise RequestRejected(f"'{name}' must be an integer{bound}, got {_show(value)}", param=name)
     return value
 
 
-def _number(body: dict, name: str, default: float, *, lo: float, hi: float, lo_open: bool = False) -> float:
+def _number(body: dict, name: str, default: float, *, lo: float, hi: float) -> float:
     value = body.get(name)
     if value is None:
         return default
     ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if not ok or not (lo < value <= hi if lo_open else lo <= value <= hi):
-        interval = f"{'(' if lo_open else '['}{lo:g}, {hi:g}]"
-        raise RequestRejected(f"'{name}' must be a number in {interval}, got {_show(value)}", param=name)
+    if not ok or not lo <= value <= hi:  # also refuses NaN and the infinities, which Python's json reads
+        raise RequestRejected(f"'{name}' must be a number in [{lo:g}, {hi:g}], got {_show(value)}", param=name)
     return float(value)
+
+
+def _is_one_of(value: Any, accepted: tuple) -> bool:
+    """`value in accepted`, except that true/false never pass for 1/0 (nor 1/0 for true/false)."""
+    return any(value == a and isinstance(value, bool) == isinstance(a, bool) for a in accepted)
 
 
 def _bool(body: dict, name: str, default: bool, *, param: str | None = None) -> bool:

@@ -27,7 +27,7 @@ def test_optional_import_reraises_a_missing_dependency(tmp_path, monkeypatch):
         cli.optional_import("webshard_broken_mod", "x")
 
 
-def test_build_missing_calls_the_compiler_hooks(tmp_path, monkeypatch):
+def test_build_defaults_calls_the_compiler_hooks(tmp_path, monkeypatch):
     calls = []
     fake_module(monkeypatch, "compiler.build", ensure_default_model=lambda out: calls.append(("model", out)))
     fake_module(monkeypatch, "compiler.scene.lower",
@@ -36,13 +36,19 @@ def test_build_missing_calls_the_compiler_hooks(tmp_path, monkeypatch):
     source.write_text("# scene\n")
     monkeypatch.setattr(cli, "DEFAULT_SCENE", ("cube", source))
     config = ServerConfig(root=tmp_path)
-    cli.build_missing(config)
+    cli.build_defaults(config)
     assert calls == [("model", tmp_path / "build/models/smollm2"),
                      ("scene", str(source), tmp_path / "build/scenes/cube")]
-    (tmp_path / "build/scenes/cube").mkdir(parents=True)
+    (tmp_path / "build/scenes/cube").mkdir(parents=True, exist_ok=True)
     calls.clear()
-    cli.build_missing(config)
-    assert [c[0] for c in calls] == ["model"]  # a built scene is not rebuilt
+    cli.build_defaults(config)
+    # The model hook decides for itself; the scene is rebuilt even when present, so an older format never lingers.
+    assert [c[0] for c in calls] == ["model", "scene"]
+
+
+def test_featured_demos_exist():
+    missing = [d for d in cli.FEATURED_DEMOS if not (cli.REPO_ROOT / "demos" / d).is_file()]
+    assert not missing, f"FEATURED_DEMOS names pages that do not exist: {missing}"
 
 
 def test_no_models_means_no_backend(tmp_path):

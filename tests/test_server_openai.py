@@ -103,8 +103,10 @@ def test_defaults_follow_openai(client, model):
     ({**CHAT, "messages": [{"role": "user", "content": [{"type": "image_url"}]}]}, "messages[0].content", "text"),
     ({**CHAT, "temperature": 3}, "temperature", "[0, 2]"),
     ({**CHAT, "temperature": "hot"}, "temperature", "number"),
-    ({**CHAT, "top_p": 0}, "top_p", "(0, 1]"),
-    ({**CHAT, "top_k": -1}, "top_k", ">= 0"),
+    ({**CHAT, "top_p": -0.1}, "top_p", "[0, 1]"),
+    ({**CHAT, "top_p": 1.5}, "top_p", "[0, 1]"),
+    ({**CHAT, "top_k": -1}, "top_k", "[0, 2147483647]"),
+    ({**CHAT, "top_k": 99999999999}, "top_k", "[0, 2147483647]"),  # was a 500 from the kernel's u32 parameter
     ({**CHAT, "max_tokens": 0}, "max_tokens", ">= 1"),
     ({**CHAT, "max_tokens": True}, "max_tokens", "integer"),
     ({**CHAT, "seed": 1.5}, "seed", "integer"),
@@ -113,7 +115,14 @@ def test_defaults_follow_openai(client, model):
     ({**CHAT, "stream": "yes"}, "stream", "true or false"),
     ({**CHAT, "stream_options": {"include_usage": 1}}, "stream_options.include_usage", "true or false"),
     ({**CHAT, "n": 2}, "n", "not supported"),
+    ({**CHAT, "n": True}, "n", "not supported"),  # true is not 1
     ({**CHAT, "tools": [{"type": "function"}]}, "tools", "not supported"),
+    ({**CHAT, "logit_bias": {"50256": -100}}, "logit_bias", "not supported"),
+    ({**CHAT, "presence_penalty": 0.5}, "presence_penalty", "not supported"),
+    ({**CHAT, "frequency_penalty": -1}, "frequency_penalty", "not supported"),
+    ({**CHAT, "response_format": {"type": "json_object"}}, "response_format", "not supported"),
+    ({**CHAT, "logprobs": True}, "logprobs", "not supported"),
+    ({**CHAT, "top_logprobs": 3}, "top_logprobs", "not supported"),
 ])
 def test_chat_validation(client, body, param, fragment):
     r = client.post("/v1/chat/completions", json=body)
@@ -121,6 +130,50 @@ def test_chat_validation(client, body, param, fragment):
     error = r.json()["error"]
     assert error["type"] == "invalid_request_error" and error["param"] == param
     assert fragment in error["message"]
+
+
+def test_neutral_values_of_unsupported_fields_are_accepted(client):
+    neutral = {"n": 1, "logit_bias": {}, "presence_penalty": 0, "frequency_penalty": 0.0,
+               "response_format": {"type": "text"}, "logprobs": False, "top_logprobs": 0, "tools": []}
+    assert client.post("/v1/chat/completions", json={**CHAT, **neutral}).status_code == 200
+    nulls = {name: None for name in neutral}
+    assert client.post("/v1/chat/completions", json={**CHAT, **nulls}).status_code == 200
+
+
+@pytest.mark.parametrize("field, raw", [("temperature", "NaN"), ("temperature", "Infinity"), ("top_p", "NaN")])
+def test_non_finite_numbers_are_refused(client, field, raw):
+    # Python's json reads NaN and Infinity (clients' JSON encoders may write them); they are not temperatures.
+    body = f'{{"model": "fake-tiny", "prompt": "Hi", "{field}": {raw}}}'.encode()
+    r = client.post("/v1/completions", content=body, headers={"content-type": "application/json"})
+    assert r.status_code == 400 and r.json()["error"]["param"] == field
+
+
+def test_sampling_extremes(client, model):
+    # top_p 0 keeps only the most likely token, i.e. greedy: OpenAI accepts it, and the runtime wants top_p > 0.
+    client.post("/v1/chat/completions", json={**CHAT, "top_p": 0, "temperature": 1.5})
+    assert (model.calls[-1]["sampling"].temperature, model.calls[-1]["sampling"].top_p) == (0.0, 1.0)
+    # A top_k past the vocabulary means "off" (the runtime clamps it); any integer seed is folded into 32 bits.
+    for top_k, seed, folded in [(2**31 - 1, 2**64 + 5, 5), (1, -1, 2**32 - 1)]:
+        r = client.post("/v1/chat/completions", json={**CHAT, "top_k": top_k, "seed": seed})
+        assert r.status_code == 200
+        assert (model.calls[-1]["sampling"].top_k, model.calls[-1]["sampling"].seed) == (top_k, folded)
+
+
+@pytest.mark.parametrize("content_type", [None, "text/plain", "application/x-www-form-urlencoded",
+                                          "multipart/form-data; boundary=x"])
+def test_completions_require_a_json_content_type(client, model, content_type):
+    # These are the types of a browser's "simple" cross-site POST, which a web page may send without a preflight.
+    headers = {"content-type": content_type} if content_type else {}
+    r = client.post("/v1/completions", content=json.dumps({"model": "fake-tiny", "prompt": "Hi"}), headers=headers)
+    assert r.status_code == 415
+    assert r.json()["error"]["type"] == "invalid_request_error" and "application/json" in r.json()["error"]["message"]
+    assert model.calls == []  # nothing ran on the GPU
+
+
+def test_a_json_content_type_may_name_its_charset(client):
+    r = client.post("/v1/completions", content=json.dumps({"model": "fake-tiny", "prompt": "Hi"}),
+                    headers={"content-type": "Application/JSON; charset=utf-8"})
+    assert r.status_code == 200
 
 
 @pytest.mark.parametrize("prompt", [None, "", 42, ["a", "b"], [1, 2, 3]])
@@ -138,7 +191,8 @@ def test_bad_json_is_400_with_a_message(client, raw, fragment):
 
 
 def test_oversized_body_is_refused(client):
-    r = client.post("/v1/completions", content=b" " * (4 * 1024 * 1024 + 1))
+    r = client.post("/v1/completions", content=b" " * (4 * 1024 * 1024 + 1),
+                    headers={"content-type": "application/json"})
     assert r.status_code == 413
 
 

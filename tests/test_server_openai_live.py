@@ -7,6 +7,7 @@ real compiled SmolLM2 on the adapter, whose greedy answer is known).
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import openai
@@ -95,9 +96,20 @@ def test_client_errors_are_typed(served):
         served.client.chat.completions.create(model=served.model_id, messages=CHAT_MESSAGES, temperature=5)
 
 
+def test_sampling_bounds(served):
+    with pytest.raises(openai.BadRequestError, match="top_k"):
+        served.client.chat.completions.create(model=served.model_id, messages=CHAT_MESSAGES,
+                                              extra_body={"top_k": 99999999999})
+    # The largest top_k accepted is past any vocabulary: "off", so greedy decoding is unchanged; a negative seed
+    # is folded into the kernel's 32 bits.
+    reply = served.client.chat.completions.create(model=served.model_id, messages=CHAT_MESSAGES, temperature=0,
+                                                  seed=-1, extra_body={"top_k": 2**31 - 1})
+    assert reply.choices[0].message.content == served.expected_reply
+
+
 def test_a_client_hanging_up_frees_the_gpu_queue(tmp_path):
     # Fake-only: it watches the model's generator, which only the fake exposes.
-    model = FakeModel(reply=lambda prompt: "x" * 2000, delay_s=0.005)  # ~10 s if nobody stopped it
+    model = FakeModel(reply=lambda prompt: "x" * 2000, delay_s=0.005, max_context=4096)  # ~10 s if not stopped
     backend = NativeBackend({model.model_id: model}, sampling=FakeSampling)
     with live_server(create_app(ServerConfig(root=make_site(tmp_path)), backend)) as url:
         client = openai.OpenAI(base_url=f"{url}/v1", api_key="not-needed", max_retries=0, timeout=30)
@@ -110,4 +122,25 @@ def test_a_client_hanging_up_frees_the_gpu_queue(tmp_path):
         client.close()
     backend.close()
     assert short.choices[0].message.content == "xx"
+    assert model.closed_early >= 1 and len(model.trace) < 1000
+
+
+def test_a_client_giving_up_on_a_whole_completion_frees_the_gpu_queue(tmp_path):
+    # Without streaming no response exists while the model generates, so only an explicit watch on the connection
+    # notices that the client left; otherwise the next request would wait the full ~10 s behind it.
+    model = FakeModel(reply=lambda prompt: "x" * 2000, delay_s=0.005, max_context=4096)
+    backend = NativeBackend({model.model_id: model}, sampling=FakeSampling)
+    with live_server(create_app(ServerConfig(root=make_site(tmp_path)), backend)) as url:
+        impatient = openai.OpenAI(base_url=f"{url}/v1", api_key="not-needed", max_retries=0, timeout=0.5)
+        with pytest.raises(openai.APITimeoutError):  # the client closes its connection and leaves
+            impatient.chat.completions.create(model=model.model_id, messages=CHAT_MESSAGES)
+        impatient.close()
+        client = openai.OpenAI(base_url=f"{url}/v1", api_key="not-needed", max_retries=0, timeout=30)
+        started = time.monotonic()
+        short = client.chat.completions.create(model=model.model_id, messages=CHAT_MESSAGES, max_tokens=2)
+        waited = time.monotonic() - started
+        client.close()
+    backend.close()
+    assert short.choices[0].message.content == "xx"
+    assert waited < 3, f"the next request waited {waited:.1f} s behind an abandoned one"
     assert model.closed_early >= 1 and len(model.trace) < 1000

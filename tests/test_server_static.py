@@ -158,6 +158,16 @@ def test_request_counts_per_path(client, app):
     assert app.state.request_counts["/artifacts/tiny/manifest.json"] == 1
 
 
+def test_request_counts_stay_bounded(client, app):
+    # Keyed by client-chosen URLs, the table would grow forever: only files that exist under /artifacts/ count.
+    for i in range(5):
+        client.get(f"/artifacts/tiny/made-up-{i}.json")
+    client.get("/demos/chat.html")
+    client.get("/v1/models")
+    client.get("/artifacts/tiny/manifest.json", headers={"if-none-match": "*"})  # a 304 still costs a round trip
+    assert dict(app.state.request_counts) == {"/artifacts/tiny/manifest.json": 1}
+
+
 def test_static_routes_refuse_writes(client):
     assert client.post("/artifacts/tiny/manifest.json").status_code == 405
 

@@ -5,7 +5,7 @@
     kernels/<variant>/<kernel>.wgsl
     shards/<unit>-<sha256[:16]>.safetensors   weights grouped by unit (embed, layer.N, head), <= 32 MiB each,
                          content-addressed (a changed weight gets a new name, so caches can be immutable)
-    tokenizer.json       a `tokenizers` / @huggingface/tokenizers file
+    tokenizer.json       a `tokenizers` / @huggingface/tokenizers file (+ tokenizer_config.json)
 
 The plan is a list of units in execution order; each dispatch names its kernel and binds binding names to
 buffer names (activations, KV caches, io) or weight names. Dispatch sizes are [count, divisor] per dimension,
@@ -29,6 +29,7 @@ from .errors import ArtifactError
 from .kernels import DEFAULT_LIMITS, PARAMS, PARAMS_BYTES
 from .model import Model
 from .passes import BufferPlan
+from .tokenizer import save_tokenizer
 
 FORMAT_VERSION = 1
 SHARD_BYTES = 32 << 20
@@ -116,7 +117,8 @@ def write_artifact(out: Path, model: Model, lowered: Lowered, bp: BufferPlan, *,
             entry["layer"] = int(u["name"].split(".")[1])
         units.append(entry)
 
-    (out / "tokenizer.json").write_text(model.tokenizer.to_str())
+    # tokenizer_config.json beside it lets HF tooling (and @huggingface/tokenizers) read the same settings.
+    tokenizer_file = save_tokenizer(model.tokenizer, out, model.tokenizer_info).name
     manifest = {
         "format_version": FORMAT_VERSION,
         "generator": f"webshard {__version__}",
@@ -124,7 +126,7 @@ def write_artifact(out: Path, model: Model, lowered: Lowered, bp: BufferPlan, *,
         # The source's file name only: the manifest is served, and a local path says nothing useful to a client.
         "model": {"id": model_id, "config": model.config.to_json(),
                   "source": model.source | {"path": Path(model.source.get("path", "")).name}},
-        "tokenizer": {"file": "tokenizer.json", **model.tokenizer_info.to_json()},
+        "tokenizer": {"file": tokenizer_file, **model.tokenizer_info.to_json()},
         "limits": dict(limits) | {"max_context": max_context, "max_tokens_per_step": max_tokens},
         "params": {"fields": [list(f) for f in PARAMS], "bytes": PARAMS_BYTES},
         "buffers": {n: {"bytes": b, "kind": bp.kinds[n]} for n, b in bp.buffers.items()},

@@ -58,7 +58,7 @@ def synthetic_smollm2(layers: int = 30, seed: int = 0):
 
 def bench_variant(artifact: Path, variant: str, ids: list[int], decode_tokens: int) -> dict:
     m = Model.load(artifact, variant=variant)
-    list(m.generate(ids[:8], max_tokens=4, stop_at_eos=False))           # warm-up: pipelines compile lazily
+    m.warm_up()
     t0 = time.perf_counter()
     m.prefill(ids, Sampling())
     prefill_s = time.perf_counter() - t0

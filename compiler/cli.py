@@ -68,6 +68,8 @@ def cmd_generate(args) -> int:
     m = _load(args)
     prompt = m.chat_prompt([{"role": "user", "content": args.prompt}]) if args.chat else args.prompt
     ids = m.encode(prompt)
+    if args.json:
+        m.warm_up()   # so prefill_ms measures the prompt, not first-use shader compilation
     stream = IncrementalDecoder(m.decode)
     out: list[int] = []
     for tok in m.generate(ids, max_tokens=args.max_tokens, sampling=_sampling(args), keep_logits=args.json):

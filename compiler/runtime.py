@@ -62,9 +62,7 @@ class Model:
     """A compiled model on this process's GPU device. Not thread-safe: one generation at a time."""
 
     def __init__(self, artifact: Path, manifest: dict, gpu: Gpu, variant: str):
-        from tokenizers import Tokenizer
-
-        from .tokenizer import TokenizerInfo
+        from .tokenizer import TokenizerInfo, load_tokenizer
 
         self.artifact = Path(artifact)
         self.manifest = manifest
@@ -74,7 +72,7 @@ class Model:
         self.model_id = manifest["model"]["id"]
         self.max_context = manifest["limits"]["max_context"]
         self.max_step_tokens = manifest["limits"]["max_tokens_per_step"]
-        self.tokenizer = Tokenizer.from_file(str(self.artifact / manifest["tokenizer"]["file"]))
+        self.tokenizer = load_tokenizer(self.artifact / manifest["tokenizer"]["file"])
         self.tokenizer_info = TokenizerInfo.from_json(manifest["tokenizer"])
         self.timings = Timings()
         # Token ids whose keys/values sit in the KV cache at positions 0..len-1. A prompt that starts with them
@@ -232,6 +230,11 @@ class Model:
             # An abandoned generator is finalized late, after newer calls: it must not overwrite their record.
             if self._generation == me:
                 self._cached = list(prompt_ids) + out[:fed]
+
+    def warm_up(self) -> None:
+        """Run every pipeline once: some drivers compile lazily at first dispatch, which timings should not see."""
+        list(self.generate([0], max_tokens=2, stop_at_eos=False))
+        self._cached = []
 
     def logits_for(self, ids: list[int]) -> np.ndarray:
         """Last-position logits of a prompt (tests, cross-checks)."""

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
@@ -38,6 +40,9 @@ class ServerConfig:
     root: Path = REPO_ROOT  # holds demos/, runtime_js/, node_modules/ and package.json
     artifacts_dir: Path | None = None  # compiled models; default <root>/build/models
     scenes_dir: Path | None = None  # compiled scenes; default <root>/build/scenes
+    # Host names the server answers to (None: any). `webshard serve` on loopback sets the loopback names: a page
+    # on another site could otherwise point its own domain at 127.0.0.1 (DNS rebinding) and read the API.
+    allowed_hosts: tuple[str, ...] | None = None
 
     @property
     def models_dir(self) -> Path:
@@ -123,6 +128,8 @@ def create_app(config: ServerConfig, backend: Backend | None = None) -> Starlett
             *openai_api.routes,
         ],
         lifespan=lifespan,
+        middleware=([Middleware(TrustedHostMiddleware, allowed_hosts=list(config.allowed_hosts))]
+                    if config.allowed_hosts is not None else []),
     )
     app.state.request_counts = counts
     app.state.backend = backend

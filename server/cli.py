@@ -35,7 +35,9 @@ def serve_main(argv: list[str]) -> int:
         parser.error(f"--port must be in 1..65535, got {args.port}")
     logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(message)s")
 
-    config = ServerConfig(artifacts_dir=args.artifacts.resolve() if args.artifacts else None)
+    loopback = args.host in ("127.0.0.1", "localhost")
+    config = ServerConfig(artifacts_dir=args.artifacts.resolve() if args.artifacts else None,
+                          allowed_hosts=("127.0.0.1", "localhost") if loopback else None)
     if not args.no_compile:
         build_defaults(config)
     app = create_app(config, load_backend(config.models_dir))
@@ -50,7 +52,7 @@ def serve_main(argv: list[str]) -> int:
 def build_defaults(config: ServerConfig) -> None:
     """The default model when it is missing or stale, and the cube scene, always.
 
-    The model takes minutes to compile, so compiler.build.ensure_default_model compiles it only when its manifest
+    The model takes seconds to compile, so compiler.build.ensure_default_model compiles it only when its manifest
     is unreadable or has another `format_version`; that is all it checks, so after a compiler change that keeps the
     format, delete build/models/smollm2 to rebuild. The scene takes milliseconds, so it is compiled on every start:
     a scene.json left by an older compiler is never served.

@@ -179,3 +179,17 @@ def test_artifacts_dir_override(site, tmp_path):
     with TestClient(create_app(ServerConfig(root=site, artifacts_dir=other.parent))) as c:
         assert c.get("/artifacts/m2/manifest.json").status_code == 200
         assert c.get("/artifacts/tiny/manifest.json").status_code == 404
+
+
+def test_loopback_server_refuses_foreign_host_names(tmp_path):
+    """DNS rebinding: a page whose domain resolves to 127.0.0.1 must not reach the API or the files."""
+    from starlette.testclient import TestClient
+
+    from server.app import ServerConfig, create_app
+    from tests.server_fakes import make_site
+
+    app = create_app(ServerConfig(root=make_site(tmp_path), allowed_hosts=("127.0.0.1", "localhost")))
+    with TestClient(app, base_url="http://127.0.0.1:8000") as client:
+        assert client.get("/").status_code == 200
+        assert client.get("/", headers={"host": "localhost:8000"}).status_code == 200
+        assert client.get("/", headers={"host": "evil.example:8000"}).status_code == 400

@@ -1,5 +1,5 @@
-"""Whole models: the numpy interpreter and the compiled WGSL give identical greedy tokens (tiny llama GGUF and
-tiny gpt2 HF directory, both kernel variants), and chunked prefill equals one-shot prefill."""
+"""Whole models: the numpy interpreter and the compiled WGSL give identical greedy tokens (tiny llama GGUF, tiny
+llama and gpt2 HF directories, both kernel variants), and chunked prefill equals one-shot prefill."""
 from __future__ import annotations
 
 import numpy as np
@@ -9,16 +9,18 @@ from compiler.build import compile_model
 from compiler.importers import load_model
 from compiler.reference import Interpreter
 from compiler.runtime import Model, Sampling
-from tests.tiny_models import make_tiny_gpt2, make_tiny_llama
+from tests.tiny_models import make_tiny_gpt2, make_tiny_hf_llama, make_tiny_llama
 
 pytestmark = pytest.mark.gpu
 PROMPT = "the cat is on the mat in the hat"
 
 
-@pytest.fixture(scope="module", params=["llama", "gpt2"])
+@pytest.fixture(scope="module", params=["llama", "gpt2", "hf-llama"])
 def tiny(request, tmp_path_factory):
     d = tmp_path_factory.mktemp(request.param)
-    src = make_tiny_llama(d) if request.param == "llama" else make_tiny_gpt2(d / "hf")
+    make = {"llama": make_tiny_llama, "gpt2": lambda d: make_tiny_gpt2(d / "hf"),
+            "hf-llama": lambda d: make_tiny_hf_llama(d / "hf")}[request.param]
+    src = make(d)
     model = load_model(src)
     art = d / "artifact"
     compile_model(model, art, model_id=f"tiny-{request.param}", max_context=96, max_tokens=4)

@@ -172,3 +172,35 @@ def make_tiny_gpt2(out_dir: Path, *, seed: int = 1, layers: int = 2, context: in
         "bos_token": "<|endoftext|>", "eos_token": "<|endoftext|>", "chat_template": CHAT_TEMPLATE,
     }))
     return d
+
+
+def make_tiny_hf_llama(out_dir: Path, *, seed: int = 2, layers: int = 2, context: int = 128) -> Path:
+    """A llama HF directory (f16 and f32 safetensors under HF names, rotate-half RoPE, untied lm_head)."""
+    from safetensors.numpy import save_file
+
+    tok = tiny_hf_tokenizer()
+    cfg = {"d": 64, "ff": 96, "heads": 4, "kv_heads": 2, "layers": layers, "vocab": tok.get_vocab_size()}
+    w = _weights(np.random.default_rng(seed), cfg)
+    hf = {"model.embed_tokens.weight": w["token_embd.weight"], "lm_head.weight": w["output.weight"],
+          "model.norm.weight": w["output_norm.weight"]}
+    names = {"attn_norm": "input_layernorm", "ffn_norm": "post_attention_layernorm", "attn_q": "self_attn.q_proj",
+             "attn_k": "self_attn.k_proj", "attn_v": "self_attn.v_proj", "attn_output": "self_attn.o_proj",
+             "ffn_gate": "mlp.gate_proj", "ffn_up": "mlp.up_proj", "ffn_down": "mlp.down_proj"}
+    for i in range(layers):
+        for ours, theirs in names.items():
+            arr = w[f"blk.{i}.{ours}.weight"]
+            # Half the matrices in f16, as HF checkpoints often are.
+            hf[f"model.layers.{i}.{theirs}.weight"] = arr.astype(np.float16) if ours.startswith("ffn_") and arr.ndim == 2 else arr
+    d = Path(out_dir)
+    d.mkdir(parents=True, exist_ok=True)
+    save_file(hf, str(d / "model.safetensors"))
+    (d / "config.json").write_text(json.dumps({
+        "model_type": "llama", "num_hidden_layers": layers, "hidden_size": cfg["d"], "num_attention_heads": cfg["heads"],
+        "num_key_value_heads": cfg["kv_heads"], "intermediate_size": cfg["ff"], "vocab_size": cfg["vocab"],
+        "max_position_embeddings": context, "rms_norm_eps": 1e-5, "rope_theta": 10000.0, "tie_word_embeddings": False,
+    }))
+    tok.save(str(d / "tokenizer.json"))
+    (d / "tokenizer_config.json").write_text(json.dumps({
+        "bos_token": "<|endoftext|>", "eos_token": "<|im_end|>", "chat_template": CHAT_TEMPLATE,
+    }))
+    return d

@@ -140,7 +140,8 @@ class _Lowering:
         for pname, r0, rows, fmt, k in self.matrix_parts(w, paired=act == "silu_mul"):
             kern = K.matmul_kernel(fmt, k, rows, row0=r0, out_n=n_out, prologue=a.get("prologue"),
                                    eps=a.get("eps", 1e-5), bias=bias is not None, act=act,
-                                   residual=bool(a.get("residual")), last_only=bool(a.get("last_only")))
+                                   residual=bool(a.get("residual")), last_only=bool(a.get("last_only")),
+                                   single_row=bool(a.get("single_row")))
             bind = {"x": self.buf(x), "w": pname, "out": self.buf(op.outputs[0])}
             if bias:
                 bind["bias"] = self.vector(bias)
@@ -150,6 +151,19 @@ class _Lowering:
                 bind["norm_b"] = self.vector(norm_b)
             out.append({"kernel": self.kernel(kern), "bind": bind})
         return out
+
+    def op_rmsnorm(self, op) -> list[dict]:
+        return self._norm(op)
+
+    def op_layernorm(self, op) -> list[dict]:
+        return self._norm(op)
+
+    def _norm(self, op) -> list[dict]:
+        k = K.norm_kernel(op.kind, self.model.config.d_model, eps=op.attrs["eps"], last_only=bool(op.attrs.get("last_only")))
+        bind = {"x": self.buf(op.inputs[0]), "norm_w": self.vector(op.inputs[1]), "out": self.buf(op.outputs[0])}
+        if op.kind == "layernorm":
+            bind["norm_b"] = self.vector(op.inputs[2])
+        return [{"kernel": self.kernel(k), "bind": bind}]
 
     def op_rope_kv(self, op) -> list[dict]:
         cfg = self.model.config

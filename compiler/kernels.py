@@ -118,8 +118,10 @@ def _w_elem(fmt: str) -> str:
 
 
 def matmul_kernel(fmt: str, K: int, N: int, *, row0=0, out_n=None, prologue=None, eps=1e-5, bias=False,
-                  act=None, residual=False, last_only=False) -> Kernel:
+                  act=None, residual=False, last_only=False, single_row=False) -> Kernel:
     """y[t, row0 + n] (+)= act(W[n] · prologue(x[t]) + bias) for the N rows held in `w`.
+
+    last_only: read only row n_tokens - 1 of x (the last token); single_row: x has one row. Both write one row.
 
     With act="silu_mul", `w` holds N/2 gate rows then N/2 up rows and the output is N/2 wide.
     """
@@ -136,15 +138,16 @@ def matmul_kernel(fmt: str, K: int, N: int, *, row0=0, out_n=None, prologue=None
     bindings.append(Binding("out", "read_write"))
     rows = N // 2 if act == "silu_mul" else N
     consts = dict(fmt=fmt, K=K, N=rows, row0=row0, out_n=out_n, prologue=prologue or "", eps=_f(eps),
-                  bias=bias, act=act or "", residual=residual, last_only=last_only,
+                  bias=bias, act=act or "", residual=residual, last_only=last_only, single_row=single_row,
                   half=N // 2 if act == "silu_mul" else 0, two=fmt in ("q4_0", "q4_1"))
     desc = f"{fmt}_k{K}_n{N}" + (f"_{prologue}" if prologue else "") + (f"_{act}" if act else "") + ("_res" if residual else "")
     k = Kernel("matmul", _name("matmul", desc, consts), bindings)
     for variant in VARIANTS:
         wg, lanes = (64, 1) if variant == "cpu" else (256, 32)
-        tt = 1 if last_only else 8   # tokens per workgroup: weights are decoded once per tile
+        one = last_only or single_row
+        tt = 1 if one else 8   # tokens per workgroup: weights are decoded once per tile
         src = render("matmul", bindings, wg=wg, lanes=lanes, tt=tt, **consts)
-        disp = [[rows, wg // lanes], [1, 1] if last_only else ["T", tt], [1, 1]]
+        disp = [[rows, wg // lanes], [1, 1] if one else ["T", tt], [1, 1]]
         wbytes = 8 * wg + (8 * tt if prologue else 0)
         k.variants[variant] = KernelVariant(src, (wg, 1, 1), disp, wbytes)
     return k
@@ -196,6 +199,22 @@ def attention_kernel(heads: int, kv_heads: int, head_dim: int) -> Kernel:
         src = render("attention", bindings, lanes=lanes, **consts)
         wbytes = 0 if lanes == 1 else 4 * lanes * (head_dim + 2)
         k.variants[variant] = KernelVariant(src, (lanes, 1, 1), [[heads, 1], ["T", 1], [1, 1]], wbytes)
+    return k
+
+
+def norm_kernel(kind: str, D: int, *, eps: float, last_only: bool) -> Kernel:
+    """rmsnorm / layernorm of each token's row (or only the last token's, written as row 0)."""
+    if D % 4:
+        raise ValueError(f"{kind} needs a width divisible by 4, got {D}")
+    bindings = [Binding("p", "uniform"), Binding("x", "read", "vec4<f32>"), Binding("norm_w", "read", "vec4<f32>")]
+    if kind == "layernorm":
+        bindings.append(Binding("norm_b", "read", "vec4<f32>"))
+    bindings.append(Binding("out", "read_write", "vec4<f32>"))
+    consts = dict(kind=kind, D=D, eps=_f(eps), last_only=last_only)
+    k = Kernel(kind, _name(kind, f"d{D}" + ("_last" if last_only else ""), consts), bindings)
+    src = render("norm", bindings, wg=64, **consts)
+    for variant in VARIANTS:
+        k.variants[variant] = KernelVariant(src, (64, 1, 1), [[1, 1], [1, 1] if last_only else ["T", 1], [1, 1]], 8 * 64)
     return k
 
 

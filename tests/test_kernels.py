@@ -190,3 +190,18 @@ def test_sample_matches_reference_distribution(ex):
     assert np.all(np.abs(counts / n - p) < 0.08), (counts / n, p)
     ref = [R.sample(logits, temperature=1.0, seed=s) for s in range(n)]
     assert np.mean(np.array(ref) == np.array([_sample(ex, logits, temperature=1.0, seed=s) for s in range(n)])) > 0.97
+
+
+@pytest.mark.parametrize("kind", ["rmsnorm", "layernorm"])
+@pytest.mark.parametrize("last_only", [False, True])
+@pytest.mark.parametrize("D,T", [(4, 1), (580, 5)])
+def test_norm(ex, kind, last_only, D, T):
+    r = rng(D + T)
+    x = (r.standard_normal((T, D)) * 3 + 1).astype(np.float32)
+    w, b = (r.standard_normal(D).astype(np.float32) for _ in range(2))
+    want = R.rmsnorm(x, w, 1e-5) if kind == "rmsnorm" else R.layernorm(x, w, b, 1e-5)
+    if last_only:
+        want = want[-1:]
+    k = K.norm_kernel(kind, D, eps=1e-5, last_only=last_only)
+    got = run_kernel(ex, k, "cpu", {"x": x, "norm_w": w, "norm_b": b}, T, out_sizes={"out": want.nbytes})["out"]
+    np.testing.assert_allclose(got.reshape(want.shape), want, rtol=1e-5, atol=1e-5)

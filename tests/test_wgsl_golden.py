@@ -23,6 +23,8 @@ CASES = {
     "rope_kv_interleaved": lambda: K.rope_kv_kernel(576, 192, 64, {"theta": 100000.0, "style": "interleaved"}),
     "attention_gqa": lambda: K.attention_kernel(9, 3, 64),
     "sample": lambda: K.sample_kernel(49152),
+    "rmsnorm_last": lambda: K.norm_kernel("rmsnorm", 576, eps=1e-5, last_only=True),
+    "matmul_q8_0_single_row": lambda: K.matmul_kernel("q8_0", 576, 49152, single_row=True),
 }
 
 

@@ -1,0 +1,80 @@
+struct Params {
+  n_tokens: u32,
+  pos0: u32,
+  seed: u32,
+  step: u32,
+  temperature: f32,
+  top_k: u32,
+  top_p: f32,
+  pad: u32,
+}
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> x: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> w: array<u32>;
+@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+const QW: u32 = 144u;   // quant words per row; f16 scale pairs follow
+const RW: u32 = 153u;
+fn wi(row: u32, c: u32) -> u32 { return (row >> 3u) * (RW * 8u) + c * 8u + (row & 7u); }
+fn scale(row: u32, b: u32) -> f32 { return unpack2x16float(w[wi(row, QW + b / 2u)])[b % 2u]; }
+// int8 lane j of a word, sign-extended by an arithmetic shift (WGSL has no i8).
+fn i8_of(word: u32, j: u32) -> f32 { return f32(bitcast<i32>(word << (24u - 8u * j)) >> 24u); }
+fn welem(row: u32, k: u32) -> f32 { return scale(row, k / 32u) * i8_of(w[wi(row, k / 4u)], k % 4u); }
+struct Chunk { lo: vec4<f32>, hi: vec4<f32>, xi: u32 }
+const CHUNKS: u32 = QW;
+fn wchunk(row: u32, c: u32) -> Chunk {
+  let word = w[wi(row, c)];
+  // int8 lanes sign-extended by arithmetic shifts (WGSL has no i8).
+  let q = vec4<i32>(bitcast<i32>(word << 24u), bitcast<i32>(word << 16u), bitcast<i32>(word << 8u), bitcast<i32>(word)) >> vec4<u32>(24u);
+  return Chunk(scale(row, c / 8u) * vec4<f32>(q), vec4<f32>(), c);
+}
+const K4: u32 = 144u;      // input width in vec4s
+const N: u32 = 49152u;            // output rows of this dispatch
+const ROW0: u32 = 0u;      // first output row (weights split for binding limits)
+const OUT_N: u32 = 49152u;    // output row stride
+const TT: u32 = 1u;          // tokens per workgroup
+const WG: u32 = 64u;
+const LANES: u32 = 1u;
+const ROWS_PER_WG: u32 = WG / LANES;
+var<workgroup> red: array<vec2<f32>, WG>;
+fn reduce2(lid: u32, v: vec2<f32>, stride: u32) -> vec2<f32> {
+  // Sum over the invocations that share lid % stride (stride 1: the whole workgroup); all get their sum.
+  red[lid] = v;
+  workgroupBarrier();
+  for (var s = WG / 2u; s >= stride; s >>= 1u) {
+    if (lid < s) { red[lid] = red[lid] + red[lid + s]; }
+    workgroupBarrier();
+  }
+  let r = red[lid % stride];
+  workgroupBarrier();
+  return r;
+}
+fn xv(t0: u32, t: u32, i: u32) -> vec4<f32> {
+  return x[min(t0 + t, p.n_tokens - 1u) * K4 + i];   // rows past the tile's end are read but never stored
+}
+fn store(tok: u32, o: u32, a: f32, u: f32) {
+  var y = a;
+  let oi = o;
+  out[oi] = y;}
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let t0 = 0u;                       // x holds one row (e.g. the final norm of the last token)
+  let tn = 1u;
+  // Neighbouring invocations take neighbouring rows: with rows interleaved by 8, their loads are contiguous.
+  let row = wid.x * ROWS_PER_WG + lid % ROWS_PER_WG;
+  let lane = lid / ROWS_PER_WG;
+  var a0 = 0.0;
+  var u0 = 0.0;
+  var wsum = vec2<f32>(0.0, 0.0);   // (W·g, W·b) for layernorm
+  if (row < N) {
+    for (var c = lane; c < CHUNKS; c += LANES) {
+      let ch = wchunk(row, c);
+      {
+        let xl = xv(t0, 0u, ch.xi);
+        a0 += dot(ch.lo, xl);
+      }
+    }
+  }
+  if (row >= N || lane != 0u) { return; }
+  let o = ROW0 + row;
+  if (0u < tn) { store(t0 + 0u, o, a0, u0); }
+}

@@ -15,3 +15,7 @@ class ArtifactError(WebshardError):
 
 class LimitError(WebshardError):
     """A request exceeds a compiled limit (context length, tokens per step)."""
+
+
+class TokenizerError(ModelFormatError, ValueError):
+    """A tokenizer source (GGUF metadata, HF files, manifest entry) is missing a field or is malformed."""

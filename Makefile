@@ -36,7 +36,7 @@ test-fast: setup
 	$(PY) -m pytest -q -m "not browser and not real_model"
 
 bench: setup
-	$(PY) -m compiler.bench
+	$(PY) -m compiler.native.bench
 
 clean:
 	rm -rf build .pytest_cache

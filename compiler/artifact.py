@@ -7,10 +7,12 @@
                          content-addressed (a changed weight gets a new name, so caches can be immutable)
     tokenizer.json       a `tokenizers` / @huggingface/tokenizers file (+ tokenizer_config.json)
 
-The plan is a list of units in execution order; each dispatch names its kernel and binds binding names to
-buffer names (activations, KV caches, io) or weight names. Dispatch sizes are [count, divisor] per dimension,
-where count "T" means "tokens in this step". A worker running layers i..j runs units layer.i..layer.j and fetches
-only the shards those units' dispatches bind.
+The plan is a list of units in execution order. Each unit has a role (embed, layer, head, sample), declares the
+boundary buffers it reads and writes (with dtype and bytes per row) and the per-sequence state it owns (its
+layers' K/V), and lists its dispatches: each names its kernel and binds binding names to buffer names or weight
+names. Buffer shapes are symbolic ("T" rows per step, "O" outputs per step, "S" slots, "C" context), resolved when
+a runtime loads a stage. Dispatch sizes are [count, divisor] per dimension, where count "T" is the rows of the step
+and "O" its outputs. A stage running units i..j creates only their buffers and fetches only the shards they bind.
 """
 from __future__ import annotations
 
@@ -26,13 +28,18 @@ import numpy as np
 from . import __version__
 from .codegen import Lowered
 from .errors import ArtifactError
-from .kernels import DEFAULT_LIMITS, PARAMS, PARAMS_BYTES
-from .model import Model
+from .ir import unit_role
+from .kernels import DEFAULT_LIMITS, params_layout
+from .model import ImportedModel
 from .passes import BufferPlan
 from .tokenizer import save_tokenizer
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 SHARD_BYTES = 32 << 20
+# Slots a runtime loads when its caller names no number: at most `max`, and no more KV cache than the budget.
+# WebGPU exposes no memory query, so this is a fixed, conservative figure (SmolLM2 at context 2048 costs 94 MB per
+# slot in f32: 5 slots); servers and swarm workers choose their own number.
+DEFAULT_SLOTS = {"max": 8, "kv_budget_bytes": 512 << 20}
 
 
 def unit_weights(unit: dict, weight_names) -> list[str]:
@@ -81,7 +88,49 @@ def _pack_shards(lowered: Lowered, out: Path, progress: bool) -> tuple[list[dict
     return shards, placed
 
 
-def write_artifact(out: Path, model: Model, lowered: Lowered, bp: BufferPlan, *, model_id: str,
+def unit_entry(unit: dict, kernels_json: dict, bp: BufferPlan) -> dict:
+    """A plan unit with its role and interface: the boundary buffers it reads (before writing them) and writes, the
+    state it owns, and whether it reads the per-step control buffer. Derived from its dispatches' bindings."""
+    reads: dict[str, None] = {}
+    writes: dict[str, None] = {}
+    state: dict[str, None] = {}
+    control = False
+    for d in unit["dispatches"]:
+        bindings = kernels_json[d["kernel"]]["bindings"]
+        for b in bindings:
+            buf = d["bind"].get(b["name"])
+            kind = bp.kinds.get(buf)
+            if kind == "state":
+                state.setdefault(buf)
+            elif kind == "control":
+                control = True
+            elif kind == "io":
+                if b["type"] == "read" and buf not in writes:
+                    reads.setdefault(buf)
+                elif b["type"] == "read_write":
+                    writes.setdefault(buf)
+
+    def boundary(name: str) -> dict:
+        shape = bp.shapes[name]
+        return {"buffer": name, "dtype": bp.dtypes[name], "rows": shape[0],
+                "row_bytes": 4 * _product(shape[1:])}
+
+    entry = {"name": unit["name"], "role": unit_role(unit["name"]),
+             "reads": [boundary(b) for b in reads], "writes": [boundary(b) for b in writes],
+             "state": list(state), "control": control, "dispatches": unit["dispatches"]}
+    if entry["role"] == "layer":
+        entry["layer"] = int(unit["name"].split(".")[1])
+    return entry
+
+
+def _product(dims) -> int:
+    n = 1
+    for d in dims:
+        n *= int(d)
+    return n
+
+
+def write_artifact(out: Path, model: ImportedModel, lowered: Lowered, bp: BufferPlan, *, model_id: str,
                    max_context: int, max_tokens: int, limits: dict = DEFAULT_LIMITS, progress: bool = False) -> dict:
     final = Path(out)
     if final.exists() and any(final.iterdir()) and not (final / "manifest.json").exists():
@@ -110,12 +159,7 @@ def write_artifact(out: Path, model: Model, lowered: Lowered, bp: BufferPlan, *,
                    "bytes": int(lowered.weights[n].nbytes), "shard": placed[n]}
         for n, info in lowered.weight_info.items()
     }
-    units = []
-    for u in lowered.units:
-        entry = {"name": u["name"], "dispatches": u["dispatches"]}
-        if u["name"].startswith("layer."):
-            entry["layer"] = int(u["name"].split(".")[1])
-        units.append(entry)
+    units = [unit_entry(u, kernels_json, bp) for u in lowered.units]
 
     # tokenizer_config.json beside it lets HF tooling (and @huggingface/tokenizers) read the same settings.
     tokenizer_file = save_tokenizer(model.tokenizer, out, model.tokenizer_info).name
@@ -127,9 +171,11 @@ def write_artifact(out: Path, model: Model, lowered: Lowered, bp: BufferPlan, *,
         "model": {"id": model_id, "config": model.config.to_json(),
                   "source": model.source | {"path": Path(model.source.get("path", "")).name}},
         "tokenizer": {"file": tokenizer_file, **model.tokenizer_info.to_json()},
-        "limits": dict(limits) | {"max_context": max_context, "max_tokens_per_step": max_tokens},
-        "params": {"fields": [list(f) for f in PARAMS], "bytes": PARAMS_BYTES},
-        "buffers": {n: {"bytes": b, "kind": bp.kinds[n]} for n, b in bp.buffers.items()},
+        "limits": dict(limits) | {"max_context": max_context, "max_tokens_per_step": max_tokens,
+                                  "default_slots": dict(DEFAULT_SLOTS)},
+        "params": params_layout(max_tokens),
+        "buffers": {n: {"shape": list(shape), "dtype": bp.dtypes[n], "kind": bp.kinds[n]}
+                    for n, shape in bp.shapes.items()},
         "kernels": kernels_json,
         "weights": weights_json,
         "shards": shards,

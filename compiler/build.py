@@ -11,12 +11,11 @@ from pathlib import Path
 
 from .artifact import read_manifest, write_artifact
 from .errors import LimitError
-from .executor import workgroups
 from .codegen import lower
 from .importers import load_model
 from .ir import build_graph
-from .kernels import DEFAULT_LIMITS
-from .model import Model
+from .kernels import DEFAULT_LIMITS, workgroups
+from .model import ImportedModel
 from .passes import fuse, plan_buffers
 from .shapes import infer_shapes
 
@@ -33,7 +32,7 @@ def debug_level() -> int:
         return 0
 
 
-def compile_model(model: Model, out: Path, *, model_id: str, max_context: int = DEFAULT_CONTEXT,
+def compile_model(model: ImportedModel, out: Path, *, model_id: str, max_context: int = DEFAULT_CONTEXT,
                   max_tokens: int = DEFAULT_STEP_TOKENS, limits: dict = DEFAULT_LIMITS,
                   progress: bool | None = None) -> dict:
     progress = sys.stderr.isatty() if progress is None else progress
@@ -49,9 +48,9 @@ def compile_model(model: Model, out: Path, *, model_id: str, max_context: int = 
     fg = fuse(graph)
     if debug_level() >= 2:
         print("# IR (fused)\n" + fg.graph.dump(), file=sys.stderr)
-    bp = plan_buffers(fg, max_tokens, max_context)
-    lowered = lower(model, fg, bp, limits, progress=progress)
-    check_sizes(lowered, bp, max_tokens, limits)
+    bp = plan_buffers(fg, max_tokens)
+    lowered = lower(model, fg, bp, context=max_context, max_rows=max_tokens, limits=limits, progress=progress)
+    check_sizes(lowered, bp, max_tokens, max_context, limits)
     if debug_level() >= 1:
         for name, k in lowered.kernels.items():
             for vn, v in k.variants.items():
@@ -60,16 +59,20 @@ def compile_model(model: Model, out: Path, *, model_id: str, max_context: int = 
                           max_tokens=max_tokens, limits=limits, progress=progress)
 
 
-def check_sizes(lowered, bp, max_tokens: int, limits: dict) -> None:
-    """Runtime-sized things must fit the limits too: activation/KV buffers and dispatch grids at max_tokens."""
+def check_sizes(lowered, bp, max_tokens: int, max_context: int, limits: dict) -> None:
+    """Runtime-sized things must fit the limits too, for one slot and one output per step: activation/KV buffers,
+    and dispatch grids at max_tokens rows and outputs. (A runtime that loads several slots sizes its KV caches and
+    outputs per step against its own adapter's limits.)"""
     cap = limits["max_storage_buffer_binding_size"]
-    for name, size in bp.buffers.items():
+    sizes = {"T": max_tokens, "O": 1, "S": 1, "C": max_context}
+    for name in bp.shapes:
+        size = bp.bytes(name, sizes)
         if size > cap:
             raise LimitError(f"buffer {name} needs {size} bytes, over max_storage_buffer_binding_size {cap}; "
                              f"lower --context or --step-tokens")
     for k in lowered.kernels.values():
         for variant, v in k.variants.items():
-            grid = workgroups(v.dispatch, max_tokens)
+            grid = workgroups(v.dispatch, max_tokens, max_tokens)
             if max(grid) > limits["max_workgroups_per_dimension"]:
                 raise LimitError(f"kernel {k.name} ({variant}) dispatches {grid} workgroups at {max_tokens} tokens, "
                                  f"over max_workgroups_per_dimension {limits['max_workgroups_per_dimension']}")

@@ -33,7 +33,7 @@ def _add_sampling_args(p: argparse.ArgumentParser) -> None:
 
 def _load(args):
     from .build import compile_source, ensure_default_model
-    from .runtime import Model
+    from .native.model import Model
 
     if args.model:
         art = args.artifact or Path("build/models") / Path(str(args.model)).stem.lower()
@@ -44,7 +44,7 @@ def _load(args):
 
 
 def _sampling(args):
-    from .runtime import Sampling
+    from .native.batch import Sampling
 
     return Sampling(temperature=args.temperature, top_k=args.top_k, top_p=args.top_p, seed=args.seed)
 
@@ -63,7 +63,7 @@ def cmd_compile(args) -> int:
 
 
 def cmd_generate(args) -> int:
-    from .runtime import top_k_pairs
+    from .native.model import top_k_pairs
 
     m = _load(args)
     prompt = m.chat_prompt([{"role": "user", "content": args.prompt}]) if args.chat else args.prompt
@@ -130,7 +130,7 @@ def cmd_chat(args) -> int:
 
 
 def cmd_info(args) -> int:
-    from .gpu import get_gpu, kernel_variant
+    from .native.gpu import get_gpu, kernel_variant
 
     g = get_gpu()
     lim = g.adapter.limits

@@ -13,7 +13,7 @@ import numpy as np
 
 from . import kernels as K
 from .errors import ModelFormatError
-from .model import Model
+from .model import ImportedModel
 from .passes import BufferPlan, FusedGraph
 from .quant import ROW_GROUP, interleave, repack_rows
 
@@ -27,8 +27,10 @@ class Lowered:
 
 
 class _Lowering:
-    def __init__(self, model: Model, fg: FusedGraph, bp: BufferPlan, limits: dict, part_bytes: int):
+    def __init__(self, model: ImportedModel, fg: FusedGraph, bp: BufferPlan, limits: dict, part_bytes: int,
+                 context: int, max_rows: int):
         self.model, self.fg, self.bp, self.limits = model, fg, bp, limits
+        self.context, self.max_rows = context, max_rows
         self.part_bytes = min(part_bytes, limits["max_storage_buffer_binding_size"])
         self.out = Lowered()
 
@@ -116,8 +118,9 @@ class _Lowering:
         position = bool(op.attrs.get("position"))
         out = []
         for pname, r0, rows, fmt, _ in self.matrix_parts(op.inputs[1]):
-            k = K.embedding_kernel(fmt, D, row0=r0, rows=rows, position=position)
-            bind = {"tokens": self.buf(op.inputs[0]), "w": pname, "x": self.buf(op.outputs[0])}
+            k = K.embedding_kernel(fmt, D, row0=r0, rows=rows, position=position, max_rows=self.max_rows)
+            bind = {"ctl": "ctl", "tokens": self.buf(op.inputs[0]), "sampled": "sampled", "w": pname,
+                    "x": self.buf(op.outputs[0])}
             if position:
                 bind["pos_w"] = self.dense(op.inputs[2])
             out.append({"kernel": self.kernel(k), "bind": bind})
@@ -140,8 +143,7 @@ class _Lowering:
         for pname, r0, rows, fmt, k in self.matrix_parts(w, paired=act == "silu_mul"):
             kern = K.matmul_kernel(fmt, k, rows, row0=r0, out_n=n_out, prologue=a.get("prologue"),
                                    eps=a.get("eps", 1e-5), bias=bias is not None, act=act,
-                                   residual=bool(a.get("residual")), last_only=bool(a.get("last_only")),
-                                   single_row=bool(a.get("single_row")))
+                                   residual=bool(a.get("residual")), rows=self.fg.graph.values[x].shape[0])
             bind = {"x": self.buf(x), "w": pname, "out": self.buf(op.outputs[0])}
             if bias:
                 bind["bias"] = self.vector(bias)
@@ -159,8 +161,12 @@ class _Lowering:
         return self._norm(op)
 
     def _norm(self, op) -> list[dict]:
-        k = K.norm_kernel(op.kind, self.model.config.d_model, eps=op.attrs["eps"], last_only=bool(op.attrs.get("last_only")))
+        gather = bool(op.attrs.get("gather"))
+        k = K.norm_kernel(op.kind, self.model.config.d_model, eps=op.attrs["eps"], gather=gather,
+                          max_rows=self.max_rows)
         bind = {"x": self.buf(op.inputs[0]), "norm_w": self.vector(op.inputs[1]), "out": self.buf(op.outputs[0])}
+        if gather:
+            bind["ctl"] = "ctl"
         if op.kind == "layernorm":
             bind["norm_b"] = self.vector(op.inputs[2])
         return [{"kernel": self.kernel(k), "bind": bind}]
@@ -168,21 +174,25 @@ class _Lowering:
     def op_rope_kv(self, op) -> list[dict]:
         cfg = self.model.config
         q_dim, kv_dim, _ = op.attrs["sizes"]
-        k = K.rope_kv_kernel(q_dim, kv_dim, cfg.head_dim, op.attrs["rope"])
+        k = K.rope_kv_kernel(q_dim, kv_dim, cfg.head_dim, op.attrs["rope"], context=self.context,
+                             max_rows=self.max_rows)
         q, kc, vc = op.outputs
-        bind = {"qkv": self.buf(op.inputs[0]), "q": self.buf(q), "k_cache": self.buf(kc), "v_cache": self.buf(vc)}
+        bind = {"ctl": "ctl", "qkv": self.buf(op.inputs[0]), "q": self.buf(q), "k_cache": self.buf(kc),
+                "v_cache": self.buf(vc)}
         return [{"kernel": self.kernel(k), "bind": bind}]
 
     def op_attention(self, op) -> list[dict]:
         a = op.attrs
-        k = K.attention_kernel(a["heads"], a["kv_heads"], a["head_dim"])
+        k = K.attention_kernel(a["heads"], a["kv_heads"], a["head_dim"], context=self.context, max_rows=self.max_rows)
         q, kc, vc = op.inputs
-        bind = {"q": self.buf(q), "k_cache": self.buf(kc), "v_cache": self.buf(vc), "out": self.buf(op.outputs[0])}
+        bind = {"ctl": "ctl", "q": self.buf(q), "k_cache": self.buf(kc), "v_cache": self.buf(vc),
+                "out": self.buf(op.outputs[0])}
         return [{"kernel": self.kernel(k), "bind": bind}]
 
     def op_sample(self, op) -> list[dict]:
-        k = K.sample_kernel(op.attrs["vocab"])
-        return [{"kernel": self.kernel(k), "bind": {"logits": self.buf(op.inputs[0]), "tokens": self.buf(op.outputs[0])}}]
+        k = K.sample_kernel(op.attrs["vocab"], max_rows=self.max_rows)
+        bind = {"ctl": "ctl", "logits": self.buf(op.inputs[0]), "sampled": self.buf(op.outputs[0])}
+        return [{"kernel": self.kernel(k), "bind": bind}]
 
     def __getattr__(self, name):
         if name.startswith("op_"):
@@ -190,6 +200,6 @@ class _Lowering:
         raise AttributeError(name)
 
 
-def lower(model: Model, fg: FusedGraph, bp: BufferPlan, limits: dict = K.DEFAULT_LIMITS,
-          part_bytes: int = 32 << 20, progress: bool = False) -> Lowered:
-    return _Lowering(model, fg, bp, limits, part_bytes).lower(progress)
+def lower(model: ImportedModel, fg: FusedGraph, bp: BufferPlan, *, context: int, max_rows: int,
+          limits: dict = K.DEFAULT_LIMITS, part_bytes: int = 32 << 20, progress: bool = False) -> Lowered:
+    return _Lowering(model, fg, bp, limits, part_bytes, context, max_rows).lower(progress)

@@ -1,4 +1,4 @@
-"""Model import: a GGUF file or an HF directory -> the internal `Model` form (compiler.model).
+"""Model import: a GGUF file or an HF directory -> the internal `ImportedModel` form (compiler.model).
 
 Every name is mapped to GGUF's llama/gpt2 tensor names, matrices to (out, in). Quantized GGUF tensors keep
 their block bytes. Errors name the file and the tensor or field that is wrong.
@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import ModelFormatError
-from .model import Model, ModelConfig, Tensor
+from .model import ImportedModel, ModelConfig, Tensor
 
 GGUF_FORMATS = {"F32": "f32", "F16": "f16", "Q4_0": "q4_0", "Q4_1": "q4_1", "Q8_0": "q8_0"}
 
@@ -32,7 +32,7 @@ def default_model_path() -> Path:
     return found[0]
 
 
-def load_model(source: str | Path) -> Model:
+def load_model(source: str | Path) -> ImportedModel:
     """Import `smollm2` (the bundled default), a .gguf file, or an HF model directory."""
     if str(source) in ("smollm2", "default"):
         source = default_model_path()
@@ -61,7 +61,7 @@ def _field(reader, key: str, path: Path, default=None, required=True):
         raise ModelFormatError(f"{path}: GGUF metadata field {key!r} is unreadable ({e})") from None
 
 
-def load_gguf(path: Path) -> Model:
+def load_gguf(path: Path) -> ImportedModel:
     import gguf
 
     from .tokenizer import tokenizer_from_gguf, tokenizer_info_from_gguf
@@ -110,7 +110,7 @@ def load_gguf(path: Path) -> Model:
     )
     tok = tokenizer_from_gguf(reader, path)
     info = tokenizer_info_from_gguf(reader)
-    model = Model(cfg, tensors, tok, info, source={"path": str(path), "format": "gguf"})
+    model = ImportedModel(cfg, tensors, tok, info, source={"path": str(path), "format": "gguf"})
     validate(model)
     return model
 
@@ -196,7 +196,7 @@ def _hf_name(arch: str, key: str) -> str | None:
     return None
 
 
-def load_hf_dir(d: Path) -> Model:
+def load_hf_dir(d: Path) -> ImportedModel:
     from .tokenizer import tokenizer_from_hf_dir
 
     cfg_json = _read_json(d / "config.json")
@@ -252,7 +252,7 @@ def load_hf_dir(d: Path) -> Model:
             tied_embeddings=True,
             name=d.name,
         )
-    model = Model(cfg, tensors, tok, info, source={"path": str(d), "format": "hf"})
+    model = ImportedModel(cfg, tensors, tok, info, source={"path": str(d), "format": "hf"})
     validate(model)
     return model
 
@@ -291,7 +291,7 @@ def expected_shapes(cfg: ModelConfig) -> dict[str, tuple[int, ...]]:
     return out
 
 
-def validate(model: Model) -> None:
+def validate(model: ImportedModel) -> None:
     src = model.source.get("path", "model")
     cfg = model.config
     if cfg.d_model % cfg.n_heads or cfg.n_heads % cfg.n_kv_heads:

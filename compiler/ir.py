@@ -1,12 +1,14 @@
-"""The graph IR: a straight-line list of ops over named values, built from the internal Model.
+"""The graph IR: a straight-line list of ops over named values, built from the imported model (compiler.model).
 
-Model -> **Graph** -> passes (shapes, fusion, buffer planning) -> kernels. The builder declares only the shapes
-of inputs and state; compiler/shapes.py infers the rest. Shapes use the symbol "T" for the number of tokens in one
-step (prefill chunk or 1 for decode) and "C" for the KV cache rows. Every op kind has a numpy reference in
-compiler/reference.py; fused kinds are produced only by compiler/passes.py.
+ImportedModel -> **Graph** -> passes (shapes, fusion, buffer planning) -> kernels. The builder declares only the shapes
+of inputs and state; compiler/shapes.py infers the rest. Shapes use symbols the runtime resolves per load or step:
+"T" the rows of one step (tokens of one or several sequences: a prefill chunk, one decode row per sequence), "O"
+the rows that produce logits (at most one per sequence), "S" the sequence slots, "C" the KV cache rows per slot.
+Every op kind has a numpy reference in compiler/reference.py; fused kinds are produced only by compiler/passes.py.
 
-Each op belongs to a *unit* ("embed", "layer.N", "head", "sample"): the artifact's plan is split by unit so a worker
-can run any layer range. Only the residual stream `x` (and each layer's KV cache) crosses unit boundaries.
+Each op belongs to a *unit* ("embed", "layer.N", "head", "sample") whose role (UNIT_ROLES) says what it consumes
+and produces: the artifact's plan is split by unit so a stage can run any contiguous range. Only the boundary
+values (`tokens`, the residual stream `x`, `logits`, `sampled`) cross unit boundaries; each layer owns its KV cache.
 """
 from __future__ import annotations
 
@@ -15,7 +17,17 @@ from typing import Any
 
 from .model import ModelConfig
 
-Shape = tuple  # of int | "T"
+Shape = tuple  # of int | "T" | "O" | "S" | "C"
+
+# A unit's role from its name: "layer.7" -> "layer". Runtimes read the role from the manifest, never the name.
+UNIT_ROLES = ("embed", "layer", "head", "sample")
+
+
+def unit_role(unit: str) -> str:
+    role = unit.split(".", 1)[0]
+    if role not in UNIT_ROLES:
+        raise ValueError(f"unit {unit!r} has no known role (roles: {', '.join(UNIT_ROLES)})")
+    return role
 
 
 @dataclass
@@ -90,10 +102,10 @@ class _Builder:
         self.ops.append(Op(kind, list(inputs), outs, dict(attrs or {}), self.unit))
         return outs if isinstance(out_stem, list) else outs[0]
 
-    def matmul(self, x: str, w: str, n: int, bias: str | None = None, stem="mm", last_only=False) -> str:
+    def matmul(self, x: str, w: str, n: int, bias: str | None = None, stem="mm") -> str:
         y = self.value(stem)
         ins = [x, self.weight(w)] + ([self.weight(bias)] if bias else [])
-        return self.op("matmul", ins, y, {"n": n, "last_only": last_only, "bias": bias is not None})
+        return self.op("matmul", ins, y, {"n": n, "bias": bias is not None})
 
 
 def build_graph(cfg: ModelConfig, weight_fmt: dict[str, str]) -> Graph:
@@ -113,8 +125,8 @@ def build_graph(cfg: ModelConfig, weight_fmt: dict[str, str]) -> Graph:
     for i in range(cfg.n_layers):
         b.unit = f"layer.{i}"
         p = f"blk.{i}."
-        k_cache = b.value(f"k_cache.{i}", ("C", kv_dim), kind="state", exact=True)
-        v_cache = b.value(f"v_cache.{i}", ("C", kv_dim), kind="state", exact=True)
+        k_cache = b.value(f"k_cache.{i}", ("S", "C", kv_dim), kind="state", exact=True)
+        v_cache = b.value(f"v_cache.{i}", ("S", "C", kv_dim), kind="state", exact=True)
         h = _norm(b, x, p + "attn_norm")
         if cfg.arch == "llama":
             q = b.matmul(h, p + "attn_q.weight", q_dim, stem="q")
@@ -146,21 +158,22 @@ def build_graph(cfg: ModelConfig, weight_fmt: dict[str, str]) -> Graph:
         x = b.op("add", [x, d], b.value("x"))
 
     b.unit = "head"
-    h = _norm(b, x, "output_norm", last_only=True)
+    h = _norm(b, x, "output_norm", outputs_only=True)
     head_w = "token_embd.weight" if cfg.tied_embeddings else "output.weight"
     logits = b.value("logits", exact=True)
-    b.op("matmul", [h, b.weight(head_w)], logits, {"n": cfg.vocab_size, "last_only": False, "bias": False})
+    b.op("matmul", [h, b.weight(head_w)], logits, {"n": cfg.vocab_size, "bias": False})
 
     b.unit = "sample"
-    b.op("sample", [logits], b.value("next_token", None, "u32", "io", exact=True), {"vocab": cfg.vocab_size})
+    b.op("sample", [logits], b.value("sampled", None, "u32", "io", exact=True), {"vocab": cfg.vocab_size})
     return Graph(cfg, b.values, b.ops)
 
 
-def _norm(b: _Builder, x: str, w: str, last_only=False) -> str:
-    """rmsnorm for llama, layernorm (with bias) for gpt2. `last_only` keeps just the last token's row."""
+def _norm(b: _Builder, x: str, w: str, outputs_only=False) -> str:
+    """rmsnorm for llama, layernorm (with bias) for gpt2. `outputs_only` keeps just the rows that produce outputs
+    (the last row of each sequence that samples in this step)."""
     cfg = b.cfg
-    if last_only:
-        x = b.op("take_last", [x], b.value("last"))
+    if outputs_only:
+        x = b.op("take_outputs", [x], b.value("outs"))
     if cfg.arch == "llama":
         return b.op("rmsnorm", [x, b.weight(w + ".weight")], b.value("norm"), {"eps": cfg.norm_eps})
     return b.op("layernorm", [x, b.weight(w + ".weight"), b.weight(w + ".bias")], b.value("norm"), {"eps": cfg.norm_eps})

@@ -30,18 +30,62 @@ DEFAULT_LIMITS = {
     "max_workgroups_per_dimension": 65535,
 }
 
-# The uniform every kernel sees at binding 0. Order and types are the byte layout (all 4-byte fields).
+# The uniform every kernel sees at binding 0: the sizes of this step, which the CPU also needs for dispatch counts.
+# Order and types are the byte layout (all 4-byte fields; 16 bytes, WebGPU's minimum uniform binding size).
 PARAMS = [
-    ("n_tokens", "u32"),     # tokens in this step (prefill chunk, or 1)
-    ("pos0", "u32"),         # position of the first of them
+    ("n_rows", "u32"),   # rows in this step: tokens of one or several sequences (a prefill chunk, decode rows)
+    ("n_out", "u32"),    # rows that produce logits and a sampled id (at most one per sequence)
+    ("pad0", "u32"),
+    ("pad1", "u32"),
+]
+PARAMS_BYTES = 4 * len(PARAMS)
+
+# The per-step control buffer `ctl` (u32 words), written by the CPU before each step: what each row is and what
+# each output samples. Per-row data lives here, not in the uniform, so one step can carry several sequences at
+# their own positions (the row region has max_rows entries, then the output region).
+CTL_ROW = [
+    ("slot", "u32"),   # which sequence's KV cache the row reads and writes
+    ("pos", "u32"),    # its position in that sequence
+    ("src", "u32"),    # NO_SRC: its token is tokens[row]; else the id that output `src` of the previous step sampled
+    ("pad", "u32"),
+]
+CTL_OUT = [
+    ("row", "u32"),          # the row whose logits this output takes (the last row of its sequence in this step)
     ("seed", "u32"),
-    ("step", "u32"),         # decode step, mixed into the sampling RNG
+    ("step", "u32"),         # the sequence's decode step, mixed into the sampling RNG
     ("temperature", "f32"),  # 0 = greedy
     ("top_k", "u32"),        # 0 = off
     ("top_p", "f32"),        # 1 = off
-    ("pad", "u32"),
+    ("pad0", "u32"),
+    ("pad1", "u32"),
 ]
-PARAMS_BYTES = 4 * len(PARAMS)
+NO_SRC = 0xFFFFFFFF
+# What a caller that says nothing about sampling gets, in both runtimes (the manifest carries these).
+SAMPLING_DEFAULTS = {"temperature": 0.0, "top_k": 0, "top_p": 1.0, "seed": 0}
+
+
+def ctl_words(max_rows: int) -> int:
+    """Size of the control buffer in u32 words: max_rows row entries, then up to max_rows output entries."""
+    return max_rows * (len(CTL_ROW) + len(CTL_OUT))
+
+
+def params_layout(max_rows: int) -> dict:
+    """The manifest's `params` entry: the uniform, the control buffer layout and the sampling defaults."""
+    return {
+        "fields": [list(f) for f in PARAMS], "bytes": PARAMS_BYTES,
+        "ctl": {"row_fields": [list(f) for f in CTL_ROW], "out_fields": [list(f) for f in CTL_OUT],
+                "out_offset_words": max_rows * len(CTL_ROW), "words": ctl_words(max_rows), "no_src": NO_SRC},
+        "defaults": dict(SAMPLING_DEFAULTS),
+    }
+
+
+def workgroups(dispatch: list, n_rows: int, n_out: int = 1) -> tuple[int, int, int]:
+    """Resolve a manifest dispatch ([[count, divisor]] x3) for a step; count "T" is n_rows, "O" is n_out."""
+    dims = []
+    for count, div in dispatch:
+        c = n_rows if count == "T" else n_out if count == "O" else int(count)
+        dims.append(max(0, -(-c // int(div))))
+    return tuple(dims)
 
 
 @dataclass(frozen=True)
@@ -95,13 +139,30 @@ def params_struct() -> str:
     return f"struct Params {{\n{fields}\n}}"
 
 
-def header(bindings: list[Binding]) -> str:
-    lines = [params_struct()] + [b.wgsl(i) for i, b in enumerate(bindings)]
+def ctl_accessors(max_rows: int) -> str:
+    """WGSL getters for the control buffer's fields (row_pos(r), out_temperature(o), ...), from CTL_ROW/CTL_OUT."""
+    lines = [f"const NO_SRC: u32 = {NO_SRC}u;"]
+    for kind, fields, base in (("row", CTL_ROW, 0), ("out", CTL_OUT, max_rows * len(CTL_ROW))):
+        for i, (name, typ) in enumerate(fields):
+            if name.startswith("pad"):
+                continue
+            word = f"ctl[{base}u + {kind[0]} * {len(fields)}u + {i}u]"
+            value = f"bitcast<f32>({word})" if typ == "f32" else word
+            lines.append(f"fn {kind}_{name}({kind[0]}: u32) -> {typ} {{ return {value}; }}")
     return "\n".join(lines)
 
 
-def render(template: str, bindings: list[Binding], **consts) -> str:
-    src = _env.get_template(f"{template}.wgsl.j2").render(header=header(bindings), **consts)
+def header(bindings: list[Binding], max_rows: int | None = None) -> str:
+    lines = [params_struct()] + [b.wgsl(i) for i, b in enumerate(bindings)]
+    if any(b.name == "ctl" for b in bindings):
+        if max_rows is None:
+            raise ValueError("a kernel that binds ctl needs max_rows (the control buffer's row capacity)")
+        lines.append(ctl_accessors(max_rows))
+    return "\n".join(lines)
+
+
+def render(template: str, bindings: list[Binding], max_rows: int | None = None, **consts) -> str:
+    src = _env.get_template(f"{template}.wgsl.j2").render(header=header(bindings, max_rows), **consts)
     return "\n".join(line.rstrip() for line in src.splitlines() if line.strip()) + "\n"
 
 
@@ -118,16 +179,19 @@ def _w_elem(fmt: str) -> str:
 
 
 def matmul_kernel(fmt: str, K: int, N: int, *, row0=0, out_n=None, prologue=None, eps=1e-5, bias=False,
-                  act=None, residual=False, last_only=False, single_row=False) -> Kernel:
-    """y[t, row0 + n] (+)= act(W[n] · prologue(x[t]) + bias) for the N rows held in `w`.
+                  act=None, residual=False, rows="T") -> Kernel:
+    """y[t, row0 + n] (+)= act(W[n] · prologue(x[t]) + bias) for the N rows held in `w`, for every row t of x.
 
-    last_only: read only row n_tokens - 1 of x (the last token); single_row: x has one row. Both write one row.
+    rows: "T" when x has one row per row of the step (p.n_rows), "O" when it has one per output (p.n_out: the
+    LM head, after the final norm gathered the output rows).
 
     With act="silu_mul", `w` holds N/2 gate rows then N/2 up rows and the output is N/2 wide.
     """
     out_n = out_n if out_n is not None else (N // 2 if act == "silu_mul" else N)
     if K % 4 or (fmt not in ("f32", "f16") and K % 32):
         raise ValueError(f"{fmt} weights need K divisible by {4 if fmt in ('f32', 'f16') else 32}, got K={K}")
+    if rows not in ("T", "O"):
+        raise ValueError(f"rows must be 'T' or 'O', got {rows!r}")
     bindings = [Binding("p", "uniform"), Binding("x", "read", "vec4<f32>"), Binding("w", "read", _w_elem(fmt))]
     if bias:
         bindings.append(Binding("bias", "read"))
@@ -136,18 +200,17 @@ def matmul_kernel(fmt: str, K: int, N: int, *, row0=0, out_n=None, prologue=None
         if prologue == "layernorm":
             bindings.append(Binding("norm_b", "read", "vec4<f32>"))
     bindings.append(Binding("out", "read_write"))
-    rows = N // 2 if act == "silu_mul" else N
-    consts = dict(fmt=fmt, K=K, N=rows, row0=row0, out_n=out_n, prologue=prologue or "", eps=_f(eps),
-                  bias=bias, act=act or "", residual=residual, last_only=last_only, single_row=single_row,
+    n_w = N // 2 if act == "silu_mul" else N
+    consts = dict(fmt=fmt, K=K, N=n_w, row0=row0, out_n=out_n, prologue=prologue or "", eps=_f(eps),
+                  bias=bias, act=act or "", residual=residual, count="n_rows" if rows == "T" else "n_out",
                   half=N // 2 if act == "silu_mul" else 0, two=fmt in ("q4_0", "q4_1"))
     desc = f"{fmt}_k{K}_n{N}" + (f"_{prologue}" if prologue else "") + (f"_{act}" if act else "") + ("_res" if residual else "")
     k = Kernel("matmul", _name("matmul", desc, consts), bindings)
     for variant in VARIANTS:
         wg, lanes = (64, 1) if variant == "cpu" else (256, 32)
-        one = last_only or single_row
-        tt = 1 if one else 8   # tokens per workgroup: weights are decoded once per tile
+        tt = 8   # rows per workgroup: weights are decoded once per tile
         src = render("matmul", bindings, wg=wg, lanes=lanes, tt=tt, **consts)
-        disp = [[rows, wg // lanes], [1, 1] if one else ["T", tt], [1, 1]]
+        disp = [[n_w, wg // lanes], [rows, tt], [1, 1]]
         wbytes = 8 * wg + (8 * tt if prologue else 0)
         k.variants[variant] = KernelVariant(src, (wg, 1, 1), disp, wbytes)
     return k
@@ -162,68 +225,79 @@ def _f(v: float) -> str:
 # ------------------------------------------------------------------ other ops
 
 
-def embedding_kernel(fmt: str, D: int, *, row0: int, rows: int, position: bool) -> Kernel:
-    bindings = [Binding("p", "uniform"), Binding("tokens", "read", "u32"), Binding("w", "read", _w_elem(fmt))]
+def embedding_kernel(fmt: str, D: int, *, row0: int, rows: int, position: bool, max_rows: int) -> Kernel:
+    """x[r] = W[token of row r] (+ P[pos of row r]); the token is tokens[r], or sampled[src] when the row takes the
+    id the previous step sampled (so decode never waits for the CPU to read it)."""
+    bindings = [Binding("p", "uniform"), Binding("ctl", "read", "u32"), Binding("tokens", "read", "u32"),
+                Binding("sampled", "read", "u32"), Binding("w", "read", _w_elem(fmt))]
     if position:
         bindings.append(Binding("pos_w", "read"))
     bindings.append(Binding("x", "read_write"))
     consts = dict(fmt=fmt, D=D, row0=row0, rows=rows, position=position)
-    k = Kernel("embedding", _name("embedding", f"{fmt}_d{D}", consts), bindings)
-    src = render("embedding", bindings, wg=64, **consts)
+    k = Kernel("embedding", _name("embedding", f"{fmt}_d{D}", consts | {"max_rows": max_rows}), bindings)
+    src = render("embedding", bindings, max_rows, wg=64, **consts)
     for variant in VARIANTS:
         k.variants[variant] = KernelVariant(src, (64, 1, 1), [[D, 64], ["T", 1], [1, 1]], 0)
     return k
 
 
-def rope_kv_kernel(q_dim: int, kv_dim: int, head_dim: int, rope: dict | None) -> Kernel:
-    bindings = [Binding("p", "uniform"), Binding("qkv", "read"), Binding("q", "read_write"),
-                Binding("k_cache", "read_write"), Binding("v_cache", "read_write")]
-    consts = dict(q_dim=q_dim, kv_dim=kv_dim, head_dim=head_dim, rope=bool(rope),
+def rope_kv_kernel(q_dim: int, kv_dim: int, head_dim: int, rope: dict | None, *, context: int,
+                   max_rows: int) -> Kernel:
+    """Rotates q and k of each row at its position and writes k, v into its slot's cache rows."""
+    bindings = [Binding("p", "uniform"), Binding("ctl", "read", "u32"), Binding("qkv", "read"),
+                Binding("q", "read_write"), Binding("k_cache", "read_write"), Binding("v_cache", "read_write")]
+    consts = dict(q_dim=q_dim, kv_dim=kv_dim, head_dim=head_dim, rope=bool(rope), context=context,
                   style=(rope or {}).get("style", ""), log2_theta=_f(math.log2((rope or {}).get("theta", 1.0))))
     items = (q_dim // 2 + kv_dim // 2 if rope else q_dim + kv_dim) + kv_dim
-    k = Kernel("rope_kv", _name("rope_kv", f"q{q_dim}_kv{kv_dim}", consts), bindings)
-    src = render("rope_kv", bindings, wg=64, **consts)
+    k = Kernel("rope_kv", _name("rope_kv", f"q{q_dim}_kv{kv_dim}", consts | {"max_rows": max_rows}), bindings)
+    src = render("rope_kv", bindings, max_rows, wg=64, **consts)
     for variant in VARIANTS:
         k.variants[variant] = KernelVariant(src, (64, 1, 1), [[items, 64], ["T", 1], [1, 1]], 0)
     return k
 
 
-def attention_kernel(heads: int, kv_heads: int, head_dim: int) -> Kernel:
-    bindings = [Binding("p", "uniform"), Binding("q", "read"), Binding("k_cache", "read"),
-                Binding("v_cache", "read"), Binding("out", "read_write")]
-    consts = dict(q_dim=heads * head_dim, kv_dim=kv_heads * head_dim, head_dim=head_dim,
+def attention_kernel(heads: int, kv_heads: int, head_dim: int, *, context: int, max_rows: int) -> Kernel:
+    """Causal attention of each row over its own slot's cache rows 0..pos (a slot never sees another's keys)."""
+    bindings = [Binding("p", "uniform"), Binding("ctl", "read", "u32"), Binding("q", "read"),
+                Binding("k_cache", "read"), Binding("v_cache", "read"), Binding("out", "read_write")]
+    consts = dict(q_dim=heads * head_dim, kv_dim=kv_heads * head_dim, head_dim=head_dim, context=context,
                   group=heads // kv_heads, scale=_f(1.0 / math.sqrt(head_dim)))
-    k = Kernel("attention", _name("attention", f"h{heads}_kv{kv_heads}_d{head_dim}", consts), bindings)
+    k = Kernel("attention", _name("attention", f"h{heads}_kv{kv_heads}_d{head_dim}", consts | {"max_rows": max_rows}),
+               bindings)
     for variant in VARIANTS:
         lanes = 1 if variant == "cpu" else max(1, min(32, 2048 // head_dim))
-        src = render("attention", bindings, lanes=lanes, **consts)
+        src = render("attention", bindings, max_rows, lanes=lanes, **consts)
         wbytes = 0 if lanes == 1 else 4 * lanes * (head_dim + 2)
         k.variants[variant] = KernelVariant(src, (lanes, 1, 1), [[heads, 1], ["T", 1], [1, 1]], wbytes)
     return k
 
 
-def norm_kernel(kind: str, D: int, *, eps: float, last_only: bool) -> Kernel:
-    """rmsnorm / layernorm of each token's row (or only the last token's, written as row 0)."""
+def norm_kernel(kind: str, D: int, *, eps: float, gather: bool = False, max_rows: int | None = None) -> Kernel:
+    """rmsnorm / layernorm of each row; with `gather`, only of the output rows (ctl's out_row(o)), written compactly
+    as row o (the final norm before the LM head, which only the outputs need)."""
     if D % 4:
         raise ValueError(f"{kind} needs a width divisible by 4, got {D}")
-    bindings = [Binding("p", "uniform"), Binding("x", "read", "vec4<f32>"), Binding("norm_w", "read", "vec4<f32>")]
+    bindings = [Binding("p", "uniform")] + ([Binding("ctl", "read", "u32")] if gather else [])
+    bindings += [Binding("x", "read", "vec4<f32>"), Binding("norm_w", "read", "vec4<f32>")]
     if kind == "layernorm":
         bindings.append(Binding("norm_b", "read", "vec4<f32>"))
     bindings.append(Binding("out", "read_write", "vec4<f32>"))
-    consts = dict(kind=kind, D=D, eps=_f(eps), last_only=last_only)
-    k = Kernel(kind, _name(kind, f"d{D}" + ("_last" if last_only else ""), consts), bindings)
-    src = render("norm", bindings, wg=64, **consts)
+    consts = dict(kind=kind, D=D, eps=_f(eps), gather=gather)
+    k = Kernel(kind, _name(kind, f"d{D}" + ("_gather" if gather else ""), consts | {"max_rows": max_rows}), bindings)
+    src = render("norm", bindings, max_rows if gather else None, wg=64, **consts)
     for variant in VARIANTS:
-        k.variants[variant] = KernelVariant(src, (64, 1, 1), [[1, 1], [1, 1] if last_only else ["T", 1], [1, 1]], 8 * 64)
+        k.variants[variant] = KernelVariant(src, (64, 1, 1), [[1, 1], ["O" if gather else "T", 1], [1, 1]], 8 * 64)
     return k
 
 
-def sample_kernel(vocab: int) -> Kernel:
-    bindings = [Binding("p", "uniform"), Binding("logits", "read"), Binding("tokens", "read_write", "u32")]
-    k = Kernel("sample", _name("sample", f"v{vocab}", {"vocab": vocab}), bindings)
-    src = render("sample", bindings, vocab=vocab, wg=256)
+def sample_kernel(vocab: int, *, max_rows: int) -> Kernel:
+    """One workgroup per output: its logits row -> a token id in sampled[o], with that output's settings."""
+    bindings = [Binding("p", "uniform"), Binding("ctl", "read", "u32"), Binding("logits", "read"),
+                Binding("sampled", "read_write", "u32")]
+    k = Kernel("sample", _name("sample", f"v{vocab}", {"vocab": vocab, "max_rows": max_rows}), bindings)
+    src = render("sample", bindings, max_rows, vocab=vocab, wg=256)
     for variant in VARIANTS:
-        k.variants[variant] = KernelVariant(src, (256, 1, 1), [[1, 1], [1, 1], [1, 1]], 8 * 256 + 4)
+        k.variants[variant] = KernelVariant(src, (256, 1, 1), [["O", 1], [1, 1], [1, 1]], 8 * 256 + 4)
     return k
 
 

@@ -1,6 +1,6 @@
 """The internal model form every importer produces and every later stage reads.
 
-model file (GGUF / HF dir) -> **Model(config, tensors, tokenizer)** -> IR graph -> passes -> kernels -> artifact.
+model file (GGUF / HF dir) -> **ImportedModel(config, tensors, tokenizer)** -> IR graph -> passes -> kernels -> artifact.
 
 Tensor names follow GGUF's llama/gpt2 naming (`token_embd.weight`, `blk.{i}.attn_q.weight`, ...), whatever the
 source. Matrices are (rows=out_features, cols=in_features). Quantized tensors keep their GGUF block bytes until
@@ -65,7 +65,7 @@ class ModelConfig:
 
 
 @dataclass
-class Model:
+class ImportedModel:
     config: ModelConfig
     tensors: dict[str, Tensor]
     tokenizer: Any                  # tokenizers.Tokenizer

@@ -6,7 +6,7 @@ Fusions (each one removes a dispatch and a round trip through memory):
   * parallel matmuls on one input (Q/K/V, gate/up) become one matmul over row-concatenated weights;
   * split -> rope -> kv_write after the QKV matmul becomes one `rope_kv` op;
   * gate/up + silu_mul becomes a matmul with a silu_mul epilogue; a following gelu becomes a gelu epilogue;
-  * a norm feeding matmuls becomes each matmul's prologue (take_last folds in as `last_only`);
+  * a norm feeding matmuls becomes each matmul's prologue; take_outputs folds into the final norm (`gather`);
   * `add(x, matmul(..))` becomes a residual epilogue writing x in place;
   * embedding + add_position become one embedding op.
 """
@@ -43,7 +43,7 @@ def fuse(graph: Graph) -> FusedGraph:
     _fuse_parallel_matmuls(fg)
     _fuse_rope_kv(fg)
     _fuse_silu_mul(fg)
-    _fuse_take_last(fg)
+    _fuse_take_outputs(fg)
     _fuse_norms(fg)
     _fuse_gelu(fg)
     _fuse_residual(fg)
@@ -70,7 +70,7 @@ def _fuse_parallel_matmuls(fg: FusedGraph) -> None:
         changed = False
         groups: dict[tuple, list[int]] = {}
         for i, op in enumerate(g.ops):
-            if op.kind == "matmul" and not op.attrs.get("bias") and not op.attrs.get("last_only") and "concat" not in op.attrs:
+            if op.kind == "matmul" and not op.attrs.get("bias") and "concat" not in op.attrs:
                 # Formats may differ: codegen then runs one dispatch per source into the shared output rows.
                 key = (op.unit, op.inputs[0])
                 groups.setdefault(key, []).append(i)
@@ -87,7 +87,7 @@ def _fuse_parallel_matmuls(fg: FusedGraph) -> None:
             out = "cat." + ".".join(op.outputs[0] for op in ops)
             rows = g.values[ops[0].outputs[0]].shape
             g.values[out] = Value(out, (rows[0], sum(sizes)) if rows else None)
-            mm = Op("matmul", [key[1], cname], [out], {"n": sum(sizes), "last_only": False, "bias": False, "concat": len(ops)}, key[0])
+            mm = Op("matmul", [key[1], cname], [out], {"n": sum(sizes), "bias": False, "concat": len(ops)}, key[0])
             split = Op("split", [out], [op.outputs[0] for op in ops], {"sizes": sizes}, key[0])
             new_ops = []
             for i, op in enumerate(g.ops):
@@ -158,30 +158,31 @@ def _fuse_silu_mul(fg: FusedGraph) -> None:
         return _fuse_silu_mul(fg)
 
 
-def _fuse_take_last(fg: FusedGraph) -> None:
+def _fuse_take_outputs(fg: FusedGraph) -> None:
+    """take_outputs(x) -> norm  =>  norm with `gather`: it reads the output rows of x (named in ctl) itself."""
     g = fg.graph
     for i, op in enumerate(g.ops):
-        if op.kind != "take_last":
+        if op.kind != "take_outputs":
             continue
         for c in g.consumers()[op.outputs[0]]:
+            if g.ops[c].kind not in ("rmsnorm", "layernorm"):
+                raise ValueError(f"take_outputs feeds {g.ops[c].kind}, which cannot gather rows")
             g.ops[c].inputs[0] = op.inputs[0]
-            g.ops[c].attrs["last_only"] = True   # the consumer reads only row n_tokens - 1 and writes one row
-            for cc in g.consumers().get(g.ops[c].outputs[0], []):
-                g.ops[cc].attrs["single_row"] = True   # ... so what reads its output reads one row
+            g.ops[c].attrs["gather"] = True
         _replace(g, [i], None, -1)
-        return _fuse_take_last(fg)
+        return _fuse_take_outputs(fg)
 
 
 def _fuse_norms(fg: FusedGraph) -> None:
     """A norm read only by matmuls becomes their prologue.
 
-    Not the final norm of one token (`last_only`), which feeds the LM head: there the head's hundreds of workgroups
+    Not the final norm of the output rows (`gather`), which feeds the LM head: there the head's hundreds of workgroups
     would each repeat the statistics and scale every input by the norm weight for a 49152-row matmul, while a
     one-row norm kernel costs one tiny dispatch (on lavapipe the fused head took 29 ms per token, unfused 15 ms).
     """
     g = fg.graph
     for i, op in enumerate(g.ops):
-        if op.kind not in ("rmsnorm", "layernorm") or op.attrs.get("last_only"):
+        if op.kind not in ("rmsnorm", "layernorm") or op.attrs.get("gather"):
             continue
         cons = g.consumers().get(op.outputs[0], [])
         if not cons or any(g.ops[c].kind != "matmul" for c in cons):
@@ -191,7 +192,6 @@ def _fuse_norms(fg: FusedGraph) -> None:
             mm.inputs = [op.inputs[0]] + mm.inputs[1:] + op.inputs[1:]
             mm.attrs["prologue"] = op.kind
             mm.attrs["eps"] = op.attrs["eps"]
-            mm.attrs["last_only"] = mm.attrs.get("last_only") or op.attrs.get("last_only", False)
         _replace(g, [i], None, -1)
         return _fuse_norms(fg)
 
@@ -249,20 +249,50 @@ def _fuse_position(fg: FusedGraph) -> None:
 
 @dataclass
 class BufferPlan:
-    buffers: dict[str, int]          # buffer name -> bytes
+    """Buffers by name with symbolic shapes (resolved per load: "T" rows, "O" outputs, "S" slots, "C" context).
+
+    kinds: "activation" (scratch inside a unit, shared by values whose lifetimes do not overlap), "io" (what crosses
+    unit boundaries and what the host reads and writes: tokens, x, logits, sampled), "state" (KV caches, per slot),
+    "control" (the per-step ctl buffer).
+    """
+    shapes: dict[str, tuple]         # buffer name -> shape, e.g. ("T", 576), ("S", "C", 192), (768,)
+    dtypes: dict[str, str]           # buffer name -> "f32" | "u32"
     of_value: dict[str, str]         # value name -> buffer name
-    kinds: dict[str, str]            # buffer name -> activation | state | io
+    kinds: dict[str, str]            # buffer name -> activation | io | state | control
+
+    def bytes(self, name: str, sizes: dict[str, int]) -> int:
+        return shape_bytes(self.shapes[name], sizes)
 
 
-def value_bytes(shape, dtype: str, max_tokens: int, ctx: int) -> int:
+def shape_bytes(shape, sizes: dict[str, int]) -> int:
+    """Bytes of a buffer of 4-byte elements (f32 and u32 alike) with symbols resolved by `sizes`."""
     n = 1
     for d in shape:
-        n *= max_tokens if d == "T" else ctx if d == "C" else int(d)
-    return 4 * n  # f32 and u32 alike
+        n *= sizes[d] if isinstance(d, str) else int(d)
+    return 4 * n
 
 
-def plan_buffers(fg: FusedGraph, max_tokens: int, ctx: int) -> BufferPlan:
-    """Give every non-weight value a buffer; values whose lifetimes do not overlap share one (linear scan)."""
+def _merge_shapes(a: tuple | None, b: tuple) -> tuple:
+    """A scratch buffer shared by (rows, width) values: as many rows as the most ("T" >= "O"), the widest width."""
+    if a is None:
+        return tuple(b)
+    if len(a) != 2 or len(b) != 2:
+        raise ValueError(f"cannot share one scratch buffer between shapes {a} and {b}")
+    rows = "T" if "T" in (a[0], b[0]) else a[0]
+    return (rows, max(int(a[1]), int(b[1])))
+
+
+# Values runtimes address by name: the boundary between units, and what the host writes and reads.
+BOUNDARY = {"tokens": "tokens", "logits": "logits", "sampled": "sampled"}
+
+
+def plan_buffers(fg: FusedGraph, max_tokens: int) -> BufferPlan:
+    """Give every non-weight value a buffer; scratch values whose lifetimes do not overlap share one (linear scan).
+
+    The per-step control buffer `ctl` (kernels.CTL_ROW / CTL_OUT entries for max_tokens rows) is added here too.
+    """
+    from .kernels import ctl_words
+
     g = fg.graph
     root = {}
     for v in g.values:
@@ -279,22 +309,21 @@ def plan_buffers(fg: FusedGraph, max_tokens: int, ctx: int) -> BufferPlan:
             r = root[v]
             first.setdefault(r, i)
             last[r] = i
-    buffers: dict[str, int] = {}
-    kinds: dict[str, str] = {}
+    shapes: dict[str, tuple] = {"ctl": (ctl_words(max_tokens),)}
+    dtypes: dict[str, str] = {"ctl": "u32"}
+    kinds: dict[str, str] = {"ctl": "control"}
     of_value: dict[str, str] = {}
     free: list[str] = []
     active: list[tuple[int, str]] = []  # (last use, buffer)
     n_act = 0
-    # Fixed names for what runtimes address directly.
-    fixed = {"tokens": "tokens", "logits": "logits", "next_token": "tokens"}
     embed = next((op for op in g.ops if op.kind == "embedding"), None)
     x_root = root[embed.outputs[0]] if embed else None  # the residual stream: one buffer through every layer
     for r in sorted(first, key=lambda r: first[r]):
         val = g.values[r]
-        size = value_bytes(val.shape, val.dtype, max_tokens, ctx)
-        if val.kind == "state" or r in fixed or r == x_root:
-            name = fixed.get(r, "x" if r == x_root else r)
+        if val.kind == "state" or r in BOUNDARY or r == x_root:
+            name = BOUNDARY.get(r, "x" if r == x_root else r)
             kinds[name] = "state" if val.kind == "state" else "io"
+            shapes[name] = tuple(val.shape)
         else:
             for end, b in list(active):
                 if end < first[r]:
@@ -306,9 +335,10 @@ def plan_buffers(fg: FusedGraph, max_tokens: int, ctx: int) -> BufferPlan:
                 n_act += 1
             active.append((last[r], name))
             kinds[name] = "activation"
-        buffers[name] = max(buffers.get(name, 0), size)
+            shapes[name] = _merge_shapes(shapes.get(name), val.shape)
+        dtypes[name] = val.dtype
         of_value[r] = name
     for v, r in root.items():
         if r in of_value:
             of_value[v] = of_value[r]
-    return BufferPlan(buffers, of_value, kinds)
+    return BufferPlan(shapes, dtypes, of_value, kinds)

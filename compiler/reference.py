@@ -1,6 +1,6 @@
 """Numpy reference: one obviously-correct function per op, and an interpreter for the unfused IR graph.
 
-Model -> IR graph -> **reference interpreter** (float64-free, plain float32 numpy). Kernel tests compare every
+ImportedModel -> IR graph -> **reference interpreter** (float64-free, plain float32 numpy). Kernel tests compare every
 WGSL kernel with these functions; model tests compare whole runs (tokens and logits) with the interpreter.
 """
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from .ir import Graph, build_graph
-from .model import Model
+from .model import ImportedModel
 from .quant import dequantize
 
 f32 = np.float32
@@ -18,8 +18,8 @@ def embedding(tokens, W):            # tokens (T,) , W (V, D) -> (T, D)
     return W[np.asarray(tokens, dtype=np.int64)].astype(f32)
 
 
-def add_position(x, P, pos0):        # x (T, D), P (ctx, D) -> (T, D)
-    return (x + P[pos0:pos0 + x.shape[0]]).astype(f32)
+def add_position(x, P, positions):   # x (T, D), P (ctx, D), positions (T,) -> (T, D)
+    return (x + P[np.asarray(positions, dtype=np.int64)]).astype(f32)
 
 
 def rmsnorm(x, w, eps):              # x (T, D), w (D,) -> (T, D)
@@ -38,12 +38,12 @@ def matmul(x, W, bias=None):         # x (T, K), W (N, K) -> (T, N)
     return (y + bias if bias is not None else y).astype(f32)
 
 
-def rope(x, pos0, theta, style, head_dim, heads):   # x (T, heads*head_dim) -> same
+def rope(x, positions, theta, style, head_dim, heads):   # x (T, heads*head_dim), positions (T,) -> same
     T = x.shape[0]
     y = x.reshape(T, heads, head_dim).astype(f32).copy()
     half = head_dim // 2
     inv = theta ** (-np.arange(half, dtype=np.float64) * 2.0 / head_dim)
-    ang = (np.arange(pos0, pos0 + T, dtype=np.float64)[:, None] * inv[None, :]).astype(f32)
+    ang = (np.asarray(positions, dtype=np.float64)[:, None] * inv[None, :]).astype(f32)
     c, s = np.cos(ang)[:, None, :], np.sin(ang)[:, None, :]
     if style == "interleaved":
         a, b = y[..., 0::2].copy(), y[..., 1::2].copy()
@@ -56,25 +56,25 @@ def rope(x, pos0, theta, style, head_dim, heads):   # x (T, heads*head_dim) -> s
     return y.reshape(T, heads * head_dim)
 
 
-def kv_write(k, v, k_cache, v_cache, pos0):   # k, v (T, kv_dim) into caches (C, kv_dim) at rows pos0..
-    T = k.shape[0]
-    k_cache[pos0:pos0 + T] = k
-    v_cache[pos0:pos0 + T] = v
+def kv_write(k, v, k_cache, v_cache, slots, positions):   # k, v (T, kv_dim) into caches (S, C, kv_dim)
+    for t, (s, p) in enumerate(zip(slots, positions)):
+        k_cache[s, p] = k[t]
+        v_cache[s, p] = v[t]
 
 
-def attention(q, k_cache, v_cache, pos0, heads, kv_heads, head_dim):
-    """Causal attention of T queries at positions pos0.. over cache rows 0..pos0+t. -> (T, heads*head_dim)"""
+def attention(q, k_cache, v_cache, slots, positions, heads, kv_heads, head_dim):
+    """Causal attention of each row over its own slot's cache rows 0..pos. q (T, heads*head_dim) -> same."""
     T = q.shape[0]
     group = heads // kv_heads
     out = np.zeros((T, heads * head_dim), f32)
     scale = f32(1.0 / np.sqrt(head_dim))
     for t in range(T):
-        n = pos0 + t + 1
+        n = positions[t] + 1
         for h in range(heads):
             kh = h // group
             qv = q[t, h * head_dim:(h + 1) * head_dim]
-            K = k_cache[:n, kh * head_dim:(kh + 1) * head_dim]
-            V = v_cache[:n, kh * head_dim:(kh + 1) * head_dim]
+            K = k_cache[slots[t], :n, kh * head_dim:(kh + 1) * head_dim]
+            V = v_cache[slots[t], :n, kh * head_dim:(kh + 1) * head_dim]
             s = (K @ qv) * scale
             p = np.exp(s - s.max())
             out[t, h * head_dim:(h + 1) * head_dim] = (p / p.sum()) @ V
@@ -123,28 +123,34 @@ def sample(logits, temperature=0.0, top_k=0, top_p=1.0, seed=0, step=0) -> int:
 
 
 class Interpreter:
-    """Runs the unfused graph with numpy on dequantized weights, keeping its own KV cache."""
+    """Runs the unfused graph with numpy on dequantized weights, keeping its own KV cache of `slots` sequences.
 
-    def __init__(self, model: Model, max_context: int | None = None):
+    `run` takes a batch of rows (slot, pos, token) and the rows whose logits to return, like one runtime step;
+    `step` and `greedy` drive one sequence at a time.
+    """
+
+    def __init__(self, model: ImportedModel, max_context: int | None = None, slots: int = 1):
         self.model = model
         self.cfg = model.config
         self.graph: Graph = build_graph(self.cfg, {n: t.fmt for n, t in model.tensors.items()})
         self.w = {n: dequantize(t) for n, t in model.tensors.items()}
         self.ctx = max_context or self.cfg.context_length
-        self.state = {n: np.zeros((self.ctx, v.shape[1]), f32) for n, v in self.graph.values.items() if v.kind == "state"}
-        self.pos = 0
+        self.state = {n: np.zeros((slots, self.ctx, v.shape[-1]), f32)
+                      for n, v in self.graph.values.items() if v.kind == "state"}
+        self.pos = [0] * slots
 
     def reset(self) -> None:
         for a in self.state.values():
             a[:] = 0
-        self.pos = 0
+        self.pos = [0] * len(self.pos)
 
-    def step(self, tokens: list[int]) -> np.ndarray:
-        """Feed tokens at the current position; return the last token's logits (V,)."""
-        pos0 = self.pos
-        if pos0 + len(tokens) > self.ctx:
+    def run(self, rows: list[tuple[int, int, int]], outputs: list[int]) -> np.ndarray:
+        """Rows (slot, pos, token) through every layer; returns the logits of rows `outputs`, (len(outputs), V)."""
+        if any(not 0 <= p < self.ctx for _, p, _ in rows):
             raise ValueError(f"context of {self.ctx} tokens exceeded")
-        env: dict[str, np.ndarray] = {"tokens": np.asarray(tokens, np.uint32)} | self.state
+        slots = [r[0] for r in rows]
+        positions = [r[1] for r in rows]
+        env: dict[str, np.ndarray] = {"tokens": np.asarray([r[2] for r in rows], np.uint32)} | self.state
         for op in self.graph.ops:
             if op.kind == "sample":
                 continue
@@ -154,7 +160,7 @@ class Interpreter:
             if k == "embedding":
                 r = embedding(*ins)
             elif k == "add_position":
-                r = add_position(*ins, pos0)
+                r = add_position(*ins, positions)
             elif k == "rmsnorm":
                 r = rmsnorm(*ins, a["eps"])
             elif k == "layernorm":
@@ -164,37 +170,46 @@ class Interpreter:
             elif k == "split":
                 r = np.split(ins[0], np.cumsum(a["sizes"])[:-1], axis=1)
             elif k == "rope":
-                r = rope(ins[0], pos0, a["theta"], a["style"], a["head_dim"], a["heads"])
+                r = rope(ins[0], positions, a["theta"], a["style"], a["head_dim"], a["heads"])
             elif k == "kv_write":
-                kv_write(ins[0], ins[1], env[op.outputs[0]], env[op.outputs[1]], pos0)
+                kv_write(ins[0], ins[1], env[op.outputs[0]], env[op.outputs[1]], slots, positions)
                 continue
             elif k == "attention":
-                r = attention(ins[0], ins[1], ins[2], pos0, a["heads"], a["kv_heads"], a["head_dim"])
+                r = attention(ins[0], ins[1], ins[2], slots, positions, a["heads"], a["kv_heads"], a["head_dim"])
             elif k == "add":
                 r = (ins[0] + ins[1]).astype(f32)
             elif k == "silu_mul":
                 r = silu_mul(*ins)
             elif k == "gelu":
                 r = gelu(*ins)
-            elif k == "take_last":
-                r = ins[0][-1:]
+            elif k == "take_outputs":
+                r = ins[0][np.asarray(outputs, dtype=np.int64)]
             else:
                 raise NotImplementedError(f"no reference for op {k!r}")
             if isinstance(r, list):
                 env.update(zip(op.outputs, r))
             else:
                 env[op.outputs[0]] = r
-        self.pos += len(tokens)
-        return env["logits"].reshape(-1)
+        return env["logits"]
 
-    def greedy(self, prompt: list[int], n: int, eos: set[int] = frozenset()) -> list[int]:
-        self.reset()
-        logits = self.step(prompt)
+    def step(self, tokens: list[int], slot: int = 0) -> np.ndarray:
+        """Feed tokens to `slot` at its current position; return the last token's logits (V,)."""
+        pos0 = self.pos[slot]
+        if pos0 + len(tokens) > self.ctx:
+            raise ValueError(f"context of {self.ctx} tokens exceeded")
+        rows = [(slot, pos0 + i, int(t)) for i, t in enumerate(tokens)]
+        logits = self.run(rows, [len(rows) - 1])
+        self.pos[slot] += len(tokens)
+        return logits.reshape(-1)
+
+    def greedy(self, prompt: list[int], n: int, eos: set[int] = frozenset(), slot: int = 0) -> list[int]:
+        self.pos[slot] = 0
+        logits = self.step(prompt, slot)
         out = []
         for _ in range(n):
             t = int(np.argmax(logits))
             out.append(t)
             if t in eos:
                 break
-            logits = self.step([t])
+            logits = self.step([t], slot)
         return out

@@ -2,7 +2,8 @@
 
 The graph builder names values but does not size them; this pass derives every activation's shape from the
 weights' shapes and the op attributes, and rejects a model whose tensors do not fit together, naming the op and
-the tensor. "T" stands for the tokens of one step, "C" for the context (KV cache rows).
+the tensor. "T" stands for the rows of one step, "O" for its output rows, "S" for the sequence slots and "C" for the context
+(KV cache rows per slot).
 """
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ def _rule(op: Op, s: list[tuple], names: list[str]) -> list[tuple]:
         _need(rows == a["n"], op, f"weight {names[1]} has {rows} rows, expected {a['n']}")
         if a.get("bias"):
             _need(s[2] == (rows,), op, f"bias {names[2]} has shape {s[2]}, expected ({rows},)")
-        return [(1 if a.get("last_only") else s[0][0], rows)]
+        return [(s[0][0], rows)]
     if k == "split":
         _need(sum(a["sizes"]) == s[0][1], op, f"sizes {a['sizes']} do not add up to {names[0]}'s width {s[0][1]}")
         return [(s[0][0], n) for n in a["sizes"]]
@@ -49,17 +50,17 @@ def _rule(op: Op, s: list[tuple], names: list[str]) -> list[tuple]:
         return []  # writes the caches, whose shapes are declared
     if k == "attention":
         _need(s[0][1] == a["heads"] * a["head_dim"], op, f"q width {s[0][1]} != {a['heads']} heads x {a['head_dim']}")
-        _need(s[1][1] == a["kv_heads"] * a["head_dim"], op, f"cache width {s[1][1]} != {a['kv_heads']} kv heads x {a['head_dim']}")
+        _need(s[1][-1] == a["kv_heads"] * a["head_dim"], op, f"cache width {s[1][-1]} != {a['kv_heads']} kv heads x {a['head_dim']}")
         return [s[0]]
     if k in ("add", "silu_mul"):
         _need(s[0] == s[1], op, f"{names[0]} {s[0]} and {names[1]} {s[1]} differ")
         return [s[0]]
     if k == "gelu":
         return [s[0]]
-    if k == "take_last":
-        return [(1, s[0][1])]
+    if k == "take_outputs":
+        return [("O", s[0][1])]
     if k == "sample":
-        return [(1,)]
+        return [(s[0][0],)]
     raise ShapeError(f"no shape rule for op {k!r}")
 
 

@@ -121,7 +121,7 @@ class NativeBackend:
         """Load compiled models; pipelines are built on the worker thread that will later use them."""
         # Lazy: wgpu and an adapter are needed only to serve.
         from compiler.errors import LimitError
-        from compiler.runtime import Model, Sampling
+        from compiler.native.model import Model, Sampling
 
         backend = cls({}, sampling=Sampling, input_errors=(ValueError, LimitError))
         for artifact_dir in artifact_dirs:

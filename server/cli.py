@@ -78,9 +78,9 @@ def load_backend(models_dir: Path) -> NativeBackend | None:
     if not model_dirs:
         log.warning("no compiled model in %s: the OpenAI API will answer 503", models_dir)
         return None
-    if optional_import("compiler.runtime", "Model") is None:
+    if optional_import("compiler.native.model", "Model") is None:
         return None
-    from compiler.gpu import NoAdapterError
+    from compiler.native.gpu import NoAdapterError
 
     try:
         backend = NativeBackend.load(model_dirs)

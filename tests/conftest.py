@@ -15,7 +15,7 @@ def unavailable(what: str, reason: str):
 
 @pytest.fixture(scope="session")
 def gpu():
-    from compiler.gpu import NoAdapterError, get_gpu
+    from compiler.native.gpu import NoAdapterError, get_gpu
 
     try:
         g = get_gpu()

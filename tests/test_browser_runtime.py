@@ -135,7 +135,7 @@ def query(model: str, prompt: str, max_tokens: int, *, raw: bool = False, varian
 
 def native_tokens(artifact: Path, prompt_ids: list[int], max_tokens: int, variant: str | None = None,
                   **kw) -> list[int]:
-    from compiler.runtime import Model
+    from compiler.native.model import Model
 
     return list(Model.load(artifact, variant=variant).generate(prompt_ids, max_tokens=max_tokens, **kw))
 
@@ -166,7 +166,7 @@ SMOLLM2_TOKENS = 4  # SwiftShader decodes about one token per second here
 @pytest.fixture(scope="module")
 def smollm2(models_dir, gpu):
     """SmolLM2 compiled into the served directory, and the native runtime's greedy tokens for both prompts."""
-    from compiler.runtime import Model
+    from compiler.native.model import Model
 
     art = models_dir / "smollm2"
     compile_source("smollm2", art)

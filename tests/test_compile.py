@@ -11,7 +11,7 @@ from compiler.importers import expected_shapes
 from compiler.ir import build_graph
 from compiler.kernels import DEFAULT_LIMITS
 from compiler.model import ModelConfig
-from compiler.passes import fuse, plan_buffers
+from compiler.passes import fuse, plan_buffers, shape_bytes
 from compiler.shapes import ShapeError, infer_shapes
 
 
@@ -46,13 +46,14 @@ def test_llama_fusions_concatenate_qkv_and_gate_up():
     assert mm[1].attrs["residual"] and mm[3].attrs["residual"]
     assert mm[2].attrs["act"] == "silu_mul"
     norm, head = [op for op in fg.graph.ops if op.unit == "head"]
-    assert norm.attrs["last_only"] and head.attrs["single_row"] and "prologue" not in head.attrs
+    assert norm.attrs["gather"] and "prologue" not in head.attrs
+    assert fg.graph.values[head.inputs[0]].shape[0] == "O", "the head reads one row per output, not per step row"
 
 
 @pytest.mark.parametrize("arch", ["llama", "gpt2"])
 def test_buffer_plan_reuses_buffers_without_overlap(arch):
     fg = fused_ops(arch)
-    bp = plan_buffers(fg, max_tokens=8, ctx=64)
+    bp = plan_buffers(fg, max_tokens=8)
     acts = [b for b, k in bp.kinds.items() if k == "activation"]
     values = [v for v in fg.graph.values.values() if v.kind == "activation"]
     assert len(acts) <= 3 < len(values)
@@ -83,12 +84,14 @@ def test_every_kernel_fits_webgpu_default_limits(smollm2):
             assert v["workgroup_bytes"] <= lim["max_workgroup_storage_bytes"], (name, vname)
             assert (out / v["file"]).read_text().count("@binding(") == len(k["bindings"])
             for count, div in v["dispatch"]:
-                n = m["limits"]["max_tokens_per_step"] if count == "T" else count
+                n = m["limits"]["max_tokens_per_step"] if count in ("T", "O") else count
                 assert -(-n // div) <= lim["max_workgroups_per_dimension"], (name, vname)
     for name, w in m["weights"].items():
         assert w["bytes"] <= lim["max_storage_buffer_binding_size"], name
+    one_slot = {"T": m["limits"]["max_tokens_per_step"], "O": m["limits"]["max_tokens_per_step"], "S": 1,
+                "C": m["limits"]["max_context"]}
     for name, b in m["buffers"].items():
-        assert b["bytes"] <= lim["max_storage_buffer_binding_size"], name
+        assert shape_bytes(b["shape"], one_slot) <= lim["max_storage_buffer_binding_size"], name
 
 
 @pytest.mark.real_model
@@ -149,7 +152,8 @@ def test_shape_inference_sizes_every_value(arch):
     c = cfg(arch)
     g = infer_shapes(build_graph(c, {}), expected_shapes(c))
     assert all(v.shape is not None for v in g.values.values())
-    assert g.values["logits"].shape == (1, 300)
+    assert g.values["logits"].shape == ("O", 300)
+    assert g.values["sampled"].shape == ("O",)
     q = next(op for op in g.ops if op.kind == "attention").inputs[0]
     assert g.values[q].shape == ("T", 64)
 
@@ -194,3 +198,78 @@ def test_compile_refuses_to_replace_a_directory_it_did_not_write(tmp_path):
     compile_model(model, tmp_path / "art", model_id="b", max_context=32, max_tokens=4)
     assert json.loads((tmp_path / "art" / "manifest.json").read_text())["model"]["id"] == "b"
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+# ---------------------------------------------------------------- unit interfaces (what a stage boundary carries)
+
+
+@pytest.fixture(scope="module", params=["llama", "gpt2"])
+def tiny_manifest(request, tmp_path_factory):
+    from compiler.build import compile_model
+    from compiler.importers import load_model
+    from tests.tiny_models import make_tiny_gpt2, make_tiny_llama
+
+    d = tmp_path_factory.mktemp(request.param)
+    src = make_tiny_llama(d) if request.param == "llama" else make_tiny_gpt2(d / "hf")
+    model = load_model(src)
+    return model.config, compile_model(model, d / "art", model_id="tiny", max_context=32, max_tokens=4)
+
+
+def bound(manifest: dict, unit: dict):
+    """(buffer, access) of every buffer binding of a unit's dispatches, in dispatch order."""
+    for d in unit["dispatches"]:
+        for b in manifest["kernels"][d["kernel"]]["bindings"]:
+            name = d["bind"].get(b["name"])
+            if name in manifest["buffers"]:
+                yield name, b["type"]
+
+
+def test_unit_roles_and_interfaces_match_their_dispatches(tiny_manifest):
+    cfg, m = tiny_manifest
+    kinds = {n: b["kind"] for n, b in m["buffers"].items()}
+    width = {"tokens": 4, "sampled": 4, "x": 4 * cfg.d_model, "logits": 4 * cfg.vocab_size}
+    roles = [u["role"] for u in m["plan"]["units"]]
+    assert roles == ["embed"] + ["layer"] * cfg.n_layers + ["head", "sample"]
+    for unit in m["plan"]["units"]:
+        reads, writes, state, scratch_written = [], [], [], set()
+        for name, access in bound(m, unit):
+            if kinds[name] == "activation":
+                # Scratch never carries anything across a unit boundary: written in this unit before it is read.
+                assert access == "read_write" or name in scratch_written, (unit["name"], name)
+                scratch_written.add(name)
+            elif kinds[name] == "state":
+                state.append(name)
+            elif kinds[name] == "io":
+                if access == "read" and name not in writes and name not in reads:
+                    reads.append(name)
+                if access == "read_write" and name not in writes:
+                    writes.append(name)
+        assert [r["buffer"] for r in unit["reads"]] == reads, unit["name"]
+        assert [w["buffer"] for w in unit["writes"]] == writes, unit["name"]
+        assert sorted(unit["state"]) == sorted(set(state)), unit["name"]
+        for entry in unit["reads"] + unit["writes"]:
+            assert entry["row_bytes"] == width[entry["buffer"]], (unit["name"], entry)
+            assert entry["rows"] == ("O" if entry["buffer"] in ("logits", "sampled") else "T")
+        if unit["role"] == "layer":
+            i = unit["layer"]
+            assert sorted(unit["state"]) == [f"k_cache.{i}", f"v_cache.{i}"]
+            assert m["buffers"][f"k_cache.{i}"]["shape"][:2] == ["S", "C"]
+        else:
+            assert unit["state"] == []
+    # Each unit reads what the one before it wrote (embed reads the host's tokens and the last step's samples).
+    units = m["plan"]["units"]
+    for prev, unit in zip(units, units[1:]):
+        assert {r["buffer"] for r in unit["reads"]} <= {w["buffer"] for w in prev["writes"]}, unit["name"]
+    assert [r["buffer"] for r in units[0]["reads"]] == ["tokens", "sampled"]
+
+
+def test_params_carry_the_step_layout_and_sampling_defaults(tiny_manifest):
+    from compiler import kernels as K
+
+    _, m = tiny_manifest
+    p = m["params"]
+    assert p["fields"][:2] == [["n_rows", "u32"], ["n_out", "u32"]] and p["bytes"] == 16
+    assert p["defaults"] == {"temperature": 0.0, "top_k": 0, "top_p": 1.0, "seed": 0}
+    assert p["ctl"]["out_offset_words"] == 4 * len(K.CTL_ROW)
+    assert m["buffers"]["ctl"]["shape"] == [p["ctl"]["words"]]
+    assert m["format_version"] == 2

@@ -1,5 +1,6 @@
 """Every WGSL kernel against its numpy reference, on awkward shapes (1 token, sizes that are not multiples of
-the workgroup), in both per-adapter variants."""
+the workgroup), in both per-adapter variants. Steps carry rows of several sequences (slots) at their own positions,
+packed into the control buffer by the runtime's own packer (compiler/native/batch.py)."""
 from __future__ import annotations
 
 import numpy as np
@@ -7,7 +8,8 @@ import pytest
 
 from compiler import kernels as K
 from compiler import reference as R
-from compiler.executor import Executor, run_kernel
+from compiler.native.batch import Output, Row, Sampling, Step, pack_ctl
+from compiler.native.executor import Executor, run_kernel
 from compiler.quant import dequantize, interleave, quantize, repack, repack_rows
 
 pytestmark = pytest.mark.gpu
@@ -20,8 +22,19 @@ def ex(gpu):
     return Executor(gpu.device)
 
 
+MAX_ROWS = 16   # the control buffer's capacity in these tests
+
+
 def rng(seed=0):
     return np.random.default_rng(seed)
+
+
+def ctl(rows, outputs=()) -> np.ndarray:
+    """Control words for rows [(slot, pos) or (slot, pos, src)] and outputs [Output]."""
+    step = Step([Row(r[0], r[1], src=r[2]) if len(r) > 2 and r[2] is not None else Row(r[0], r[1], token=0)
+                 for r in rows], list(outputs))
+    words = np.frombuffer(pack_ctl(K.params_layout(MAX_ROWS), step), np.uint32)
+    return np.concatenate([words, np.zeros(K.ctl_words(MAX_ROWS) - words.size, np.uint32)])
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
@@ -38,7 +51,7 @@ def test_matmul_plain(ex, variant, fmt, K_, N, T):
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
-@pytest.mark.parametrize("case", ["rms_silu", "ln_gelu_bias_res", "rms_last_only", "ln_res_bias", "split_part"])
+@pytest.mark.parametrize("case", ["rms_silu", "ln_gelu_bias_res", "outputs_rows", "ln_res_bias", "split_part"])
 def test_matmul_fused(ex, variant, case):
     r = rng(7)
     Kd, N, T = 96, 70, 6
@@ -59,9 +72,9 @@ def test_matmul_fused(ex, variant, case):
         want = R.gelu(R.matmul(R.layernorm(x, nw, nb, 1e-5), Wd, b)) + res
         kw = dict(prologue="layernorm", act="gelu", bias=True, residual=True)
         arrays["out"] = res
-    elif case == "rms_last_only":
-        want = R.matmul(R.rmsnorm(x[-1:], nw, 1e-5), Wd)
-        kw = dict(prologue="rmsnorm", last_only=True)
+    elif case == "outputs_rows":   # the LM head: x holds one row per output (n_out), not per step row
+        want = R.matmul(R.rmsnorm(x[:3], nw, 1e-5), Wd)
+        kw = dict(prologue="rmsnorm", rows="O")
     elif case == "ln_res_bias":
         want = R.matmul(R.layernorm(x, nw, nb, 1e-5), Wd, b) + res
         kw = dict(prologue="layernorm", bias=True, residual=True)
@@ -76,7 +89,7 @@ def test_matmul_fused(ex, variant, case):
         kw = dict(row0=20, out_n=N)
         N = 30
     k = K.matmul_kernel(fmt, Kd, N, eps=1e-5, **kw)
-    got = run_kernel(ex, k, variant, arrays, T, out_sizes={"out": want.nbytes})["out"]
+    got = run_kernel(ex, k, variant, arrays, T, out_sizes={"out": want.nbytes}, n_out=3)["out"]
     np.testing.assert_allclose(got.reshape(want.shape), want, rtol=1e-4, atol=2e-4)
 
 
@@ -88,61 +101,113 @@ def test_embedding(ex, fmt, position):
     t = quantize("e", r.standard_normal((V, D)), fmt)
     P = r.standard_normal((40, D)).astype(np.float32)
     toks = np.array([0, 49, 3, 3, 17, 25, 48], np.uint32)
-    pos0 = 5
-    want = R.embedding(toks, dequantize(t))
+    sampled = np.array([31, 7], np.uint32)
+    # Rows of three sequences; rows 2 and 5 take the ids the previous step sampled (outputs 1 and 0).
+    rows = [(0, 5), (0, 6), (1, 0, 1), (2, 30), (2, 31), (1, 1, 0), (0, 7)]
+    ids = np.array([sampled[rw[2]] if len(rw) > 2 else toks[i] for i, rw in enumerate(rows)], np.uint32)
+    want = R.embedding(ids, dequantize(t))
     if position:
-        want = R.add_position(want, P, pos0)
+        want = R.add_position(want, P, [rw[1] for rw in rows])
     # Two row-parts, as a table over the binding limit is split: each dispatch writes only its own tokens.
     out = None
     for r0, r1 in ((0, 25), (25, 50)):
         w = interleave(repack_rows(t)[r0:r1])
-        k = K.embedding_kernel(fmt, D, row0=r0, rows=r1 - r0, position=position)
-        arrays = {"tokens": toks, "w": w, "pos_w": P}
+        k = K.embedding_kernel(fmt, D, row0=r0, rows=r1 - r0, position=position, max_rows=MAX_ROWS)
+        arrays = {"ctl": ctl(rows), "tokens": toks, "sampled": sampled, "w": w, "pos_w": P}
         if out is not None:
             arrays["x"] = out
-        out = run_kernel(ex, k, "cpu", arrays, T, out_sizes={"x": want.nbytes}, pos0=pos0)["x"]
+        out = run_kernel(ex, k, "cpu", arrays, T, out_sizes={"x": want.nbytes})["x"]
     np.testing.assert_allclose(out.reshape(want.shape), want, rtol=1e-5, atol=1e-5)
 
 
 @pytest.mark.parametrize("style", ["interleaved", "half", None])
 def test_rope_kv(ex, style):
     r = rng(5)
-    hd, hq, hkv, T, pos0, C = 16, 4, 2, 3, 9, 16
+    hd, hq, hkv, S, C = 16, 4, 2, 3, 16
+    rows = [(2, 9), (2, 10), (0, 0), (1, 15)]   # a chunk of slot 2, the first token of slot 0, the last row of 1
+    T = len(rows)
+    slots, positions = [rw[0] for rw in rows], [rw[1] for rw in rows]
     q_dim, kv_dim = hq * hd, hkv * hd
     qkv = r.standard_normal((T, q_dim + 2 * kv_dim)).astype(np.float32)
     q, k, v = np.split(qkv, [q_dim, q_dim + kv_dim], axis=1)
     rope = {"theta": 10000.0, "style": style, "head_dim": hd} if style else None
     if rope:
-        q = R.rope(q, pos0, 10000.0, style, hd, hq)
-        k = R.rope(k, pos0, 10000.0, style, hd, hkv)
-    kc = np.zeros((C, kv_dim), np.float32)
-    vc = np.zeros((C, kv_dim), np.float32)
-    R.kv_write(k, v, kc, vc, pos0)
-    kern = K.rope_kv_kernel(q_dim, kv_dim, hd, rope)
-    got = run_kernel(ex, kern, "cpu", {"qkv": qkv, "k_cache": np.zeros_like(kc), "v_cache": np.zeros_like(vc)}, T,
-                     out_sizes={"q": q.nbytes}, pos0=pos0)
+        q = R.rope(q, positions, 10000.0, style, hd, hq)
+        k = R.rope(k, positions, 10000.0, style, hd, hkv)
+    kc = r.standard_normal((S, C, kv_dim)).astype(np.float32)   # other rows of the caches must survive
+    vc = r.standard_normal((S, C, kv_dim)).astype(np.float32)
+    arrays = {"ctl": ctl(rows), "qkv": qkv, "k_cache": kc.copy(), "v_cache": vc.copy()}
+    R.kv_write(k, v, kc, vc, slots, positions)
+    kern = K.rope_kv_kernel(q_dim, kv_dim, hd, rope, context=C, max_rows=MAX_ROWS)
+    got = run_kernel(ex, kern, "cpu", arrays, T, out_sizes={"q": q.nbytes})
     np.testing.assert_allclose(got["q"].reshape(q.shape), q, rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(got["k_cache"].reshape(kc.shape), kc, rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(got["v_cache"].reshape(vc.shape), vc)
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
-@pytest.mark.parametrize("T,pos0", [(1, 0), (1, 37), (5, 11)])
-def test_attention(ex, variant, T, pos0):
-    r = rng(T + pos0)
-    hd, hq, hkv, C = 16, 6, 2, 64
-    kc = r.standard_normal((C, hkv * hd)).astype(np.float32)
-    vc = r.standard_normal((C, hkv * hd)).astype(np.float32)
+@pytest.mark.parametrize("rows", [[(0, 0)], [(1, 37)], [(0, 11), (0, 12), (0, 13), (0, 14), (0, 15)],
+                                  [(2, 40), (0, 3), (1, 63), (0, 4)]], ids=["first", "decode", "chunk", "batch"])
+def test_attention(ex, variant, rows):
+    r = rng(len(rows))
+    hd, hq, hkv, S, C = 16, 6, 2, 3, 64
+    T = len(rows)
+    slots, positions = [rw[0] for rw in rows], [rw[1] for rw in rows]
+    kc = r.standard_normal((S, C, hkv * hd)).astype(np.float32)
+    vc = r.standard_normal((S, C, hkv * hd)).astype(np.float32)
     q = (r.standard_normal((T, hq * hd)) * 2).astype(np.float32)
-    want = R.attention(q, kc, vc, pos0, hq, hkv, hd)
-    kern = K.attention_kernel(hq, hkv, hd)
-    got = run_kernel(ex, kern, variant, {"q": q, "k_cache": kc, "v_cache": vc}, T, out_sizes={"out": want.nbytes}, pos0=pos0)
+    want = R.attention(q, kc, vc, slots, positions, hq, hkv, hd)
+    kern = K.attention_kernel(hq, hkv, hd, context=C, max_rows=MAX_ROWS)
+    got = run_kernel(ex, kern, variant, {"ctl": ctl(rows), "q": q, "k_cache": kc, "v_cache": vc}, T,
+                     out_sizes={"out": want.nbytes})
     np.testing.assert_allclose(got["out"].reshape(want.shape), want, rtol=1e-4, atol=1e-5)
 
 
-def _sample(ex, logits, **params):
-    kern = K.sample_kernel(logits.size)
-    return int(run_kernel(ex, kern, "cpu", {"logits": logits, "tokens": np.zeros(4, np.uint32)}, 1, **params)["tokens"][0])
+def test_attention_reads_only_its_own_slot(ex):
+    """Poisoning every other slot's cache (NaN) leaves a slot's output unchanged."""
+    r = rng(9)
+    hd, hq, hkv, S, C = 16, 4, 2, 3, 32
+    kc = np.full((S, C, hkv * hd), np.nan, np.float32)
+    vc = np.full((S, C, hkv * hd), np.nan, np.float32)
+    kc[1, :8] = r.standard_normal((8, hkv * hd))
+    vc[1, :8] = r.standard_normal((8, hkv * hd))
+    q = r.standard_normal((1, hq * hd)).astype(np.float32)
+    want = R.attention(q, kc, vc, [1], [7], hq, hkv, hd)
+    kern = K.attention_kernel(hq, hkv, hd, context=C, max_rows=MAX_ROWS)
+    for variant in VARIANTS:
+        got = run_kernel(ex, kern, variant, {"ctl": ctl([(1, 7)]), "q": q, "k_cache": kc, "v_cache": vc}, 1,
+                         out_sizes={"out": want.nbytes})["out"]
+        assert np.isfinite(got).all()
+        np.testing.assert_allclose(got.reshape(want.shape), want, rtol=1e-4, atol=1e-5)
+
+
+def _sample(ex, logits, *, temperature=0.0, top_k=0, top_p=1.0, seed=0, step=0) -> int:
+    return _sample_rows(ex, logits[None, :], [Sampling(temperature, top_k, top_p, seed)], [step])[0]
+
+
+def _sample_rows(ex, logits, samplings, steps) -> list[int]:
+    """Sample every row of `logits` (outputs, V) in one dispatch, each with its own settings."""
+    n = logits.shape[0]
+    outs = [Output(i, s, st) for i, (s, st) in enumerate(zip(samplings, steps))]
+    kern = K.sample_kernel(logits.shape[1], max_rows=MAX_ROWS)
+    arrays = {"ctl": ctl([(0, i) for i in range(n)], outs), "logits": logits.astype(np.float32),
+              "sampled": np.zeros(n, np.uint32)}
+    return run_kernel(ex, kern, "cpu", arrays, n, n_out=n)["sampled"].tolist()
+
+
+def test_sample_rows_have_their_own_settings(ex):
+    """One dispatch, four outputs: greedy, a different greedy row, and two seeded draws that match their own
+    single-output draws (each output's RNG depends only on its seed and step)."""
+    r = rng(4)
+    logits = r.standard_normal((4, 500)).astype(np.float32)
+    settings = [Sampling(), Sampling(), Sampling(0.9, 40, 0.95, 11), Sampling(1.3, 0, 0.9, 12)]
+    steps = [0, 5, 3, 7]
+    got = _sample_rows(ex, logits, settings, steps)
+    assert got[:2] == [int(np.argmax(logits[0])), int(np.argmax(logits[1]))]
+    for i in (2, 3):
+        s = settings[i]
+        assert got[i] == _sample(ex, logits[i], temperature=s.temperature, top_k=s.top_k, top_p=s.top_p,
+                                 seed=s.seed, step=steps[i])
 
 
 @pytest.mark.parametrize("V", [1, 300, 49152])
@@ -193,15 +258,19 @@ def test_sample_matches_reference_distribution(ex):
 
 
 @pytest.mark.parametrize("kind", ["rmsnorm", "layernorm"])
-@pytest.mark.parametrize("last_only", [False, True])
+@pytest.mark.parametrize("gather", [False, True])
 @pytest.mark.parametrize("D,T", [(4, 1), (580, 5)])
-def test_norm(ex, kind, last_only, D, T):
+def test_norm(ex, kind, gather, D, T):
     r = rng(D + T)
     x = (r.standard_normal((T, D)) * 3 + 1).astype(np.float32)
     w, b = (r.standard_normal(D).astype(np.float32) for _ in range(2))
     want = R.rmsnorm(x, w, 1e-5) if kind == "rmsnorm" else R.layernorm(x, w, b, 1e-5)
-    if last_only:
-        want = want[-1:]
-    k = K.norm_kernel(kind, D, eps=1e-5, last_only=last_only)
-    got = run_kernel(ex, k, "cpu", {"x": x, "norm_w": w, "norm_b": b}, T, out_sizes={"out": want.nbytes})["out"]
+    arrays = {"x": x, "norm_w": w, "norm_b": b}
+    n_out = 1
+    if gather:   # the final norm keeps only the output rows, in output order
+        picks = [T - 1, 0] if T > 1 else [0]
+        want, n_out = want[picks], len(picks)
+        arrays["ctl"] = ctl([(0, i) for i in range(T)], [Output(p) for p in picks])
+    k = K.norm_kernel(kind, D, eps=1e-5, gather=gather, max_rows=MAX_ROWS)
+    got = run_kernel(ex, k, "cpu", arrays, T, out_sizes={"out": want.nbytes}, n_out=n_out)["out"]
     np.testing.assert_allclose(got.reshape(want.shape), want, rtol=1e-5, atol=1e-5)

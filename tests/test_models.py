@@ -8,7 +8,7 @@ import pytest
 from compiler.build import compile_model
 from compiler.importers import load_model
 from compiler.reference import Interpreter
-from compiler.runtime import Model, Sampling
+from compiler.native.model import Model, Sampling
 from tests.tiny_models import make_tiny_gpt2, make_tiny_hf_llama, make_tiny_llama
 
 pytestmark = pytest.mark.gpu

@@ -1,4 +1,4 @@
-"""Native scene rendering (compiler/scene/render.py, cli.py) on the test adapter (lavapipe in CI).
+"""Native scene rendering (compiler/native/scene_render.py, compiler/scene/cli.py) on the test adapter (lavapipe in CI).
 
 Three checks of increasing strictness: face-centre colours equal a numpy Lambert/unlit reference; the frame at
 t=0.5 matches tests/golden/cube_t0.5.png (diff image under test-artifacts/ on failure; regenerate after an
@@ -58,7 +58,7 @@ def compare_to_golden(actual: np.ndarray, golden: Path, *, mean_tol: float = 1.0
     of pixels differ by more than 16 in any channel. Writes actual and diff images on failure."""
     from PIL import Image
 
-    from compiler.scene.render import save_png
+    from compiler.native.scene_render import save_png
 
     if os.environ.get("WEBSHARD_UPDATE_GOLDEN"):
         save_png(actual, golden)
@@ -80,7 +80,7 @@ def compare_to_golden(actual: np.ndarray, golden: Path, *, mean_tol: float = 1.0
 
 
 def test_golden_mismatch_writes_diff_image(tmp_path):
-    from compiler.scene.render import save_png
+    from compiler.native.scene_render import save_png
 
     image = np.zeros((8, 8, 4), np.uint8)
     image[..., 3] = 255
@@ -98,7 +98,7 @@ def cube(tmp_path_factory):
 
 
 def test_cube_matches_golden(gpu, cube):
-    from compiler.scene.render import NativeSceneRenderer
+    from compiler.native.scene_render import NativeSceneRenderer
 
     _, artifact = cube
     image = NativeSceneRenderer(gpu, artifact, GOLDEN_SIZE, GOLDEN_SIZE).render(GOLDEN_T)
@@ -107,7 +107,7 @@ def test_cube_matches_golden(gpu, cube):
 
 @pytest.mark.parametrize("t", [0.5, 2.5])
 def test_face_colours_match_numpy_reference(gpu, cube, t):
-    from compiler.scene.render import NativeSceneRenderer
+    from compiler.native.scene_render import NativeSceneRenderer
 
     scene, artifact = cube
     image = NativeSceneRenderer(gpu, artifact, 128, 96).render(t)  # non-square: aspect must be honoured
@@ -120,7 +120,7 @@ def test_face_colours_match_numpy_reference(gpu, cube, t):
 
 
 def test_unlit_material_and_back_face_culling(gpu, tmp_path):
-    from compiler.scene.render import NativeSceneRenderer
+    from compiler.native.scene_render import NativeSceneRenderer
 
     # Camera inside the cube: with back faces culled there is nothing to see but the background.
     base = (0.5, 1.0, 1.0, 1.0)

@@ -13,7 +13,7 @@ import pytest
 
 from compiler.importers import load_model
 from compiler.reference import Interpreter
-from compiler.runtime import Model
+from compiler.native.model import Model
 
 pytestmark = [pytest.mark.gpu, pytest.mark.real_model]
 HF = json.loads((Path(__file__).parent / "fixtures" / "smollm2_hf_reference.json").read_text())["prompts"]

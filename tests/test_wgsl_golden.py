@@ -16,15 +16,16 @@ GOLDEN = Path(__file__).parent / "golden" / "wgsl"
 
 CASES = {
     "matmul_q4_1_rmsnorm_silu": lambda: K.matmul_kernel("q4_1", 576, 3072, prologue="rmsnorm", act="silu_mul"),
-    "matmul_q8_0_last_only": lambda: K.matmul_kernel("q8_0", 576, 49152, prologue="rmsnorm", last_only=True),
+    "matmul_q8_0_outputs": lambda: K.matmul_kernel("q8_0", 576, 49152, prologue="rmsnorm", rows="O"),
     "matmul_f16_layernorm_gelu_bias": lambda: K.matmul_kernel("f16", 64, 256, prologue="layernorm", act="gelu", bias=True),
     "matmul_q4_0_residual": lambda: K.matmul_kernel("q4_0", 1536, 576, residual=True),
-    "embedding_q8_0": lambda: K.embedding_kernel("q8_0", 576, row0=0, rows=49152, position=False),
-    "rope_kv_interleaved": lambda: K.rope_kv_kernel(576, 192, 64, {"theta": 100000.0, "style": "interleaved"}),
-    "attention_gqa": lambda: K.attention_kernel(9, 3, 64),
-    "sample": lambda: K.sample_kernel(49152),
-    "rmsnorm_last": lambda: K.norm_kernel("rmsnorm", 576, eps=1e-5, last_only=True),
-    "matmul_q8_0_single_row": lambda: K.matmul_kernel("q8_0", 576, 49152, single_row=True),
+    "embedding_q8_0": lambda: K.embedding_kernel("q8_0", 576, row0=0, rows=49152, position=False, max_rows=64),
+    "rope_kv_interleaved": lambda: K.rope_kv_kernel(576, 192, 64, {"theta": 100000.0, "style": "interleaved"},
+                                                    context=2048, max_rows=64),
+    "attention_gqa": lambda: K.attention_kernel(9, 3, 64, context=2048, max_rows=64),
+    "sample": lambda: K.sample_kernel(49152, max_rows=64),
+    "rmsnorm_gather": lambda: K.norm_kernel("rmsnorm", 576, eps=1e-5, gather=True, max_rows=64),
+    "matmul_q8_0_head": lambda: K.matmul_kernel("q8_0", 576, 49152, rows="O"),
 }
 
 

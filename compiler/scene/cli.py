@@ -43,10 +43,10 @@ def _check(args: argparse.Namespace) -> None:
 
 def run(args: argparse.Namespace) -> list[Path]:
     """Compile and render as `args` asks; returns the files written."""
-    from compiler.gpu import get_gpu
+    from compiler.native.gpu import get_gpu
     from compiler.scene.artifact import read_artifact
     from compiler.scene.lower import compile_scene, load_scene_file
-    from compiler.scene.render import NativeSceneRenderer, save_gif, save_png
+    from compiler.native.scene_render import NativeSceneRenderer, save_gif, save_png
 
     _check(args)
     scene = load_scene_file(args.scene)

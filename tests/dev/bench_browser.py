@@ -24,7 +24,7 @@ PROMPT = "Tell me about Paris."
 
 
 def native(art: Path, tokens: int) -> dict:
-    from compiler.runtime import Model
+    from compiler.native.model import Model
 
     m = Model.load(art)
     ids = m.encode(m.chat_prompt([{"role": "user", "content": PROMPT}]))

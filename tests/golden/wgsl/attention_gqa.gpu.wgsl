@@ -1,22 +1,30 @@
 struct Params {
-  n_tokens: u32,
-  pos0: u32,
-  seed: u32,
-  step: u32,
-  temperature: f32,
-  top_k: u32,
-  top_p: f32,
-  pad: u32,
+  n_rows: u32,
+  n_out: u32,
+  pad0: u32,
+  pad1: u32,
 }
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> q: array<f32>;
-@group(0) @binding(2) var<storage, read> k_cache: array<f32>;
-@group(0) @binding(3) var<storage, read> v_cache: array<f32>;
-@group(0) @binding(4) var<storage, read_write> out: array<f32>;
+@group(0) @binding(1) var<storage, read> ctl: array<u32>;
+@group(0) @binding(2) var<storage, read> q: array<f32>;
+@group(0) @binding(3) var<storage, read> k_cache: array<f32>;
+@group(0) @binding(4) var<storage, read> v_cache: array<f32>;
+@group(0) @binding(5) var<storage, read_write> out: array<f32>;
+const NO_SRC: u32 = 4294967295u;
+fn row_slot(r: u32) -> u32 { return ctl[0u + r * 4u + 0u]; }
+fn row_pos(r: u32) -> u32 { return ctl[0u + r * 4u + 1u]; }
+fn row_src(r: u32) -> u32 { return ctl[0u + r * 4u + 2u]; }
+fn out_row(o: u32) -> u32 { return ctl[256u + o * 8u + 0u]; }
+fn out_seed(o: u32) -> u32 { return ctl[256u + o * 8u + 1u]; }
+fn out_step(o: u32) -> u32 { return ctl[256u + o * 8u + 2u]; }
+fn out_temperature(o: u32) -> f32 { return bitcast<f32>(ctl[256u + o * 8u + 3u]); }
+fn out_top_k(o: u32) -> u32 { return ctl[256u + o * 8u + 4u]; }
+fn out_top_p(o: u32) -> f32 { return bitcast<f32>(ctl[256u + o * 8u + 5u]); }
 const Q: u32 = 576u;
 const KV: u32 = 192u;
 const HD: u32 = 64u;
 const GROUP: u32 = 3u;    // query heads per kv head (GQA)
+const CTX: u32 = 2048u;    // cache rows per slot
 const LANES: u32 = 32u;
 const SCALE: f32 = 0.125;
 var<workgroup> sm: array<f32, LANES>;
@@ -26,9 +34,9 @@ var<workgroup> sacc: array<f32, 2048>;
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
   let h = wid.x;
   let t = wid.y;
-  if (t >= p.n_tokens) { return; }   // uniform: whole workgroup
-  let kb = (h / GROUP) * HD;
-  let n_keys = p.pos0 + t + 1u;
+  if (t >= p.n_rows) { return; }   // uniform: whole workgroup
+  let base = row_slot(t) * CTX * KV + (h / GROUP) * HD;   // this slot's cache, this kv head
+  let n_keys = row_pos(t) + 1u;
   var qv: array<f32, HD>;
   for (var d = 0u; d < HD; d++) { qv[d] = q[t * Q + h * HD + d] * SCALE; }
   var m = -1.0e30;   // finite, so exp(m - m_new) is 0 rather than NaN for lanes without keys
@@ -36,12 +44,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   var acc: array<f32, HD>;
   for (var j = lane; j < n_keys; j += LANES) {
     var s = 0.0;
-    for (var d = 0u; d < HD; d++) { s += qv[d] * k_cache[j * KV + kb + d]; }
+    for (var d = 0u; d < HD; d++) { s += qv[d] * k_cache[base + j * KV + d]; }
     let m_new = max(m, s);
     let corr = exp(m - m_new);
     let e = exp(s - m_new);
     l = l * corr + e;
-    for (var d = 0u; d < HD; d++) { acc[d] = acc[d] * corr + e * v_cache[j * KV + kb + d]; }
+    for (var d = 0u; d < HD; d++) { acc[d] = acc[d] * corr + e * v_cache[base + j * KV + d]; }
     m = m_new;
   }
   sm[lane] = m;

@@ -1,12 +1,8 @@
 struct Params {
-  n_tokens: u32,
-  pos0: u32,
-  seed: u32,
-  step: u32,
-  temperature: f32,
-  top_k: u32,
-  top_p: f32,
-  pad: u32,
+  n_rows: u32,
+  n_out: u32,
+  pad0: u32,
+  pad1: u32,
 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<vec4<f32>>;
@@ -61,7 +57,7 @@ fn reduce2(lid: u32, v: vec2<f32>, stride: u32) -> vec2<f32> {
   return r;
 }
 fn xv(t0: u32, t: u32, i: u32) -> vec4<f32> {
-  return x[min(t0 + t, p.n_tokens - 1u) * K4 + i];   // rows past the tile's end are read but never stored
+  return x[min(t0 + t, p.n_rows - 1u) * K4 + i];   // rows past the tile's end are read but never stored
 }
 fn store(tok: u32, o: u32, a: f32, u: f32) {
   var y = a / (1.0 + exp(-a)) * u;
@@ -70,8 +66,8 @@ fn store(tok: u32, o: u32, a: f32, u: f32) {
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let t0 = wid.y * TT;
-  if (t0 >= p.n_tokens) { return; }   // uniform: whole workgroup
-  let tn = min(TT, p.n_tokens - t0);
+  if (t0 >= p.n_rows) { return; }   // uniform: whole workgroup
+  let tn = min(TT, p.n_rows - t0);
   for (var t = 0u; t < tn; t++) {
     var acc = vec2<f32>(0.0, 0.0);
     for (var k = lid; k < K4; k += WG) { let v = x[(t0 + t) * K4 + k]; acc += vec2<f32>(dot(v, vec4<f32>(1.0)), dot(v, v)); }

@@ -1,16 +1,23 @@
 struct Params {
-  n_tokens: u32,
-  pos0: u32,
-  seed: u32,
-  step: u32,
-  temperature: f32,
-  top_k: u32,
-  top_p: f32,
-  pad: u32,
+  n_rows: u32,
+  n_out: u32,
+  pad0: u32,
+  pad1: u32,
 }
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> logits: array<f32>;
-@group(0) @binding(2) var<storage, read_write> tokens: array<u32>;
+@group(0) @binding(1) var<storage, read> ctl: array<u32>;
+@group(0) @binding(2) var<storage, read> logits: array<f32>;
+@group(0) @binding(3) var<storage, read_write> sampled: array<u32>;
+const NO_SRC: u32 = 4294967295u;
+fn row_slot(r: u32) -> u32 { return ctl[0u + r * 4u + 0u]; }
+fn row_pos(r: u32) -> u32 { return ctl[0u + r * 4u + 1u]; }
+fn row_src(r: u32) -> u32 { return ctl[0u + r * 4u + 2u]; }
+fn out_row(o: u32) -> u32 { return ctl[256u + o * 8u + 0u]; }
+fn out_seed(o: u32) -> u32 { return ctl[256u + o * 8u + 1u]; }
+fn out_step(o: u32) -> u32 { return ctl[256u + o * 8u + 2u]; }
+fn out_temperature(o: u32) -> f32 { return bitcast<f32>(ctl[256u + o * 8u + 3u]); }
+fn out_top_k(o: u32) -> u32 { return ctl[256u + o * 8u + 4u]; }
+fn out_top_p(o: u32) -> f32 { return bitcast<f32>(ctl[256u + o * 8u + 5u]); }
 const V: u32 = 49152u;
 const WG: u32 = 256u;
 const PER: u32 = 192u;
@@ -18,6 +25,10 @@ const BISECT: u32 = 32u;
 var<workgroup> rf: array<f32, WG>;
 var<workgroup> ri: array<u32, WG>;
 var<workgroup> kept_total: f32;
+// Where this workgroup's logits start and its temperature, for z(); set once at the top of main. Control flow
+// reads the same values from locals: WGSL's uniformity analysis treats private variables as non-uniform.
+var<private> lbase: u32;
+var<private> temp: f32;
 fn reduce_sum(lid: u32, v: f32) -> f32 {
   rf[lid] = v;
   workgroupBarrier();
@@ -73,7 +84,7 @@ fn pcg(v: u32) -> u32 {
   let word = ((state >> ((state >> 28u) + 4u)) ^ state) * 277803737u;
   return (word >> 22u) ^ word;
 }
-fn z(i: u32) -> f32 { return logits[i] / p.temperature; }
+fn z(i: u32) -> f32 { return logits[lbase + i] / temp; }
 // Sum over this invocation's slice of exp(z - mx) for z >= thr, and the count of such z.
 fn mass(lo: u32, hi: u32, thr: f32, mx: f32) -> vec2<f32> {
   var s = vec2<f32>(0.0, 0.0);
@@ -84,42 +95,49 @@ fn mass(lo: u32, hi: u32, thr: f32, mx: f32) -> vec2<f32> {
   return s;
 }
 @compute @workgroup_size(256)
-fn main(@builtin(local_invocation_index) lid: u32) {
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let o = wid.x;
+  if (o >= p.n_out) { return; }   // uniform: whole workgroup
+  lbase = o * V;
+  let temperature = out_temperature(o);
+  temp = temperature;
+  let top_k = out_top_k(o);
+  let top_p = out_top_p(o);
   let lo = min(lid * PER, V);
   let hi = min(lo + PER, V);
   var best = -3.4e38;
   var best_i = lo;
-  for (var i = lo; i < hi; i++) { if (logits[i] > best) { best = logits[i]; best_i = i; } }
+  for (var i = lo; i < hi; i++) { if (logits[lbase + i] > best) { best = logits[lbase + i]; best_i = i; } }
   let arg = reduce_argmax(lid, best, best_i);
-  if (p.temperature <= 0.0) {
-    if (lid == 0u) { tokens[0] = arg; }
+  if (temperature <= 0.0) {
+    if (lid == 0u) { sampled[o] = arg; }
     return;
   }
-  let mx = logits[arg] / p.temperature;
+  let mx = logits[lbase + arg] / temperature;
   var mn = 3.4e38;
   for (var i = lo; i < hi; i++) { mn = min(mn, z(i)); }
   mn = -reduce_max(lid, -mn);
   // top-k: the largest threshold that still keeps >= k tokens.
   var thr = mn;
-  if (p.top_k > 0u && p.top_k < V) {
+  if (top_k > 0u && top_k < V) {
     var a = mn;
     var b = mx;
     for (var it = 0u; it < BISECT; it++) {
       let mid = 0.5 * (a + b);
       let cnt = reduce_sum(lid, mass(lo, hi, mid, mx).y);
-      if (cnt >= f32(p.top_k)) { a = mid; } else { b = mid; }
+      if (cnt >= f32(top_k)) { a = mid; } else { b = mid; }
     }
     thr = a;
   }
   // top-p: the largest threshold whose kept mass is still >= top_p of what top-k kept.
-  if (p.top_p < 1.0) {
+  if (top_p < 1.0) {
     let total = reduce_sum(lid, mass(lo, hi, thr, mx).x);
     var a = thr;
     var b = mx;
     for (var it = 0u; it < BISECT; it++) {
       let mid = 0.5 * (a + b);
       let m = reduce_sum(lid, mass(lo, hi, mid, mx).x);
-      if (m >= p.top_p * total) { a = mid; } else { b = mid; }
+      if (m >= top_p * total) { a = mid; } else { b = mid; }
     }
     thr = a;
   }
@@ -134,7 +152,7 @@ fn main(@builtin(local_invocation_index) lid: u32) {
   }
   workgroupBarrier();
   let total = kept_total;
-  let u = f32(pcg(p.seed ^ pcg(p.step)) >> 8u) / 16777216.0 * total;
+  let u = f32(pcg(out_seed(o) ^ pcg(out_step(o))) >> 8u) / 16777216.0 * total;
   let start = rf[lid];
   // The invocation whose slice holds u scans it; the others offer "none" (0xffffffff).
   var pick = 0xffffffffu;
@@ -150,5 +168,5 @@ fn main(@builtin(local_invocation_index) lid: u32) {
     }
   }
   let chosen = reduce_min_u32(lid, pick);
-  if (lid == 0u) { tokens[0] = select(chosen, arg, chosen == 0xffffffffu); }   // argmax if rounding left u past every slice
+  if (lid == 0u) { sampled[o] = select(chosen, arg, chosen == 0xffffffffu); }   // argmax if rounding left u past every slice
 }

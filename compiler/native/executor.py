@@ -1,6 +1,6 @@
 """Native executor: creates pipelines and bind groups once, then records dispatches into one compute pass.
 
-artifact/kernel specs -> **Executor** (wgpu-py) -> used by the model runtime (compiler.runtime) and kernel tests.
+artifact/kernel specs -> **Executor** (wgpu-py) -> used by stages (compiler/native/stage.py) and kernel tests.
 """
 from __future__ import annotations
 
@@ -10,34 +10,17 @@ from dataclasses import dataclass
 import numpy as np
 import wgpu
 
-from .errors import ArtifactError
-from .kernels import PARAMS, PARAMS_BYTES
+from ..errors import ArtifactError
+from ..kernels import PARAMS, PARAMS_BYTES, workgroups
 
 STORAGE = wgpu.BufferUsage.STORAGE | wgpu.BufferUsage.COPY_DST | wgpu.BufferUsage.COPY_SRC
-
-
-# Neutral values for fields a caller leaves out (top_p = 0 would keep only the argmax).
-PARAM_DEFAULTS = {"top_p": 1.0}
 
 
 def pack_params(**values) -> bytes:
     unknown = set(values) - {n for n, _ in PARAMS}
     if unknown:
         raise TypeError(f"unknown params field(s): {sorted(unknown)}")
-    out = []
-    for name, typ in PARAMS:
-        v = values.get(name, PARAM_DEFAULTS.get(name, 0))
-        out.append(struct.pack("<f" if typ == "f32" else "<I", float(v) if typ == "f32" else int(v)))
-    return b"".join(out)
-
-
-def workgroups(dispatch: list, n_tokens: int) -> tuple[int, int, int]:
-    """Resolve a manifest dispatch ([[count, div]] x3, count may be "T") for this step."""
-    dims = []
-    for count, div in dispatch:
-        c = n_tokens if count == "T" else int(count)
-        dims.append(max(0, -(-c // int(div))))
-    return tuple(dims)
+    return b"".join(struct.pack("<f" if t == "f32" else "<I", values.get(n, 0)) for n, t in PARAMS)
 
 
 @dataclass
@@ -96,8 +79,8 @@ class Executor:
     def write_params(self, **values) -> None:
         self.device.queue.write_buffer(self.params, 0, pack_params(**values))
 
-    def record(self, cpass, kernel: str, bind_group, n_tokens: int) -> None:
-        x, y, z = workgroups(self.programs[kernel].dispatch, n_tokens)
+    def record(self, cpass, kernel: str, bind_group, n_rows: int, n_out: int) -> None:
+        x, y, z = workgroups(self.programs[kernel].dispatch, n_rows, n_out)
         if x and y and z:
             cpass.set_pipeline(self.pipelines[kernel])
             cpass.set_bind_group(0, bind_group)
@@ -119,9 +102,10 @@ class Executor:
         return np.frombuffer(bytes(data), dtype=dtype).copy()
 
 
-def run_kernel(executor: Executor, kernel, variant: str, arrays: dict[str, np.ndarray], n_tokens: int,
-               out_sizes: dict[str, int] | None = None, **params) -> dict[str, np.ndarray]:
-    """Run one compiled kernel once (tests): arrays by binding name; returns every read_write binding."""
+def run_kernel(executor: Executor, kernel, variant: str, arrays: dict[str, np.ndarray], n_rows: int,
+               out_sizes: dict[str, int] | None = None, n_out: int = 1) -> dict[str, np.ndarray]:
+    """Run one compiled kernel once (tests): arrays by binding name (`ctl` too, packed by the test); returns every
+    read_write binding."""
     v = kernel.variants[variant]
     prog = KernelProgram(f"{kernel.name}@{variant}", v.source, [b.to_json() for b in kernel.bindings], v.dispatch)
     executor.add(prog)
@@ -133,10 +117,10 @@ def run_kernel(executor: Executor, kernel, variant: str, arrays: dict[str, np.nd
             bufs[b.name] = executor.storage(arrays[b.name], label=b.name)
         else:
             bufs[b.name] = executor.storage(size=(out_sizes or {})[b.name], label=b.name)
-    executor.write_params(n_tokens=n_tokens, **params)
+    executor.write_params(n_rows=n_rows, n_out=n_out)
     enc = executor.device.create_command_encoder()
     cp = enc.begin_compute_pass()
-    executor.record(cp, prog.name, executor.bind_group(prog.name, bufs), n_tokens)
+    executor.record(cp, prog.name, executor.bind_group(prog.name, bufs), n_rows, n_out)
     cp.end()
     executor.device.queue.submit([enc.finish()])
     out = {}

@@ -1,4 +1,4 @@
-"""Native scene rendering: artifact (artifact.py) -> wgpu-py offscreen render -> RGBA numpy -> PNG / GIF.
+"""Native scene rendering: artifact (compiler/scene/artifact.py) -> wgpu-py offscreen render -> RGBA numpy -> PNG / GIF.
 
 Everything is built from scene.json, as runtime_js/scene.js does in the browser: buffers, pipelines and bind
 groups once at construction, then per frame only the per-frame uniform fields (math3d.frame_matrices) are

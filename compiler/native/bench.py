@@ -10,9 +10,9 @@ import json
 import time
 from pathlib import Path
 
-from .build import DEFAULT_MODEL_ID, ensure_default_model
+from ..build import DEFAULT_MODEL_ID, ensure_default_model
 from .gpu import get_gpu
-from .runtime import Model, Sampling
+from .model import Model, Sampling
 
 PROMPT = ("The history of the printing press begins in the fifteenth century, when Johannes Gutenberg combined "
           "movable metal type with an oil-based ink and a wooden press adapted from wine making.")
@@ -26,8 +26,8 @@ def synthetic_smollm2(layers: int = 30, seed: int = 0):
     import numpy as np
     from tokenizers import Tokenizer, models
 
-    from .model import QUANT_BLOCK, Model, ModelConfig, Tensor
-    from .tokenizer import TokenizerInfo
+    from ..model import QUANT_BLOCK, ImportedModel, ModelConfig, Tensor
+    from ..tokenizer import TokenizerInfo
 
     cfg = ModelConfig(arch="llama", n_layers=layers, d_model=576, n_heads=9, n_kv_heads=3, d_ff=1536,
                       vocab_size=49152, context_length=8192, norm_eps=1e-5, rope_theta=100000.0)
@@ -53,7 +53,7 @@ def synthetic_smollm2(layers: int = 30, seed: int = 0):
             t[b + name + ".weight"] = Tensor(b + name + ".weight", "f32", (D,), np.ones(D, np.float32))
     tok = Tokenizer(models.WordLevel({"<unk>": 0}, unk_token="<unk>"))
     info = TokenizerInfo(bos_id=None, eos_ids=frozenset(), add_bos=False, chat_template=None)
-    return Model(cfg, t, tok, info, source={"path": "synthetic", "format": "synthetic"})
+    return ImportedModel(cfg, t, tok, info, source={"path": "synthetic", "format": "synthetic"})
 
 
 def bench_variant(artifact: Path, variant: str, ids: list[int], decode_tokens: int) -> dict:
@@ -68,8 +68,8 @@ def bench_variant(artifact: Path, variant: str, ids: list[int], decode_tokens: i
 
 
 def bench_numpy(source, ids: list[int], decode_tokens: int) -> dict:
-    from .importers import load_model
-    from .reference import Interpreter
+    from ..importers import load_model
+    from ..reference import Interpreter
 
     model = load_model(source) if isinstance(source, str) else source
     interp = Interpreter(model, max_context=len(ids) + decode_tokens + 1)
@@ -94,7 +94,7 @@ def main(argv=None) -> int:
                     help="SmolLM2's shapes with random weights (for machines without the bundled model)")
     args = ap.parse_args(argv)
     if args.synthetic:
-        from .build import compile_model
+        from ..build import compile_model
 
         source = synthetic_smollm2()
         args.artifact = Path("build/bench/synthetic-smollm2")  # not under build/models: the server serves those

@@ -1,12 +1,8 @@
 struct Params {
-  n_tokens: u32,
-  pos0: u32,
-  seed: u32,
-  step: u32,
-  temperature: f32,
-  top_k: u32,
-  top_p: f32,
-  pad: u32,
+  n_rows: u32,
+  n_out: u32,
+  pad0: u32,
+  pad1: u32,
 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<vec4<f32>>;
@@ -32,9 +28,9 @@ const K4: u32 = 144u;      // input width in vec4s
 const N: u32 = 49152u;            // output rows of this dispatch
 const ROW0: u32 = 0u;      // first output row (weights split for binding limits)
 const OUT_N: u32 = 49152u;    // output row stride
-const TT: u32 = 1u;          // tokens per workgroup
-const WG: u32 = 256u;
-const LANES: u32 = 32u;
+const TT: u32 = 8u;          // tokens per workgroup
+const WG: u32 = 64u;
+const LANES: u32 = 1u;
 const ROWS_PER_WG: u32 = WG / LANES;
 var<workgroup> red: array<vec2<f32>, WG>;
 var<workgroup> stat: array<vec2<f32>, TT>;   // (mean, 1/std) per token of the tile
@@ -51,16 +47,17 @@ fn reduce2(lid: u32, v: vec2<f32>, stride: u32) -> vec2<f32> {
   return r;
 }
 fn xv(t0: u32, t: u32, i: u32) -> vec4<f32> {
-  return x[min(t0 + t, p.n_tokens - 1u) * K4 + i];   // rows past the tile's end are read but never stored
+  return x[min(t0 + t, p.n_out - 1u) * K4 + i];   // rows past the tile's end are read but never stored
 }
 fn store(tok: u32, o: u32, a: f32, u: f32) {
   var y = a;
-  let oi = o;
+  let oi = tok * OUT_N + o;
   out[oi] = y;}
-@compute @workgroup_size(256)
+@compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let t0 = p.n_tokens - 1u;          // only the last token's row (logits)
-  let tn = 1u;
+  let t0 = wid.y * TT;
+  if (t0 >= p.n_out) { return; }   // uniform: whole workgroup
+  let tn = min(TT, p.n_out - t0);
   for (var t = 0u; t < tn; t++) {
     var acc = vec2<f32>(0.0, 0.0);
     for (var k = lid; k < K4; k += WG) { let v = x[(t0 + t) * K4 + k]; acc += vec2<f32>(dot(v, vec4<f32>(1.0)), dot(v, v)); }
@@ -71,13 +68,35 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   }
   workgroupBarrier();
   let st0 = stat[0];
+  let st1 = stat[1];
+  let st2 = stat[2];
+  let st3 = stat[3];
+  let st4 = stat[4];
+  let st5 = stat[5];
+  let st6 = stat[6];
+  let st7 = stat[7];
   // Neighbouring invocations take neighbouring rows: with rows interleaved by 8, their loads are contiguous.
   let row = wid.x * ROWS_PER_WG + lid % ROWS_PER_WG;
   let lane = lid / ROWS_PER_WG;
   var a0 = 0.0;
   var u0 = 0.0;
+  var a1 = 0.0;
+  var u1 = 0.0;
+  var a2 = 0.0;
+  var u2 = 0.0;
+  var a3 = 0.0;
+  var u3 = 0.0;
+  var a4 = 0.0;
+  var u4 = 0.0;
+  var a5 = 0.0;
+  var u5 = 0.0;
+  var a6 = 0.0;
+  var u6 = 0.0;
+  var a7 = 0.0;
+  var u7 = 0.0;
   var wsum = vec2<f32>(0.0, 0.0);   // (W·g, W·b) for layernorm
   if (row < N) {
+    if (tn == 1u) {
     for (var c = lane; c < CHUNKS; c += LANES) {
       let ch = wchunk(row, c);
       // (not "gl": naga's GLSL output would make it gl_1, and the gl_ prefix is reserved in GLSL)
@@ -87,13 +106,54 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         a0 += dot(ch.lo, xl);
       }
     }
-  }
-  if (0u < tn) {
-    let r = reduce2(lid, vec2<f32>(a0, u0), ROWS_PER_WG);
-    a0 = r.x;
-    u0 = r.y;
+    } else {
+    for (var c = lane; c < CHUNKS; c += LANES) {
+      let ch = wchunk(row, c);
+      // (not "gl": naga's GLSL output would make it gl_1, and the gl_ prefix is reserved in GLSL)
+      let g_lo = norm_w[ch.xi];
+      {
+        let xl = xv(t0, 0u, ch.xi) * g_lo;
+        a0 += dot(ch.lo, xl);
+      }
+      {
+        let xl = xv(t0, 1u, ch.xi) * g_lo;
+        a1 += dot(ch.lo, xl);
+      }
+      {
+        let xl = xv(t0, 2u, ch.xi) * g_lo;
+        a2 += dot(ch.lo, xl);
+      }
+      {
+        let xl = xv(t0, 3u, ch.xi) * g_lo;
+        a3 += dot(ch.lo, xl);
+      }
+      {
+        let xl = xv(t0, 4u, ch.xi) * g_lo;
+        a4 += dot(ch.lo, xl);
+      }
+      {
+        let xl = xv(t0, 5u, ch.xi) * g_lo;
+        a5 += dot(ch.lo, xl);
+      }
+      {
+        let xl = xv(t0, 6u, ch.xi) * g_lo;
+        a6 += dot(ch.lo, xl);
+      }
+      {
+        let xl = xv(t0, 7u, ch.xi) * g_lo;
+        a7 += dot(ch.lo, xl);
+      }
+    }
+    }
   }
   if (row >= N || lane != 0u) { return; }
   let o = ROW0 + row;
   if (0u < tn) { store(t0 + 0u, o, st0.y * a0, st0.y * u0); }
+  if (1u < tn) { store(t0 + 1u, o, st1.y * a1, st1.y * u1); }
+  if (2u < tn) { store(t0 + 2u, o, st2.y * a2, st2.y * u2); }
+  if (3u < tn) { store(t0 + 3u, o, st3.y * a3, st3.y * u3); }
+  if (4u < tn) { store(t0 + 4u, o, st4.y * a4, st4.y * u4); }
+  if (5u < tn) { store(t0 + 5u, o, st5.y * a5, st5.y * u5); }
+  if (6u < tn) { store(t0 + 6u, o, st6.y * a6, st6.y * u6); }
+  if (7u < tn) { store(t0 + 7u, o, st7.y * a7, st7.y * u7); }
 }

@@ -13,7 +13,7 @@ os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
 
 import wgpu  # noqa: E402
 
-from .errors import WebshardError  # noqa: E402
+from ..errors import WebshardError  # noqa: E402
 
 
 class NoAdapterError(WebshardError):

@@ -1,0 +1,371 @@
+"""Stages: a contiguous range of a compiled model's plan units on this process's GPU, holding S sequence slots.
+
+artifact (manifest + shards) -> **Stage** (only its units' kernels, weights, buffers and KV cache) -> a chain of
+stages (LocalChain on one device, RelayChain through host memory) -> the generation loop (engine.py).
+
+A stage takes a batch of rows (batch.Step: slot, position, token or input activations) and hands back output
+activations, logits, or sampled ids, by the role of its last unit. Stages of one LocalChain share one Workspace
+(the per-step uniform and control buffer, the boundary buffers and scratch), so a chain on one device runs as one
+compute pass with nothing crossing to the host but the sampled ids, exactly as a whole model does. Stages loaded
+apart (RelayChain, swarm workers) exchange activations in the wire format (wire.py).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import wgpu
+
+from ..artifact import load_shard, read_manifest
+from ..errors import ArtifactError, LimitError
+from . import wire
+from .batch import Step, pack_ctl, pack_params
+from .executor import Executor, KernelProgram
+from .gpu import Gpu, get_gpu, kernel_variant
+
+READBACK = wgpu.BufferUsage.MAP_READ | wgpu.BufferUsage.COPY_DST
+
+
+def unit_names(manifest: dict, first: str | None = None, last: str | None = None) -> list[str]:
+    """Plan units from `first` to `last` inclusive (default: the whole plan), in plan order."""
+    names = [u["name"] for u in manifest["plan"]["units"]]
+    i = names.index(first) if first in names else (0 if first is None else -1)
+    j = names.index(last) if last in names else (len(names) - 1 if last is None else -1)
+    if i < 0 or j < 0 or j < i:
+        raise ArtifactError(f"unit range {first}..{last} is not in the plan (units: {names[0]}..{names[-1]})")
+    return names[i:j + 1]
+
+
+def split_ranges(manifest: dict, boundaries: list[int]) -> list[tuple[str, str]]:
+    """Stage ranges for cutting the model before each layer in `boundaries`: [10, 20] on a 30-layer model gives
+    (embed, layer.9), (layer.10, layer.19), (layer.20, sample)."""
+    names = [u["name"] for u in manifest["plan"]["units"]]
+    layers = {u.get("layer"): u["name"] for u in manifest["plan"]["units"] if u["role"] == "layer"}
+    cuts = []
+    for b in boundaries:
+        if b not in layers or b == 0:
+            raise ArtifactError(f"cannot split before layer {b}: the model has layers 1..{len(layers) - 1} to cut at")
+        cuts.append(names.index(layers[b]))
+    if cuts != sorted(set(cuts)):
+        raise ArtifactError(f"split points {boundaries} must be increasing")
+    edges = [0, *cuts, len(names)]
+    return [(names[a], names[b - 1]) for a, b in zip(edges, edges[1:])]
+
+
+def kv_bytes_per_slot(manifest: dict, units: list[str] | None = None) -> int:
+    """KV-cache bytes one sequence slot costs in `units` (default: the whole model)."""
+    wanted = set(units) if units is not None else None
+    names = {s for u in manifest["plan"]["units"] if wanted is None or u["name"] in wanted for s in u["state"]}
+    sizes = {"S": 1, "C": manifest["limits"]["max_context"]}
+    return sum(_shape_bytes(manifest["buffers"][n]["shape"], sizes) for n in names)
+
+
+def default_slots(manifest: dict, units: list[str], binding_limit: int) -> int:
+    """Slots when the caller names none: the manifest's limits.default_slots, fewer when the KV budget or the
+    adapter's per-binding limit cannot hold that many. WebGPU reports no free memory, so the budget is a fixed
+    figure from the manifest rather than a measurement."""
+    policy = manifest["limits"]["default_slots"]
+    per_slot = max(1, kv_bytes_per_slot(manifest, units))
+    per_binding = max((_shape_bytes(manifest["buffers"][s]["shape"], {"S": 1, "C": manifest["limits"]["max_context"]})
+                       for u in manifest["plan"]["units"] if u["name"] in units for s in u["state"]), default=1)
+    return max(1, min(policy["max"], policy["kv_budget_bytes"] // per_slot, binding_limit // per_binding))
+
+
+def _shape_bytes(shape, sizes: dict) -> int:
+    n = 4
+    for d in shape:
+        n *= sizes[d] if isinstance(d, str) else int(d)
+    return n
+
+
+class Workspace:
+    """What the stages of one chain on one device share: pipelines, the params uniform, the control buffer, the
+    boundary buffers and scratch. Buffers are created on first use, sized for this workspace's slots."""
+
+    @classmethod
+    def create(cls, artifact: str | Path, units: list[str] | None = None, *, slots: int | None = None,
+               variant: str | None = None, gpu: Gpu | None = None, manifest: dict | None = None) -> "Workspace":
+        """A workspace for `artifact` with `slots` (default: what default_slots allows for `units`, or the model)."""
+        manifest = manifest or read_manifest(Path(artifact))
+        gpu = gpu or get_gpu()
+        names = units or unit_names(manifest)
+        if slots is None:
+            slots = default_slots(manifest, names, gpu.device.limits.get("max-storage-buffer-binding-size", 128 << 20))
+        if not isinstance(slots, int) or slots < 1:
+            raise ValueError(f"slots must be a positive integer, got {slots!r}")
+        return cls(gpu, manifest, Path(artifact), kernel_variant(gpu, variant), slots)
+
+    def __init__(self, gpu: Gpu, manifest: dict, artifact: Path, variant: str, slots: int):
+        self.gpu, self.manifest, self.artifact, self.variant, self.slots = gpu, manifest, artifact, variant, slots
+        self.device = gpu.device
+        self._binding_limit = gpu.device.limits.get("max-storage-buffer-binding-size", 128 << 20)
+        self.max_rows = manifest["limits"]["max_tokens_per_step"]
+        self.context = manifest["limits"]["max_context"]
+        # Outputs per step: one per slot at most, and no more logits rows than one binding holds.
+        per_output = max(_shape_bytes(b["shape"][1:], {}) for b in manifest["buffers"].values() if b["shape"][0] == "O")
+        self.max_outputs = max(1, min(slots, self.max_rows, self._binding_limit // per_output))
+        self.sizes = {"T": self.max_rows, "O": self.max_outputs, "S": slots, "C": self.context}
+        self.ex = Executor(self.device)
+        self.buffers: dict[str, object] = {}
+        self._readbacks: list[object] = []
+
+    def buffer(self, name: str):
+        buf = self.buffers.get(name)
+        if buf is None:
+            entry = self.manifest["buffers"][name]
+            size = _shape_bytes(entry["shape"], self.sizes)
+            if size > self._binding_limit:
+                raise LimitError(f"buffer {name} needs {size} bytes for {self.slots} slots, over this adapter's "
+                                 f"max-storage-buffer-binding-size {self._binding_limit}; load fewer slots")
+            buf = self.buffers[name] = self.ex.storage(size=size, label=name)
+        return buf
+
+    def kernel(self, name: str) -> None:
+        if name not in self.ex.pipelines:
+            k = self.manifest["kernels"][name]
+            v = k["variants"][self.variant]
+            src = (self.artifact / v["file"]).read_text()
+            self.ex.add(KernelProgram(name, src, k["bindings"], v["dispatch"]))
+
+    def write_step(self, step: Step) -> None:
+        """Params, control words and CPU-known token ids of `step` (queue-ordered: earlier submits keep theirs)."""
+        q = self.device.queue
+        layout = self.manifest["params"]
+        q.write_buffer(self.ex.params, 0, pack_params(layout, len(step.rows), len(step.outputs)))
+        q.write_buffer(self.buffer("ctl"), 0, pack_ctl(layout, step))
+        if "tokens" in self.buffers and any(r.token is not None for r in step.rows):
+            ids = np.array([0 if r.token is None else r.token for r in step.rows], np.uint32)
+            q.write_buffer(self.buffers["tokens"], 0, ids.tobytes())
+
+    def readback(self, nbytes: int):
+        """A MAP_READ buffer of at least nbytes, from the pool (give it back with release)."""
+        for i, rb in enumerate(self._readbacks):
+            if rb.size >= nbytes:
+                return self._readbacks.pop(i)
+        return self.device.create_buffer(size=max(4, (nbytes + 3) // 4 * 4), usage=READBACK)
+
+    def release(self, rb) -> None:
+        self._readbacks.append(rb)
+
+
+class Stage:
+    """Units `units` of an artifact on `workspace`'s device: their pipelines, weights, bind groups and KV cache."""
+
+    def __init__(self, workspace: Workspace, units: list[str]):
+        self.ws = workspace
+        m = workspace.manifest
+        self.manifest = m
+        by_name = {u["name"]: u for u in m["plan"]["units"]}
+        self.units = [by_name[n] for n in units]
+        self.roles = [u["role"] for u in self.units]
+        self.first_role, self.last_role = self.roles[0], self.roles[-1]
+        self.layers = [u["layer"] for u in self.units if u["role"] == "layer"]
+        weights = {v for u in self.units for d in u["dispatches"] for v in d["bind"].values() if v in m["weights"]}
+        self.weight_bytes = 0
+        self.weights: dict[str, object] = {}
+        for shard in m["shards"]:
+            if not set(shard["units"]) & set(units):
+                continue   # only this range's shards are read
+            for name, arr in load_shard(workspace.artifact, shard).items():
+                if name in weights and name not in self.weights:
+                    self.weights[name] = workspace.ex.storage(arr, label=name)
+                    self.weight_bytes += arr.nbytes
+        missing = weights - set(self.weights)
+        if missing:
+            raise ArtifactError(f"{workspace.artifact}: weight {sorted(missing)[0]} is in no shard of its unit")
+        self.steps: list[tuple[str, object]] = []
+        for u in self.units:
+            for d in u["dispatches"]:
+                workspace.kernel(d["kernel"])
+                bufs = {b: self.weights[v] if v in self.weights else workspace.buffer(v) for b, v in d["bind"].items()}
+                self.steps.append((d["kernel"], workspace.ex.bind_group(d["kernel"], bufs)))
+        self.state = [s for u in self.units for s in u["state"]]
+
+    @classmethod
+    def load(cls, artifact: str | Path, first: str | None = None, last: str | None = None, *,
+             slots: int | None = None, variant: str | None = None, gpu: Gpu | None = None,
+             workspace: Workspace | None = None) -> "Stage":
+        """Units first..last (default: all) of `artifact`; a new workspace unless one is given (a local chain)."""
+        if workspace is None:
+            manifest = read_manifest(Path(artifact))
+            names = unit_names(manifest, first, last)
+            workspace = Workspace.create(artifact, names, slots=slots, variant=variant, gpu=gpu, manifest=manifest)
+        return cls(workspace, unit_names(workspace.manifest, first, last))
+
+    # -- what crosses the stage's edges
+    @property
+    def input(self) -> dict | None:
+        """The boundary entry a stage that does not start with embed reads from the previous stage (x or logits)."""
+        return None if self.first_role == "embed" else self.units[0]["reads"][0]
+
+    @property
+    def output(self) -> dict:
+        """The boundary entry (buffer, dtype, rows, row_bytes) the last unit writes: x, logits or sampled."""
+        return self.units[-1]["writes"][-1]
+
+    def record(self, cpass, n_rows: int, n_out: int) -> None:
+        for kernel, bg in self.steps:
+            self.ws.ex.record(cpass, kernel, bg, n_rows, n_out)
+
+    def run(self, step: Step, x: bytes | np.ndarray | None = None) -> np.ndarray:
+        """Run one step on its own (host in, host out): token ids come from step.rows; a stage that does not start
+        with embed also takes its input activations `x` (wire bytes or a (rows, width) array). Returns the output
+        rows: activations (rows, width), logits (outputs, vocab) or sampled ids (outputs,)."""
+        ws = self.ws
+        step.check(max_rows=ws.max_rows, max_outputs=ws.max_outputs, slots=ws.slots, context=ws.context,
+                   vocab=self.manifest["model"]["config"]["vocab_size"])
+        inp = self.input
+        if inp is not None:
+            width = inp["row_bytes"] // 4
+            rows = len(step.rows) if inp["rows"] == "T" else len(step.outputs)
+            if x is None:
+                raise ValueError(f"this stage starts with {self.units[0]['name']}: it needs input activations")
+            arr = wire.decode(x, width=width, max_rows=ws.max_rows) if isinstance(x, (bytes, bytearray, memoryview)) \
+                else np.asarray(x, np.float32)
+            if arr.shape != (rows, width):
+                raise ValueError(f"input activations are {arr.shape}, this step needs {rows} rows of {width}")
+            if not np.isfinite(arr).all():
+                raise ValueError("input activations hold NaN or infinity")
+            ws.device.queue.write_buffer(ws.buffer(inp["buffer"]), 0, np.ascontiguousarray(arr, np.float32).tobytes())
+        elif any(r.src is not None for r in step.rows):
+            raise ValueError("a stage run on its own takes token ids, not src references")
+        ws.write_step(step)
+        enc = ws.device.create_command_encoder()
+        cp = enc.begin_compute_pass()
+        self.record(cp, len(step.rows), len(step.outputs))
+        cp.end()
+        ws.device.queue.submit([enc.finish()])
+        out = self.output
+        n = len(step.rows) if out["rows"] == "T" else len(step.outputs)
+        data = ws.device.queue.read_buffer(ws.buffer(out["buffer"]), 0, max(4, n * out["row_bytes"]))
+        arr = np.frombuffer(bytes(data), dtype=np.uint32 if out["dtype"] == "u32" else np.float32)
+        width = out["row_bytes"] // 4
+        return arr[:n * width].reshape(n, width) if width > 1 else arr[:n].copy()
+
+
+@dataclass
+class Pending:
+    """A submitted step of a LocalChain: where its sampled ids (and kept logits rows) will be read from."""
+
+    n_out: int
+    ids: object                  # MAP_READ buffer
+    logits: object | None        # MAP_READ buffer of the kept logits rows, or None
+    keep: list[int]
+
+
+class LocalChain:
+    """Stages on one device sharing one workspace, run as ONE compute pass per step. Rows may take their token from
+    the previous step's sampled ids on the GPU (`Row.src`), so decode steps can be submitted ahead of reading them."""
+
+    chainable = True
+
+    def __init__(self, stages: list[Stage]):
+        if not stages or len({id(s.ws) for s in stages}) != 1:
+            raise ValueError("a LocalChain needs stages that share one workspace")
+        _check_contiguous(stages)
+        self.stages, self.ws = stages, stages[0].ws
+        if stages[0].first_role != "embed" or stages[-1].last_role != "sample":
+            raise ValueError("a LocalChain runs the whole model: embed first, sample last")
+        ws = self.ws
+        self.max_rows, self.max_outputs, self.slots, self.context = ws.max_rows, ws.max_outputs, ws.slots, ws.context
+        self.vocab = ws.manifest["model"]["config"]["vocab_size"]
+
+    @classmethod
+    def load(cls, artifact: str | Path, *, slots: int | None = None, variant: str | None = None,
+             gpu: Gpu | None = None, split: list[int] | None = None) -> "LocalChain":
+        """The whole model as one stage, or cut before the layers in `split` into stages on one workspace."""
+        ws = Workspace.create(artifact, slots=slots, variant=variant, gpu=gpu)
+        ranges = split_ranges(ws.manifest, split) if split else [(None, None)]
+        return cls([Stage.load(artifact, a, b, workspace=ws) for a, b in ranges])
+
+    def submit(self, step: Step, keep_logits: list[int] = ()) -> Pending:
+        ws = self.ws
+        step.check(max_rows=self.max_rows, max_outputs=self.max_outputs, slots=self.slots, context=self.context,
+                   vocab=self.vocab)
+        ws.write_step(step)
+        enc = ws.device.create_command_encoder()
+        cp = enc.begin_compute_pass()
+        for s in self.stages:
+            s.record(cp, len(step.rows), len(step.outputs))
+        cp.end()
+        n_out = len(step.outputs)
+        ids = ws.readback(4 * n_out)
+        if n_out:
+            enc.copy_buffer_to_buffer(ws.buffer("sampled"), 0, ids, 0, 4 * n_out)
+        logits = None
+        if keep_logits:
+            row = self.vocab * 4
+            logits = ws.readback(row * len(keep_logits))
+            for i, o in enumerate(keep_logits):
+                enc.copy_buffer_to_buffer(ws.buffer("logits"), o * row, logits, i * row, row)
+        ws.device.queue.submit([enc.finish()])
+        return Pending(n_out, ids, logits, list(keep_logits))
+
+    def collect(self, p: Pending) -> tuple[list[int], np.ndarray | None]:
+        """Wait for a submitted step (not for later ones); its sampled ids and kept logits rows."""
+        ids = _read(p.ids, 4 * p.n_out, np.uint32).tolist() if p.n_out else []
+        self.ws.release(p.ids)
+        logits = None
+        if p.logits is not None:
+            logits = _read(p.logits, 4 * self.vocab * len(p.keep), np.float32).reshape(len(p.keep), self.vocab)
+            self.ws.release(p.logits)
+        return ids, logits
+
+
+class RelayChain:
+    """Stages loaded apart (each its own buffers), relayed through host memory in the wire format: the exact path
+    activations take between swarm workers, in one process. Each step completes before the next is planned."""
+
+    chainable = False
+
+    def __init__(self, stages: list[Stage], wire_dtype: str = "f32"):
+        _check_contiguous(stages)
+        self.stages, self.wire_dtype = stages, wire_dtype
+        ws = stages[0].ws
+        self.max_rows = ws.max_rows
+        self.max_outputs = min(s.ws.max_outputs for s in stages)
+        self.slots = min(s.ws.slots for s in stages)
+        self.context = ws.context
+        self.vocab = ws.manifest["model"]["config"]["vocab_size"]
+        self.hop_bytes: list[int] = [0] * (len(stages) - 1)   # bytes sent over each boundary so far
+
+    @classmethod
+    def load(cls, artifact: str | Path, split: list[int], *, slots: int | None = None, variant: str | None = None,
+             gpu: Gpu | None = None) -> "RelayChain":
+        ranges = split_ranges(read_manifest(Path(artifact)), split)
+        return cls([Stage.load(artifact, a, b, slots=slots, variant=variant, gpu=gpu) for a, b in ranges])
+
+    def submit(self, step: Step, keep_logits: list[int] = ()) -> tuple[list[int], np.ndarray | None]:
+        x = None
+        for i, stage in enumerate(self.stages):
+            out = stage.run(step, x)
+            if stage.last_role == "sample":
+                logits = None
+                if keep_logits:   # the last stage ran head and sample: its logits buffer still holds the rows
+                    data = stage.ws.device.queue.read_buffer(stage.ws.buffer("logits"), 0, 4 * self.vocab * len(step.outputs))
+                    logits = np.frombuffer(bytes(data), np.float32).reshape(-1, self.vocab)[list(keep_logits)]
+                return out.tolist(), logits
+            x = wire.encode(out, self.wire_dtype)
+            self.hop_bytes[i] += len(x)
+        raise ArtifactError("the last stage of a chain must end with the sample unit")
+
+    def collect(self, done):
+        ids, logits = done
+        return ids, logits
+
+
+def _check_contiguous(stages: list[Stage]) -> None:
+    plan = [u["name"] for u in stages[0].manifest["plan"]["units"]]
+    names = [u["name"] for s in stages for u in s.units]
+    start = plan.index(names[0])
+    if names != plan[start:start + len(names)]:
+        raise ValueError(f"stages must cover contiguous units in plan order, got {names[0]}..{names[-1]} out of order")
+
+
+def _read(buf, nbytes: int, dtype) -> np.ndarray:
+    buf.map_sync(wgpu.MapMode.READ, 0, buf.size)
+    try:
+        return np.frombuffer(buf.read_mapped(0, nbytes), dtype=dtype).copy()
+    finally:
+        buf.unmap()

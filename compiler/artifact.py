@@ -29,7 +29,7 @@ from . import __version__
 from .codegen import Lowered
 from .errors import ArtifactError
 from .ir import unit_role
-from .kernels import DEFAULT_LIMITS, params_layout
+from .kernels import DEFAULT_LIMITS, VARIANT_CHOICE, params_layout
 from .model import ImportedModel
 from .passes import BufferPlan
 from .tokenizer import save_tokenizer
@@ -176,6 +176,7 @@ def write_artifact(out: Path, model: ImportedModel, lowered: Lowered, bp: Buffer
         "params": params_layout(max_tokens),
         "buffers": {n: {"shape": list(shape), "dtype": bp.dtypes[n], "kind": bp.kinds[n]}
                     for n, shape in bp.shapes.items()},
+        "variant_choice": VARIANT_CHOICE,
         "kernels": kernels_json,
         "weights": weights_json,
         "shards": shards,

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import functools
 import os
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 # lavapipe prints an XDG warning on every Vulkan instance without this; harmless but noisy.
 os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
@@ -28,22 +29,36 @@ class Gpu:
     adapter_type: str   # "CPU", "DiscreteGPU", ...
     features: frozenset
     backend: str = ""   # "Vulkan", "OpenGL", "Metal", ...
+    info: dict = field(default_factory=dict, compare=False)   # wgpu's adapter info (vendor, device, ...)
 
     @property
-    def is_cpu(self) -> bool:
-        """Software adapters (lavapipe, SwiftShader) prefer one-row-per-invocation kernels."""
-        n = self.name.lower()
-        return self.adapter_type.lower() == "cpu" or "llvmpipe" in n or "swiftshader" in n
+    def description(self) -> str:
+        """What variant rules match against: vendor, architecture, device, description and type, lowercased."""
+        i = self.info
+        return " ".join(str(i.get(k, "")) for k in ("vendor", "architecture", "device", "description")).lower() \
+            + " " + self.adapter_type.lower()
 
 
-def kernel_variant(gpu: Gpu, override: str | None = None) -> str:
-    """The kernel variant for this adapter: 'cpu' for software rasterizers, 'gpu' for real GPUs."""
-    choice = override or os.environ.get("WEBSHARD_VARIANT")
-    if choice:
-        if choice not in ("cpu", "gpu"):
-            raise ValueError(f"unknown kernel variant {choice!r}: expected 'cpu' or 'gpu'")
-        return choice
-    return "cpu" if gpu.is_cpu else "gpu"
+def choose_variant(choice: dict, description: str, *, fallback: bool = False, available=("cpu", "gpu"),
+                   override: str | None = None) -> str:
+    """The kernel variant by the manifest's `variant_choice` rules (runtime_js/device.js applies the same rules)."""
+    if override:
+        if override not in available:
+            raise ValueError(f"kernel variant {override!r} is not in this artifact (it has: {', '.join(available)})")
+        return override
+    wanted = choice["fallback_adapter"] if fallback else next(
+        (r["variant"] for r in choice["rules"] if re.search(r["match"], description.lower())), choice["default"])
+    return wanted if wanted in available else sorted(available)[0]
+
+
+def kernel_variant(gpu: Gpu, override: str | None = None, manifest: dict | None = None) -> str:
+    """The kernel variant for this adapter: `override` (or WEBSHARD_VARIANT), else the manifest's rules."""
+    from ..kernels import VARIANT_CHOICE
+
+    override = override or os.environ.get("WEBSHARD_VARIANT") or None
+    choice = (manifest or {}).get("variant_choice", VARIANT_CHOICE)
+    available = sorted({v for k in (manifest or {}).get("kernels", {}).values() for v in k["variants"]}) or ["cpu", "gpu"]
+    return choose_variant(choice, gpu.description, override=override, available=available)
 
 
 @functools.lru_cache(maxsize=None)
@@ -80,4 +95,5 @@ def get_gpu() -> Gpu:
         adapter_type=info.get("adapter_type", ""),
         backend=info.get("backend_type", ""),
         features=frozenset(adapter.features),
+        info=dict(info),
     )

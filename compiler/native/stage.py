@@ -94,7 +94,7 @@ class Workspace:
             slots = default_slots(manifest, names, gpu.device.limits.get("max-storage-buffer-binding-size", 128 << 20))
         if not isinstance(slots, int) or slots < 1:
             raise ValueError(f"slots must be a positive integer, got {slots!r}")
-        return cls(gpu, manifest, Path(artifact), kernel_variant(gpu, variant), slots)
+        return cls(gpu, manifest, Path(artifact), kernel_variant(gpu, variant, manifest), slots)
 
     def __init__(self, gpu: Gpu, manifest: dict, artifact: Path, variant: str, slots: int):
         self.gpu, self.manifest, self.artifact, self.variant, self.slots = gpu, manifest, artifact, variant, slots

@@ -1,0 +1,49 @@
+"""What the native and browser runtimes must agree on, checked natively against shared fixtures (the browser side
+checks the same fixtures in tests/test_stages_browser.py): the kernel-variant choice, sampling defaults, the step
+control layout. No adapter needed."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from compiler import kernels as K
+from compiler.native.batch import Output, Row, Sampling, Step, pack_ctl, pack_params
+from compiler.native.gpu import choose_variant
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.mark.parametrize("case", json.loads((FIXTURES / "adapters.json").read_text())["cases"],
+                         ids=lambda c: c["info"]["vendor"] or "blank")
+def test_variant_choice_follows_the_manifest_rules(case):
+    i = case["info"]
+    text = " ".join([i["vendor"], i["architecture"], i["device"], i["description"], case["type"]])
+    assert choose_variant(K.VARIANT_CHOICE, text, fallback=case["fallback"]) == case["variant"]
+
+
+def test_variant_override_must_exist():
+    assert choose_variant(K.VARIANT_CHOICE, "nvidia", override="cpu") == "cpu"
+    with pytest.raises(ValueError, match="not in this artifact"):
+        choose_variant(K.VARIANT_CHOICE, "nvidia", override="fast", available=("cpu", "gpu"))
+
+
+def test_sampling_defaults_are_the_manifest_defaults():
+    s = Sampling()
+    assert {"temperature": s.temperature, "top_k": s.top_k, "top_p": s.top_p, "seed": s.seed} == \
+        K.params_layout(8)["defaults"] == K.SAMPLING_DEFAULTS
+
+
+def test_control_words_layout():
+    layout = K.params_layout(4)
+    step = Step([Row(2, 9, token=5), Row(0, 3, src=1)], [Output(1, Sampling(0.5, 7, 0.9, 42), 3)])
+    words = pack_ctl(layout, step)
+    import numpy as np
+
+    w = np.frombuffer(words, np.uint32)
+    assert w[:8].tolist() == [2, 9, K.NO_SRC, 0, 0, 3, 1, 0]
+    out = w[layout["ctl"]["out_offset_words"]:]
+    assert out[[0, 1, 2, 4]].tolist() == [1, 42, 3, 7]
+    assert np.frombuffer(out[[3, 5]].tobytes(), np.float32).tolist() == pytest.approx([0.5, 0.9])
+    assert np.frombuffer(pack_params(layout, 2, 1), np.uint32).tolist() == [2, 1, 0, 0]

@@ -40,7 +40,40 @@ def _load(args):
         compile_source(args.model, art)
     else:
         art = args.artifact or ensure_default_model(DEFAULT_ARTIFACT)
-    return Model.load(art, variant=args.variant)
+    # One slot: a CLI session runs one sequence at a time (and reuses its KV cache turn after turn).
+    return Model.load(art, variant=args.variant, slots=1, split=getattr(args, "split", None))
+
+
+def _split_points(text: str) -> list[int]:
+    try:
+        points = [int(p) for p in text.split(",") if p.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--split takes layer numbers separated by commas, e.g. 10,20; got {text!r}")
+    if not points:
+        raise argparse.ArgumentTypeError("--split needs at least one layer number")
+    return points
+
+
+class _PrefillBar:
+    """A progress bar on stderr while a long prompt is read, when stderr is a terminal (tqdm)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bar = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or total <= 0:
+            return
+        if self.bar is None:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, desc="prompt", unit="tok", file=sys.stderr, leave=False)
+        self.bar.update(done - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
 
 
 def _sampling(args):
@@ -72,7 +105,10 @@ def cmd_generate(args) -> int:
         m.warm_up()   # so prefill_ms measures the prompt, not first-use shader compilation
     stream = IncrementalDecoder(m.decode)
     out: list[int] = []
-    for tok in m.generate(ids, max_tokens=args.max_tokens, sampling=_sampling(args), keep_logits=args.json):
+    bar = _PrefillBar(sys.stderr.isatty())
+    for tok in m.generate(ids, max_tokens=args.max_tokens, sampling=_sampling(args), keep_logits=args.json,
+                          on_prefill=bar):
+        bar.close()
         out.append(tok)
         if not args.json:
             sys.stdout.write(stream.push(tok))
@@ -91,6 +127,7 @@ def cmd_generate(args) -> int:
             "decode_tok_s": round(t.decode_tok_s, 2),
             "adapter": m.gpu.name,
             "variant": m.variant,
+            "stages": len(m.chain.stages),
         }))
     else:
         print(flush=True)
@@ -101,32 +138,78 @@ def cmd_generate(args) -> int:
 
 def cmd_chat(args) -> int:
     m = _load(args)
-    messages: list[dict] = []
-    if args.system:
-        messages.append({"role": "system", "content": args.system})
-    print(f"webshard chat — {m.model_id} on {m.gpu.name}. Empty line or Ctrl-D to quit.", file=sys.stderr)
+    history: list[dict] = [{"role": "system", "content": args.system}] if args.system else []
+    print(f"webshard chat — {m.model_id} on {m.gpu.name}. Empty line or Ctrl-D to quit; Ctrl-C stops a reply.",
+          file=sys.stderr)
     while True:
         try:
             line = input("> ")
-        except EOFError:
+        except (EOFError, KeyboardInterrupt):
             print()
             return 0
         if not line.strip():
             return 0
-        messages.append({"role": "user", "content": line})
-        ids = m.encode(m.chat_prompt(messages))
-        # Drop the oldest turns (keeping a system message) until the prompt leaves room for a reply.
-        while len(ids) + args.max_tokens > m.max_context and len(messages) > 1 + bool(args.system):
-            del messages[bool(args.system)]
-            ids = m.encode(m.chat_prompt(messages))
+        turns = history + [{"role": "user", "content": line}]
+        ids = _fit_chat(m, turns, keep=1 + bool(args.system), room=args.max_tokens)
+        if ids is None:
+            n = len(m.encode(m.chat_prompt(turns[:bool(args.system)] + turns[-1:])))
+            print(f"error: that message is {n} tokens with the chat template, and the context holds "
+                  f"{m.max_context}; send a shorter one (the conversation is kept)", file=sys.stderr)
+            continue
         stream = IncrementalDecoder(m.decode)
-        out = []
-        for tok in m.generate(ids, max_tokens=args.max_tokens, sampling=_sampling(args)):
+        out: list[int] = []
+        stopped = _reply(m, ids, args, stream, out)
+        sys.stdout.write(stream.flush())
+        print(" [stopped]" if stopped else "", flush=True)
+        history = turns + [{"role": "assistant", "content": m.decode(out)}]
+
+
+class _StopReply(Exception):
+    """Ctrl-C during a reply: raised at a step boundary, so the model is never left mid-step."""
+
+
+def _reply(m, ids: list[int], args, stream, out: list[int]) -> bool:
+    """Stream one reply to stdout; True when Ctrl-C stopped it. While it runs, Ctrl-C only sets a flag, which is
+    checked between steps (during the prompt) and between tokens: an interrupt inside a GPU step could leave the
+    generation loop's bookkeeping half-updated."""
+    import signal
+
+    interrupted = []
+    bar = _PrefillBar(sys.stderr.isatty())
+
+    def on_prefill(done: int, total: int) -> None:
+        if interrupted:
+            raise _StopReply
+        bar(done, total)
+
+    previous = signal.signal(signal.SIGINT, lambda *_: interrupted.append(True))
+    tokens = m.generate(ids, max_tokens=args.max_tokens, sampling=_sampling(args), on_prefill=on_prefill)
+    try:
+        for tok in tokens:
+            bar.close()
             out.append(tok)
             sys.stdout.write(stream.push(tok))
             sys.stdout.flush()
-        print(stream.flush())
-        messages.append({"role": "assistant", "content": m.decode(out)})
+            if interrupted:
+                tokens.close()   # cancels the sequence and reads the steps in flight
+                break
+    except _StopReply:
+        pass
+    finally:
+        bar.close()
+        signal.signal(signal.SIGINT, previous)
+    return bool(interrupted)
+
+
+def _fit_chat(m, turns: list[dict], *, keep: int, room: int) -> list[int] | None:
+    """Prompt ids for `turns`, dropping the oldest turns after the first `keep` - 1 (a system message) until a reply
+    of `room` tokens fits; None when even the last message alone leaves no room for a single token."""
+    turns = list(turns)
+    ids = m.encode(m.chat_prompt(turns))
+    while len(ids) + room > m.max_context and len(turns) > keep:
+        del turns[keep - 1]
+        ids = m.encode(m.chat_prompt(turns))
+    return ids if len(ids) < m.max_context else None
 
 
 def cmd_info(args) -> int:
@@ -181,6 +264,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("generate", help="generate text natively")
     p.add_argument("prompt")
+    p.add_argument("--split", type=_split_points, default=None, metavar="L1,L2,...",
+                   help="run the model as stages cut before these layers, loaded apart and relayed through host "
+                        "memory in the wire format (prints the same ids as an unsplit run)")
     p.add_argument("--chat", action="store_true", help="wrap the prompt in the model's chat template")
     p.add_argument("--json", action="store_true", help="print one JSON object (ids, text, top-10 logits, timings)")
     _add_model_args(p)

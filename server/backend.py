@@ -1,18 +1,21 @@
 """Inference backends: what the OpenAI routes (server/openai_api.py) call to turn a validated request into text.
 
 The HTTP layer knows only the small `Backend` protocol below. `NativeBackend` runs compiled models in this process
-through the wgpu-py runtime (compiler/runtime.py); a swarm of browser workers will be a second implementation.
+through the native runtime (compiler/native/), batching concurrent requests; a swarm of workers is a second
+implementation.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
-import threading
-from concurrent.futures import ThreadPoolExecutor
+import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable, Iterable, Iterator, Mapping, Protocol
+from typing import Any, AsyncIterator, Iterable, Mapping, Protocol
 
+from compiler.native.batch import Sampling
+from compiler.native.engine import Engine, Sequence
+from server.gpu_loop import GpuLoop, Job
 from server.textstream import IncrementalDecoder, StopScanner
 
 log = logging.getLogger("webshard.server")
@@ -58,13 +61,19 @@ class Chunk:
 
 
 class RequestRejected(ValueError):
-    """The request cannot be served as asked (bad field, prompt longer than the context): a 4xx, not a crash."""
+    """The request cannot be served as asked (bad field, prompt longer than the context, too busy): a 4xx."""
 
-    def __init__(self, message: str, *, param: str | None = None, status: int = 400) -> None:
+    def __init__(self, message: str, *, param: str | None = None, status: int = 400,
+                 retry_after: int | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.param = param
         self.status = status
+        self.retry_after = retry_after   # seconds, sent as Retry-After (429)
+
+    @property
+    def headers(self) -> dict[str, str] | None:
+        return {"retry-after": str(self.retry_after)} if self.retry_after is not None else None
 
 
 class Backend(Protocol):
@@ -83,12 +92,13 @@ class Backend(Protocol):
     def close(self) -> None: ...
 
 
-class TokenModel(Protocol):
-    """The part of compiler.runtime.Model that NativeBackend uses (tests substitute a byte-level fake)."""
+class ServedModel(Protocol):
+    """The part of compiler.native.model.Model that NativeBackend uses (tests substitute a byte-level fake)."""
 
     model_id: str
     max_context: int
     eos_ids: set[int]
+    chain: Any          # a compiler.native.engine.Runner: the stages that run the model
 
     def encode(self, text: str) -> list[int]: ...
 
@@ -96,95 +106,75 @@ class TokenModel(Protocol):
 
     def chat_prompt(self, messages: list[dict]) -> str: ...
 
-    def generate(self, prompt_ids: list[int], *, max_tokens: int, sampling: Any) -> Iterator[int]: ...
-
 
 class NativeBackend:
-    """Compiled models run by the wgpu-py runtime on ONE worker thread: the GPU queue.
+    """Compiled models run by the wgpu-py runtime, concurrent requests batched on ONE GPU thread (server/gpu_loop.py).
 
-    Every model call (tokenizer included, since Model is not thread-safe) happens on that thread, and a request's
-    whole generation is one job, so requests are served one after another in arrival order and never interleave.
-    Tokens cross back to the event loop through an asyncio.Queue, so streaming never blocks it.
+    Each request is a coroutine: it tokenizes off the event loop, is admitted (or refused with 429 when every slot is
+    busy and the waiting queue is full), then turns the token ids its sequence produces into text deltas, cutting at
+    stop strings. Requests join the running batch at the next step; one that is closed (client gone, stop string)
+    is cancelled and frees its slot a step later. Nothing it accepted is dropped.
     """
 
-    def __init__(self, models: Mapping[str, TokenModel], *, sampling: Callable[..., Any],
-                 input_errors: tuple[type[Exception], ...] = (ValueError,)) -> None:
+    def __init__(self, models: Mapping[str, ServedModel], *, max_queue: int = 32, prefill_chunk: int | None = None,
+                 input_errors: tuple[type[Exception], ...] = (ValueError,), loop: GpuLoop | None = None) -> None:
         self._models = dict(models)
-        self._make_sampling = sampling  # compiler.runtime.Sampling; injected so tests need no GPU runtime
-        # What the runtime raises for input it cannot take (a prompt beyond the context, an empty prompt):
-        # a 400 when raised before the first token, rather than a 500.
+        self._loop = loop or GpuLoop()
+        self._max_queue = max_queue
+        self._prefill_chunk = prefill_chunk
+        # What the runtime raises for input it cannot take: a 400 when raised before the first token, not a 500.
         self._input_errors = input_errors
-        self._gpu = ThreadPoolExecutor(max_workers=1, thread_name_prefix="webshard-gpu")
+        self._active: dict[str, int] = {}       # model id -> requests accepted and not finished
+        self._seconds = 10.0                     # moving average of a request's time, for Retry-After
+        for model_id, model in self._models.items():
+            self._register(model_id, model)
+
+    def _register(self, model_id: str, model: ServedModel) -> None:
+        engine = Engine(model.chain, eos_ids=model.eos_ids, prefill_chunk=self._prefill_chunk)
+        self._loop.call(lambda: self._loop.engines.__setitem__(model_id, engine))
+        self._active.setdefault(model_id, 0)
 
     @classmethod
-    def load(cls, artifact_dirs: Iterable[Path], variant: str | None = None) -> NativeBackend:
-        """Load compiled models; pipelines are built on the worker thread that will later use them."""
+    def load(cls, artifact_dirs: Iterable[Path], variant: str | None = None, *, slots: int | None = None,
+             max_queue: int = 32) -> NativeBackend:
+        """Load compiled models; pipelines are built on the GPU thread that will later use them."""
         # Lazy: wgpu and an adapter are needed only to serve.
         from compiler.errors import LimitError
-        from compiler.native.model import Model, Sampling
+        from compiler.native.model import Model
 
-        backend = cls({}, sampling=Sampling, input_errors=(ValueError, LimitError))
+        backend = cls({}, input_errors=(ValueError, LimitError), max_queue=max_queue)
         for artifact_dir in artifact_dirs:
-            model = backend._gpu.submit(Model.load, Path(artifact_dir), variant).result()
+            model = backend._loop.call(lambda d=artifact_dir: Model.load(Path(d), variant, slots=slots))
             if model.model_id != Path(artifact_dir).name:
                 log.warning("model %r lives in %s: its files are served under /artifacts/%s/",
                             model.model_id, artifact_dir, Path(artifact_dir).name)
             backend._models[model.model_id] = model
+            backend._register(model.model_id, model)
         return backend
 
     def model_ids(self) -> list[str]:
         return sorted(self._models)
 
+    def slots(self, model_id: str) -> int:
+        return self._models[model_id].chain.slots
+
+    @property
+    def gpu_thread(self) -> str:
+        return self._loop.thread_name
+
     def close(self) -> None:
-        self._gpu.shutdown(wait=False, cancel_futures=True)
+        self._loop.close()
+
+    def _prompt_ids(self, model: ServedModel, request: CompletionRequest) -> list[int]:
+        prompt = model.chat_prompt(list(request.messages)) if request.messages is not None else request.prompt
+        return model.encode(prompt)
 
     async def complete(self, request: CompletionRequest) -> AsyncIterator[Chunk]:
-        loop = asyncio.get_running_loop()
-        queue: asyncio.Queue[Chunk | BaseException] = asyncio.Queue()
-        cancelled = threading.Event()
-
-        def emit(item: Chunk | BaseException) -> None:
-            try:
-                loop.call_soon_threadsafe(queue.put_nowait, item)
-            except RuntimeError:  # the event loop has closed: nobody is listening any more
-                cancelled.set()
-
-        self._gpu.submit(self._run, request, emit, cancelled)
-        try:
-            while True:
-                item = await queue.get()
-                if isinstance(item, BaseException):
-                    raise item
-                yield item
-                if item.finish_reason is not None:
-                    return
-        finally:
-            cancelled.set()  # client gone or done: the worker stops at its next token and frees the queue
-
-    def _run(self, request: CompletionRequest, emit: Callable, cancelled: threading.Event) -> None:
-        """Worker-thread job: report any failure to the waiting coroutine instead of losing it in the executor."""
-        started = False
-
-        def emit_chunk(chunk: Chunk) -> None:
-            nonlocal started
-            started = True
-            emit(chunk)
-
-        try:
-            if not cancelled.is_set():  # skip requests whose client left while they were queued
-                self._generate(request, emit_chunk, cancelled)
-        except RequestRejected as e:
-            emit(e)
-        except self._input_errors as e:  # mid-stream it can only be reported as an error event
-            emit(RequestRejected(str(e), param=request.prompt_param) if not started else e)
-        except BaseException as e:  # noqa: BLE001 - anything else becomes a 500 / an SSE error event
-            log.exception("generation failed for model %r", request.model)
-            emit(e)
-
-    def _generate(self, request: CompletionRequest, emit: Callable[[Chunk], None], cancelled: threading.Event) -> None:
         model = self._models[request.model]
-        prompt = model.chat_prompt(list(request.messages)) if request.messages is not None else request.prompt
-        prompt_ids = model.encode(prompt)
+        try:
+            prompt_ids = await asyncio.to_thread(self._prompt_ids, model, request)
+        except self._input_errors as e:
+            raise RequestRejected(str(e), param=request.prompt_param) from None
         room = model.max_context - len(prompt_ids)
         if room < 1:
             raise RequestRejected(
@@ -192,37 +182,61 @@ class NativeBackend:
                 f"{model.max_context} tokens (max_context), leaving no room to generate",
                 param=request.prompt_param,
             )
+        capacity = self.slots(request.model) + self._max_queue
+        if self._active[request.model] >= capacity:
+            wait = max(1, min(60, round(self._seconds * self._max_queue / max(1, self.slots(request.model)))))
+            raise RequestRejected(f"model {request.model!r} is busy: {self.slots(request.model)} slots and "
+                                  f"{self._max_queue} queued requests are taken; retry later",
+                                  status=429, retry_after=wait)
         # Past the context there is no KV cache left: generation ends there with finish_reason "length".
         budget = room if request.max_tokens is None else min(request.max_tokens, room)
         # The runtime's seed is a u32 kernel parameter; OpenAI clients may send any int64: fold it, deterministically.
-        sampling = self._make_sampling(temperature=request.temperature, top_k=request.top_k,
-                                       top_p=request.top_p, seed=request.seed % 2**32)
-        decoder, scanner = IncrementalDecoder(model.decode), StopScanner(request.stop)
-        produced, finish, eos_ids = 0, None, model.eos_ids
-        tokens = model.generate(prompt_ids, max_tokens=budget, sampling=sampling)
+        sampling = Sampling(temperature=request.temperature, top_k=request.top_k, top_p=request.top_p,
+                            seed=request.seed % 2**32)
+        seq = Sequence(prompt_ids, budget, sampling)
+        events: asyncio.Queue = asyncio.Queue()
+        loop = asyncio.get_running_loop()
+
+        def emit(item) -> None:
+            try:
+                loop.call_soon_threadsafe(events.put_nowait, item)
+            except RuntimeError:   # the event loop has closed: nobody is listening any more
+                pass
+
+        job = Job(request.model, seq, emit)
+        started = time.monotonic()
+        self._active[request.model] += 1
+        self._loop.add(job)
+        finished = False
         try:
-            for token in tokens:
-                produced += 1
-                if token in eos_ids:
-                    finish = "stop"
-                    break
-                text, hit_stop = scanner.feed(decoder.push(token))
-                if text:
-                    emit(Chunk(text))
-                if hit_stop:
-                    finish, decoder = "stop", None  # the rest after the stop string is dropped
-                    break
-                if cancelled.is_set():
+            decoder, scanner = IncrementalDecoder(model.decode), StopScanner(request.stop)
+            produced, eos_ids = 0, model.eos_ids
+            while True:
+                item = await events.get()
+                if isinstance(item, BaseException):
+                    if produced == 0 and isinstance(item, self._input_errors):
+                        raise RequestRejected(str(item), param=request.prompt_param) from None
+                    raise item
+                if isinstance(item, tuple):   # ("end", finish)
+                    finish = "stop" if item[1] == "eos" else "length"
+                    tail, hit = scanner.feed(decoder.flush())
+                    tail += "" if hit else scanner.flush()
+                    finished = True
+                    yield Chunk(tail, finish_reason="stop" if hit else finish,
+                                usage=Usage(len(prompt_ids), produced))
                     return
+                produced += 1
+                if item in eos_ids:
+                    continue
+                text, hit = scanner.feed(decoder.push(item))
+                if hit:   # the rest after the stop string is dropped; the sequence is cancelled below
+                    finished = True
+                    yield Chunk(text, finish_reason="stop", usage=Usage(len(prompt_ids), produced))
+                    return
+                if text:
+                    yield Chunk(text)
         finally:
-            close = getattr(tokens, "close", None)  # a generator: closing it ends the runtime's GPU work early
-            if close is not None:
-                close()
-        tail = ""
-        if decoder is not None:
-            tail, hit_stop = scanner.feed(decoder.flush())
-            tail += "" if hit_stop else scanner.flush()
-            finish = "stop" if hit_stop else finish
-        if finish is None:  # the runtime ended by itself: at the budget, or at an EOS it does not yield
-            finish = "length" if produced >= budget else "stop"
-        emit(Chunk(tail, finish_reason=finish, usage=Usage(len(prompt_ids), produced)))
+            self._active[request.model] -= 1
+            self._seconds = 0.8 * self._seconds + 0.2 * (time.monotonic() - started)
+            if not finished or seq.finish is None:
+                self._loop.cancel(job)

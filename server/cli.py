@@ -30,9 +30,17 @@ def serve_main(argv: list[str]) -> int:
     parser.add_argument("--artifacts", type=Path, default=None,
                         help="directory of compiled models, one sub-directory per model id (default: build/models)")
     parser.add_argument("--no-compile", action="store_true", help="serve what is built; compile nothing")
+    parser.add_argument("--slots", type=int, default=None,
+                        help="sequences each model decodes at once (default: as many as the KV-cache budget allows)")
+    parser.add_argument("--max-queue", type=int, default=32,
+                        help="requests that may wait for a slot; past that the API answers 429 (default 32)")
     args = parser.parse_args(argv)
     if not 0 < args.port < 65536:
         parser.error(f"--port must be in 1..65535, got {args.port}")
+    if args.slots is not None and args.slots < 1:
+        parser.error(f"--slots must be at least 1, got {args.slots}")
+    if args.max_queue < 0:
+        parser.error(f"--max-queue must be at least 0, got {args.max_queue}")
     logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(message)s")
 
     loopback = args.host in ("127.0.0.1", "localhost")
@@ -40,7 +48,7 @@ def serve_main(argv: list[str]) -> int:
                           allowed_hosts=("127.0.0.1", "localhost") if loopback else None)
     if not args.no_compile:
         build_defaults(config)
-    app = create_app(config, load_backend(config.models_dir))
+    app = create_app(config, load_backend(config.models_dir, slots=args.slots, max_queue=args.max_queue))
     print_urls(args.host, args.port, config, app.state.backend)
 
     import uvicorn  # here, so `--help` stays fast
@@ -72,7 +80,7 @@ def build_defaults(config: ServerConfig) -> None:
     compile_scene_file(str(source), out_dir)
 
 
-def load_backend(models_dir: Path) -> NativeBackend | None:
+def load_backend(models_dir: Path, *, slots: int | None = None, max_queue: int = 32) -> NativeBackend | None:
     """Every compiled model under models_dir in the native runtime, or None (then /v1 completions answer 503)."""
     model_dirs = [models_dir / m for m in compiled_ids(models_dir, "manifest.json")]
     if not model_dirs:
@@ -83,11 +91,11 @@ def load_backend(models_dir: Path) -> NativeBackend | None:
     from compiler.native.gpu import NoAdapterError
 
     try:
-        backend = NativeBackend.load(model_dirs)
+        backend = NativeBackend.load(model_dirs, slots=slots, max_queue=max_queue)
     except NoAdapterError as e:
         log.warning("native inference disabled, %s; static files are still served", e)
         return None
-    log.info("native backend ready: %s", ", ".join(backend.model_ids()))
+    log.info("native backend ready: %s", ", ".join(f"{m} ({backend.slots(m)} slots)" for m in backend.model_ids()))
     return backend
 
 

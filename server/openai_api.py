@@ -29,10 +29,11 @@ MAX_BODY_BYTES = 4 * 1024 * 1024
 
 
 def error_response(message: str, *, status: int = 400, param: str | None = None,
-                   kind: str = "invalid_request_error", code: str | None = None) -> JSONResponse:
+                   kind: str = "invalid_request_error", code: str | None = None,
+                   headers: dict[str, str] | None = None) -> JSONResponse:
     """OpenAI's error shape, which its clients turn into typed exceptions (BadRequestError, NotFoundError, ...)."""
     return JSONResponse({"error": {"message": message, "type": kind, "param": param, "code": code}},
-                        status_code=status)
+                        status_code=status, headers=headers)
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,7 @@ async def _complete(request: Request, shape: Shape) -> Response:
                                   f"{', '.join(backend.model_ids()) or 'none'}",
                                   status=404, param="model", code="model_not_found")
     except RequestRejected as e:
-        return error_response(e.message, status=e.status, param=e.param)
+        return error_response(e.message, status=e.status, param=e.param, headers=e.headers)
     chunks = backend.complete(parsed.request)
     streaming = False
     try:
@@ -127,7 +128,7 @@ async def _complete(request: Request, shape: Shape) -> Response:
         log.info("client disconnected before its completion was ready: generation stopped")
         return Response(status_code=499)  # nginx's "client closed request"; nobody will read it
     except RequestRejected as e:
-        return error_response(e.message, status=e.status, param=e.param)
+        return error_response(e.message, status=e.status, param=e.param, headers=e.headers)
     except Exception as e:  # noqa: BLE001 - a backend failure becomes OpenAI's server_error, never a bare 500 page
         log.exception("completion failed")
         return error_response(f"inference failed: {e}", status=500, kind="server_error")

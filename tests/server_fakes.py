@@ -1,6 +1,6 @@
 """Test doubles for the server tests: a byte-level fake model, a scripted backend, a miniature checkout.
 
-The fakes stand in for compiler.runtime (tests of the HTTP layer and of NativeBackend's threading need no GPU);
+The fakes stand in for compiler.native (tests of the HTTP layer and of NativeBackend's batching need no GPU);
 a test that wants the real runtime builds `NativeBackend.load([...])` instead. A live uvicorn for these apps comes
 from tests/static_site.py (`serve`), shared with the scene tests.
 """
@@ -11,73 +11,92 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import AsyncIterator, Callable, Iterator
+from typing import AsyncIterator, Callable
 
+from compiler.native.batch import Step
 from server.backend import Chunk, CompletionRequest, Usage
 
 EOS = 256
 REPLY = "The capital of France is Paris. Café ☕ 東京!"
 
 
-@dataclass(frozen=True)
-class FakeSampling:
-    """Same fields as compiler.runtime.Sampling."""
+class FakeChain:
+    """A Runner (compiler/native/engine.py) that needs no GPU: byte-level, it answers each sequence's prompt with
+    `reply(prompt_text)` then EOS, whatever the sampling. Like a real chain it keeps a per-slot token history (its
+    "KV cache") from the rows it is given, so it sees prompts through slots, chunks and prefix reuse as the GPU
+    would, and honours `Row.src` (the previous step's samples)."""
 
-    temperature: float = 0.0
-    top_k: int = 0
-    top_p: float = 1.0
-    seed: int = 0
+    chainable = True
+
+    def __init__(self, model: "FakeModel", slots: int, max_rows: int = 16) -> None:
+        self.model = model
+        self.slots, self.max_rows, self.max_outputs = slots, max_rows, min(slots, max_rows)
+        self.context = model.max_context
+        self.vocab = EOS + 1
+        self.history = [[0] * self.context for _ in range(slots)]
+        self.prompt_len = [0] * slots
+        self.last_sampled: list[int] = []
+        self.steps: list[Step] = []
+
+    def submit(self, step: Step, keep_logits=()):
+        m = self.model
+        m.threads.add(threading.current_thread().name)
+        if m.delay_s:
+            time.sleep(m.delay_s)
+        if m.fail_at is not None and len(self.steps) >= m.fail_at:
+            raise RuntimeError("GPU device lost")
+        self.steps.append(step)
+        for r in step.rows:
+            self.history[r.slot][r.pos] = r.token if r.src is None else self.last_sampled[r.src]
+        out = []
+        for o in step.outputs:
+            row = step.rows[o.row]
+            if o.step == 0:   # the prompt's last row: remember where the prompt ends
+                self.prompt_len[row.slot] = row.pos + 1
+                prompt = m.decode(self.history[row.slot][:row.pos + 1])
+                m.calls.append({"thread": threading.current_thread().name, "sampling": o.sampling,
+                                "prompt_tokens": row.pos + 1})
+            prompt = m.decode(self.history[row.slot][:self.prompt_len[row.slot]])
+            reply = list(m.reply(prompt).encode("utf-8")) + [EOS]
+            out.append(reply[o.step] if o.step < len(reply) else EOS)
+            m.trace.append(prompt)
+        self.last_sampled = out
+        return out
+
+    def collect(self, handle):
+        return handle, None
 
 
 class FakeModel:
     """Token id = one UTF-8 byte (EOS = 256), so a multi-byte character spans tokens as in byte-level BPE.
 
-    It answers `reply(prompt_text)` greedily whatever the sampling, and records what it was asked and on which
-    thread, so tests can check parameter plumbing and that all GPU work ran on the one worker thread.
+    Its chain answers `reply(prompt_text)` greedily; it records what it was asked and on which thread, so tests can
+    check parameter plumbing, batching (chain.steps) and that all GPU work ran on the one GPU thread.
     """
 
     def __init__(self, model_id: str = "fake-tiny", *, reply: Callable[[str], str] = lambda prompt: REPLY,
-                 max_context: int = 512, delay_s: float = 0.0, yield_eos: bool = True) -> None:
+                 max_context: int = 512, delay_s: float = 0.0, slots: int = 4, max_rows: int = 16,
+                 fail_at: int | None = None) -> None:
         self.model_id = model_id
         self.config = {"name": model_id}
         self.max_context = max_context
         self.eos_ids = {EOS}
         self.reply = reply
-        self.delay_s = delay_s
-        self.yield_eos = yield_eos  # the real runtime may or may not yield its EOS id; both must work
-        self.calls: list[dict] = []  # one per generate(): thread, sampling, prompt length, max_tokens
-        self.trace: list[str] = []  # prompt text per produced token: shows whether requests interleaved
-        self.closed_early = 0  # generators closed before they finished (client gone, stop string)
+        self.delay_s = delay_s   # per step
+        self.fail_at = fail_at   # the step index at which the chain raises (a lost device)
+        self.calls: list[dict] = []   # one per prompt: thread, sampling, prompt length
+        self.trace: list[str] = []    # prompt text per produced token: shows which requests were generating
         self.threads: set[str] = set()
+        self.chain = FakeChain(self, slots, max_rows)
 
     def encode(self, text: str) -> list[int]:
-        self.threads.add(threading.current_thread().name)
         return list(text.encode("utf-8"))
 
     def decode(self, ids: list[int]) -> str:
         return bytes(i for i in ids if i < 256).decode("utf-8", errors="replace")
 
     def chat_prompt(self, messages: list[dict]) -> str:
-        self.threads.add(threading.current_thread().name)
         return "".join(f"<{m['role']}>{m['content']}\n" for m in messages) + "<assistant>"
-
-    def generate(self, prompt_ids: list[int], *, max_tokens: int, sampling: FakeSampling) -> Iterator[int]:
-        if len(prompt_ids) > self.max_context:
-            raise ValueError(f"prompt of {len(prompt_ids)} tokens exceeds max_context={self.max_context}")
-        prompt = self.decode(prompt_ids)
-        self.calls.append({"thread": threading.current_thread().name, "sampling": sampling,
-                           "prompt_tokens": len(prompt_ids), "max_tokens": max_tokens})
-        out = list(self.reply(prompt).encode("utf-8")) + ([EOS] if self.yield_eos else [])
-        finished = False
-        try:
-            for token in out[:max_tokens]:
-                if self.delay_s:
-                    time.sleep(self.delay_s)
-                self.trace.append(prompt)
-                yield token
-            finished = True
-        finally:
-            self.closed_early += not finished
 
 
 class ScriptedBackend:

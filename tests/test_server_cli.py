@@ -69,7 +69,7 @@ def test_serve_main_runs_uvicorn_with_the_given_address(tmp_path, monkeypatch):
     ran = {}
     fake_module(monkeypatch, "uvicorn", run=lambda app, host, port, log_level: ran.update(host=host, port=port,
                                                                                           app=app))
-    monkeypatch.setattr(cli, "load_backend", lambda models_dir: None)
+    monkeypatch.setattr(cli, "load_backend", lambda models_dir, **kw: None)
     assert cli.serve_main(["--no-compile", "--port", "8765", "--artifacts", str(tmp_path)]) == 0
     assert (ran["host"], ran["port"]) == ("127.0.0.1", 8765)
     assert ran["app"].state.config.models_dir == tmp_path.resolve()

@@ -8,7 +8,8 @@ from starlette.testclient import TestClient
 
 from server.app import ServerConfig, create_app
 from server.backend import NativeBackend
-from tests.server_fakes import REPLY, FakeModel, FakeSampling, ScriptedBackend, make_site
+from compiler.native.batch import Sampling
+from tests.server_fakes import REPLY, FakeModel, ScriptedBackend, make_site
 
 CHAT = {"model": "fake-tiny", "messages": [{"role": "user", "content": "What is the capital of France?"}]}
 
@@ -20,7 +21,7 @@ def model():
 
 @pytest.fixture
 def client(tmp_path, model):
-    backend = NativeBackend({model.model_id: model}, sampling=FakeSampling)
+    backend = NativeBackend({model.model_id: model})
     with TestClient(create_app(ServerConfig(root=make_site(tmp_path)), backend)) as c:
         yield c
 
@@ -82,15 +83,15 @@ def test_stop_and_sampling_fields(client, model):
                                                      "top_k": 7, "seed": 42}).json()
     assert body["choices"][0]["message"]["content"] == "The capital of France is "
     assert body["choices"][0]["finish_reason"] == "stop"
-    assert model.calls[-1]["sampling"] == FakeSampling(temperature=0.5, top_k=7, top_p=0.8, seed=42)
+    assert model.calls[-1]["sampling"] == Sampling(temperature=0.5, top_k=7, top_p=0.8, seed=42)
 
 
 def test_defaults_follow_openai(client, model):
-    client.post("/v1/completions", json={"model": "fake-tiny", "prompt": "Hi"})
-    assert model.calls[-1]["max_tokens"] == 16  # completions default
+    r = client.post("/v1/completions", json={"model": "fake-tiny", "prompt": "Hi"}).json()
+    assert r["usage"]["completion_tokens"] == 16 and r["choices"][0]["finish_reason"] == "length"  # the default
     assert model.calls[-1]["sampling"].temperature == 1.0
-    client.post("/v1/chat/completions", json={**CHAT, "max_completion_tokens": 3})
-    assert model.calls[-1]["max_tokens"] == 3
+    r = client.post("/v1/chat/completions", json={**CHAT, "max_completion_tokens": 3}).json()
+    assert r["usage"]["completion_tokens"] == 3
 
 
 @pytest.mark.parametrize("body, param, fragment", [

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -94,11 +94,13 @@ class Model:
 
     # ------------------------------------------------------------ generation
     def generate(self, prompt_ids: list[int], *, max_tokens: int = 64, sampling: Sampling = Sampling(),
-                 keep_logits: bool = False, stop_at_eos: bool = True) -> Iterator[int]:
+                 keep_logits: bool = False, stop_at_eos: bool = True,
+                 on_prefill: Callable[[int, int], None] | None = None) -> Iterator[int]:
         """Stream generated token ids; stops at EOS, at max_tokens, or at the end of the context.
 
         Uses the engine alone (one sequence); a consumer that stops early cancels it, and the steps already in
         flight are read before this returns, so the slot's KV cache can be reused by the next prompt.
+        `on_prefill(done, total)` is called after each step of the prompt (a progress bar).
         """
         if max_tokens < 1:
             raise ValueError(f"max_tokens must be >= 1, got {max_tokens}")
@@ -110,6 +112,8 @@ class Model:
             while delivered < len(seq.outputs) or seq.finish is None:
                 if delivered == len(seq.outputs):
                     self.engine.step()
+                    if on_prefill is not None and not seq.outputs:
+                        on_prefill(seq.prefilled, len(seq.prompt) - seq.reused)
                     continue
                 tok = seq.outputs[delivered]
                 delivered += 1

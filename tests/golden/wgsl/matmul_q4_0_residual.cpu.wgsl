@@ -86,12 +86,44 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   var u7 = 0.0;
   var wsum = vec2<f32>(0.0, 0.0);   // (W·g, W·b) for layernorm
   if (row < N) {
-    if (tn == 1u) {
+    if (tn <= 1u) {
     for (var c = lane; c < CHUNKS; c += LANES) {
       let ch = wchunk(row, c);
       {
         let xl = xv(t0, 0u, ch.xi);
         let xh = xv(t0, 0u, ch.xi + 4u);        a0 += dot(ch.lo, xl) + dot(ch.hi, xh);
+      }
+    }
+    } else if (tn <= 2u) {
+    for (var c = lane; c < CHUNKS; c += LANES) {
+      let ch = wchunk(row, c);
+      {
+        let xl = xv(t0, 0u, ch.xi);
+        let xh = xv(t0, 0u, ch.xi + 4u);        a0 += dot(ch.lo, xl) + dot(ch.hi, xh);
+      }
+      {
+        let xl = xv(t0, 1u, ch.xi);
+        let xh = xv(t0, 1u, ch.xi + 4u);        a1 += dot(ch.lo, xl) + dot(ch.hi, xh);
+      }
+    }
+    } else if (tn <= 4u) {
+    for (var c = lane; c < CHUNKS; c += LANES) {
+      let ch = wchunk(row, c);
+      {
+        let xl = xv(t0, 0u, ch.xi);
+        let xh = xv(t0, 0u, ch.xi + 4u);        a0 += dot(ch.lo, xl) + dot(ch.hi, xh);
+      }
+      {
+        let xl = xv(t0, 1u, ch.xi);
+        let xh = xv(t0, 1u, ch.xi + 4u);        a1 += dot(ch.lo, xl) + dot(ch.hi, xh);
+      }
+      {
+        let xl = xv(t0, 2u, ch.xi);
+        let xh = xv(t0, 2u, ch.xi + 4u);        a2 += dot(ch.lo, xl) + dot(ch.hi, xh);
+      }
+      {
+        let xl = xv(t0, 3u, ch.xi);
+        let xh = xv(t0, 3u, ch.xi + 4u);        a3 += dot(ch.lo, xl) + dot(ch.hi, xh);
       }
     }
     } else {

@@ -106,7 +106,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   var u7 = 0.0;
   var wsum = vec2<f32>(0.0, 0.0);   // (W·g, W·b) for layernorm
   if (row < N) {
-    if (tn == 1u) {
+    if (tn <= 1u) {
     for (var c = lane; c < CHUNKS; c += LANES) {
       let ch = wchunk(row, c);
       let cu = wchunk(row + HALF, c);      // (not "gl": naga's GLSL output would make it gl_1, and the gl_ prefix is reserved in GLSL)
@@ -115,6 +115,42 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         let xl = xv(t0, 0u, ch.xi) * g_lo;
         let xh = xv(t0, 0u, ch.xi + 4u) * g_hi;        a0 += dot(ch.lo, xl) + dot(ch.hi, xh);
         u0 += dot(cu.lo, xl) + dot(cu.hi, xh);      }
+    }
+    } else if (tn <= 2u) {
+    for (var c = lane; c < CHUNKS; c += LANES) {
+      let ch = wchunk(row, c);
+      let cu = wchunk(row + HALF, c);      // (not "gl": naga's GLSL output would make it gl_1, and the gl_ prefix is reserved in GLSL)
+      let g_lo = norm_w[ch.xi];
+      let g_hi = norm_w[ch.xi + 4u];      {
+        let xl = xv(t0, 0u, ch.xi) * g_lo;
+        let xh = xv(t0, 0u, ch.xi + 4u) * g_hi;        a0 += dot(ch.lo, xl) + dot(ch.hi, xh);
+        u0 += dot(cu.lo, xl) + dot(cu.hi, xh);      }
+      {
+        let xl = xv(t0, 1u, ch.xi) * g_lo;
+        let xh = xv(t0, 1u, ch.xi + 4u) * g_hi;        a1 += dot(ch.lo, xl) + dot(ch.hi, xh);
+        u1 += dot(cu.lo, xl) + dot(cu.hi, xh);      }
+    }
+    } else if (tn <= 4u) {
+    for (var c = lane; c < CHUNKS; c += LANES) {
+      let ch = wchunk(row, c);
+      let cu = wchunk(row + HALF, c);      // (not "gl": naga's GLSL output would make it gl_1, and the gl_ prefix is reserved in GLSL)
+      let g_lo = norm_w[ch.xi];
+      let g_hi = norm_w[ch.xi + 4u];      {
+        let xl = xv(t0, 0u, ch.xi) * g_lo;
+        let xh = xv(t0, 0u, ch.xi + 4u) * g_hi;        a0 += dot(ch.lo, xl) + dot(ch.hi, xh);
+        u0 += dot(cu.lo, xl) + dot(cu.hi, xh);      }
+      {
+        let xl = xv(t0, 1u, ch.xi) * g_lo;
+        let xh = xv(t0, 1u, ch.xi + 4u) * g_hi;        a1 += dot(ch.lo, xl) + dot(ch.hi, xh);
+        u1 += dot(cu.lo, xl) + dot(cu.hi, xh);      }
+      {
+        let xl = xv(t0, 2u, ch.xi) * g_lo;
+        let xh = xv(t0, 2u, ch.xi + 4u) * g_hi;        a2 += dot(ch.lo, xl) + dot(ch.hi, xh);
+        u2 += dot(cu.lo, xl) + dot(cu.hi, xh);      }
+      {
+        let xl = xv(t0, 3u, ch.xi) * g_lo;
+        let xh = xv(t0, 3u, ch.xi + 4u) * g_hi;        a3 += dot(ch.lo, xl) + dot(ch.hi, xh);
+        u3 += dot(cu.lo, xl) + dot(cu.hi, xh);      }
     }
     } else {
     for (var c = lane; c < CHUNKS; c += LANES) {

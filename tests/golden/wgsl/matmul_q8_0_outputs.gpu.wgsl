@@ -96,7 +96,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   var u7 = 0.0;
   var wsum = vec2<f32>(0.0, 0.0);   // (W·g, W·b) for layernorm
   if (row < N) {
-    if (tn == 1u) {
+    if (tn <= 1u) {
     for (var c = lane; c < CHUNKS; c += LANES) {
       let ch = wchunk(row, c);
       // (not "gl": naga's GLSL output would make it gl_1, and the gl_ prefix is reserved in GLSL)
@@ -104,6 +104,42 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       {
         let xl = xv(t0, 0u, ch.xi) * g_lo;
         a0 += dot(ch.lo, xl);
+      }
+    }
+    } else if (tn <= 2u) {
+    for (var c = lane; c < CHUNKS; c += LANES) {
+      let ch = wchunk(row, c);
+      // (not "gl": naga's GLSL output would make it gl_1, and the gl_ prefix is reserved in GLSL)
+      let g_lo = norm_w[ch.xi];
+      {
+        let xl = xv(t0, 0u, ch.xi) * g_lo;
+        a0 += dot(ch.lo, xl);
+      }
+      {
+        let xl = xv(t0, 1u, ch.xi) * g_lo;
+        a1 += dot(ch.lo, xl);
+      }
+    }
+    } else if (tn <= 4u) {
+    for (var c = lane; c < CHUNKS; c += LANES) {
+      let ch = wchunk(row, c);
+      // (not "gl": naga's GLSL output would make it gl_1, and the gl_ prefix is reserved in GLSL)
+      let g_lo = norm_w[ch.xi];
+      {
+        let xl = xv(t0, 0u, ch.xi) * g_lo;
+        a0 += dot(ch.lo, xl);
+      }
+      {
+        let xl = xv(t0, 1u, ch.xi) * g_lo;
+        a1 += dot(ch.lo, xl);
+      }
+      {
+        let xl = xv(t0, 2u, ch.xi) * g_lo;
+        a2 += dot(ch.lo, xl);
+      }
+      {
+        let xl = xv(t0, 3u, ch.xi) * g_lo;
+        a3 += dot(ch.lo, xl);
       }
     }
     } else {

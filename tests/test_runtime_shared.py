@@ -47,3 +47,23 @@ def test_control_words_layout():
     assert out[[0, 1, 2, 4]].tolist() == [1, 42, 3, 7]
     assert np.frombuffer(out[[3, 5]].tobytes(), np.float32).tolist() == pytest.approx([0.5, 0.9])
     assert np.frombuffer(pack_params(layout, 2, 1), np.uint32).tolist() == [2, 1, 0, 0]
+
+
+def test_needed_limits_scale_with_slots_and_name_the_limit(tmp_path):
+    from compiler.build import compile_model
+    from compiler.errors import LimitError
+    from compiler.importers import load_model
+    from compiler.native.limits import check_limits, needed_limits
+    from compiler.native.stage import unit_names
+    from tests.tiny_models import make_tiny_llama
+
+    m = compile_model(load_model(make_tiny_llama(tmp_path)), tmp_path / "art", model_id="t", max_context=64,
+                      max_tokens=8)
+    units = unit_names(m)
+    one, four = needed_limits(m, "cpu", units, 1), needed_limits(m, "cpu", units, 4)
+    kv = 4 * 64 * 32   # one slot of one layer's K cache: context x kv width x 4 bytes
+    assert one["maxStorageBufferBindingSize"][0] >= kv
+    assert needed_limits(m, "cpu", ["layer.0"], 8)["maxStorageBufferBindingSize"] == (8 * kv, 'buffer "k_cache.0" is bound whole')
+    assert four["maxStorageBuffersPerShaderStage"][0] <= 8
+    with pytest.raises(LimitError, match=r"maxStorageBufferBindingSize = \d+ \(buffer .* offers only 1024"):
+        check_limits(four, {"max-storage-buffer-binding-size": 1024}, "tiny adapter")

@@ -23,6 +23,7 @@ from . import wire
 from .batch import Step, pack_ctl, pack_params
 from .executor import Executor, KernelProgram
 from .gpu import Gpu, get_gpu, kernel_variant
+from .limits import check_limits, needed_limits
 
 READBACK = wgpu.BufferUsage.MAP_READ | wgpu.BufferUsage.COPY_DST
 
@@ -156,6 +157,9 @@ class Stage:
         self.ws = workspace
         m = workspace.manifest
         self.manifest = m
+        # Before anything is created: an adapter that is too small gets one error naming the limit.
+        check_limits(needed_limits(m, workspace.variant, units, workspace.slots, workspace.max_outputs),
+                     workspace.device.limits, workspace.gpu.name)
         by_name = {u["name"]: u for u in m["plan"]["units"]}
         self.units = [by_name[n] for n in units]
         self.roles = [u["role"] for u in self.units]

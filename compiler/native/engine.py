@@ -14,7 +14,11 @@ differs (stage.LocalChain on one device, stage.RelayChain through host memory, a
   * stop at EOS, at max_tokens, or at the end of the context; a cancelled sequence leaves at the next step.
 
 Greedy outputs do not depend on what else is batched: every kernel computes each row on its own, so a sequence's
-arithmetic is the same alone or beside others. No wgpu here; runtime_js/engine.js is the JS twin.
+arithmetic is the same alone or beside others. The same holds for how a history is fed: prefilling prompt + outputs
+gives the KV cache and the next output that decoding them one by one gave. That is how a sequence survives losing
+its stages (a swarm worker leaving, layers moving): the runner raises `Interrupted`, and every sequence is fed
+again from its history once the runner is ready, continuing with exactly the tokens an undisturbed run gives.
+No wgpu here; runtime_js/engine.js is the JS twin (without replay, which only the swarm coordinator needs).
 """
 from __future__ import annotations
 
@@ -29,8 +33,14 @@ from ..errors import LimitError
 from .batch import Output, Row, Sampling, Step
 
 
+class Interrupted(Exception):
+    """Raised by a runner's submit/collect when it lost the state of its slots (a stage went away): the steps in
+    flight are void, and the engine feeds every sequence again from its history once `runner.ready` is true."""
+
+
 class Runner(Protocol):
-    """A chain of stages covering the whole model, embed to sample."""
+    """A chain of stages covering the whole model, embed to sample. It may have a `ready` attribute (default
+    true): while it is false the engine plans nothing."""
 
     max_rows: int       # rows per step
     max_outputs: int    # sampled outputs per step
@@ -64,7 +74,10 @@ class Sequence:
     t_last: float = 0.0          # last output delivered
     cancelled: bool = False
     # internal bookkeeping
-    next_prompt: int = 0         # next prompt index to submit
+    feed: list[int] = field(default_factory=list)   # tokens to prefill: the prompt, or prompt + outputs on replay
+    resume: int = 0              # the output index that the last fed row produces (0, or len(outputs) on replay)
+    replays: int = 0             # times the history was fed again
+    next_prompt: int = 0         # next index of `feed` to submit
     requested: int = 0           # outputs requested from submitted steps
     fed: int = 0                 # outputs consumed as input by submitted decode rows
     inflight: int = 0            # steps in flight with rows of this sequence
@@ -78,6 +91,15 @@ class Sequence:
     @property
     def prefilled(self) -> int:
         return self.next_prompt - self.reused
+
+    @property
+    def feeding(self) -> bool:
+        return self.next_prompt < len(self.feed)
+
+    def history(self) -> list[int]:
+        """The tokens whose keys and values the slot holds: positions 0..n-1 submitted so far."""
+        n = self.next_prompt if self.feeding else len(self.prompt) + self.fed
+        return (self.prompt + self.outputs)[:n]
 
 
 class SlotTable:
@@ -169,9 +191,38 @@ class Engine:
         if seq.max_tokens < 1:
             raise ValueError(f"max_tokens must be >= 1, got {seq.max_tokens}")
         seq.prompt = [int(t) for t in seq.prompt]
+        seq.feed, seq.resume = list(seq.prompt), 0
         seq.t_added = time.perf_counter()
         self.waiting.append(seq)
         return seq
+
+    def adopt(self, seq: Sequence) -> Sequence:
+        """Continue a sequence from its history (another engine's, or this one's before an Interrupted): its known
+        outputs are fed with the prompt, and decoding resumes at the next output."""
+        seq.feed, seq.resume = seq.prompt + seq.outputs, len(seq.outputs)
+        seq.slot, seq.next_prompt, seq.fed, seq.requested, seq.inflight = None, 0, 0, 0, 0
+        seq.pending = {}
+        seq.replays += 1
+        self.waiting.append(seq)
+        return seq
+
+    def take_back(self) -> list[Sequence]:
+        """Remove every unfinished sequence (the steps in flight are dropped); they keep their history for adopt."""
+        seqs = [s for s in self.running + list(self.waiting) if s.finish is None]
+        self.inflight.clear()
+        self.running.clear()
+        self.waiting.clear()
+        self.slots = SlotTable(self.runner.slots)   # what the slots held is unknown now
+        self.last_submitted = None
+        return seqs
+
+    def restart(self) -> None:
+        """After Interrupted: every unfinished sequence is fed again from its history (when the runner is ready)."""
+        for seq in self.take_back():
+            if seq.cancelled:
+                seq.finish = "cancelled"
+            else:
+                self.adopt(seq)
 
     def cancel(self, seq: Sequence) -> None:
         """Stop `seq` at the next step; its slot is freed once its steps in flight are read."""
@@ -185,16 +236,26 @@ class Engine:
         return not self.waiting and not self.running and not self.inflight
 
     # ------------------------------------------------------------ the loop
+    @property
+    def blocked(self) -> bool:
+        """Nothing can happen until the runner is ready again (a swarm pipeline being repaired)."""
+        return not getattr(self.runner, "ready", True) and not self.inflight
+
     def step(self) -> list[tuple[Sequence, int]]:
         """Plan and submit one step if anything can run, and read the oldest step in flight when the lookahead is
         full or nothing new could be planned. Returns the (sequence, token id) pairs delivered, in order."""
-        self._admit()
-        plan = self._plan()
-        if plan is not None:
-            self._submit(plan)
         events: list[tuple[Sequence, int]] = []
-        if self.inflight and (len(self.inflight) > self.lookahead or plan is None):
-            events = self._collect()
+        try:
+            plan = None
+            if getattr(self.runner, "ready", True):
+                self._admit()
+                plan = self._plan()
+                if plan is not None:
+                    self._submit(plan)
+            if self.inflight and (len(self.inflight) > self.lookahead or plan is None):
+                events = self._collect()
+        except Interrupted:
+            self.restart()
         self._retire()
         return events
 
@@ -213,7 +274,7 @@ class Engine:
     def _admit(self) -> None:
         while self.waiting and self.slots.free:
             seq = self.waiting.popleft()
-            seq.slot, seq.reused = self.slots.acquire(seq.prompt)
+            seq.slot, seq.reused = self.slots.acquire(seq.feed)
             seq.next_prompt = seq.reused
             self.running.append(seq)
 
@@ -222,7 +283,7 @@ class Engine:
         plan = _Plan()
         # Decode rows first: one per sequence whose next input token is known or is being sampled right now.
         for seq in self.running:
-            if seq.finish is not None or seq.cancelled or seq.next_prompt < len(seq.prompt):
+            if seq.finish is not None or seq.cancelled or seq.feeding:
                 continue
             k = seq.fed   # the output this row consumes; it produces output k + 1
             if k >= seq.requested or not self._allowed(seq, k + 1):
@@ -244,23 +305,23 @@ class Engine:
         for seq in self.running:
             if budget <= 0:
                 break
-            if seq.finish is not None or seq.cancelled or seq.next_prompt >= len(seq.prompt):
+            if seq.finish is not None or seq.cancelled or not seq.feeding:
                 continue
-            n = min(budget, len(seq.prompt) - seq.next_prompt)
-            ends = seq.next_prompt + n == len(seq.prompt)
+            n = min(budget, len(seq.feed) - seq.next_prompt)
+            ends = seq.next_prompt + n == len(seq.feed)
             if ends and len(plan.outputs) >= r.max_outputs:
                 n -= 1   # no output left in this step: stop one short, the last token runs next step
                 ends = False
                 if n <= 0:
                     continue
             for i in range(seq.next_prompt, seq.next_prompt + n):
-                plan.add_row(Row(seq.slot, i, token=seq.prompt[i]), seq)
+                plan.add_row(Row(seq.slot, i, token=seq.feed[i]), seq)
             plan.prefill.append((seq, n))
             budget -= n
             if ends:
-                if seq.keep_logits:
+                if seq.keep_logits and seq.resume == 0:
                     plan.keep.append(len(plan.outputs))
-                plan.add_output(seq, 0)
+                plan.add_output(seq, seq.resume)
         return plan if plan.rows else None
 
     def _src_index(self, seq: Sequence, k: int) -> int:
@@ -271,6 +332,8 @@ class Engine:
         step = Step(plan.rows, plan.outputs)
         try:
             handle = self.runner.submit(step, plan.keep)
+        except Interrupted:
+            raise
         except Exception:
             self._fail(plan.seqs)
             raise
@@ -295,6 +358,8 @@ class Engine:
         sub = self.inflight.popleft()
         try:
             ids, logits = self.runner.collect(sub.handle)
+        except Interrupted:
+            raise
         except Exception:
             self._fail(sub.seqs)
             for seq in sub.seqs:
@@ -329,9 +394,7 @@ class Engine:
                 seq.finish = "cancelled"
             if seq.done:
                 self.running.remove(seq)
-                prompt_done = seq.next_prompt >= len(seq.prompt)
-                cached = seq.prompt[:seq.next_prompt] + (seq.outputs[:seq.fed] if prompt_done else [])
-                self.slots.release(seq.slot, cached)
+                self.slots.release(seq.slot, seq.history())
 
     def _fail(self, seqs: list[Sequence]) -> None:
         """A step failed: its sequences end ("error") and what their slots hold is unknown, so nothing of it is

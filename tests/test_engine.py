@@ -1,0 +1,125 @@
+"""The generation loop (compiler/native/engine.py) on a tiny model: batching, slot reuse, prefix reuse per slot, and
+replay, where a runner that loses its KV caches mid-generation still yields exactly the undisturbed tokens."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from compiler.build import compile_model
+from compiler.importers import load_model
+from compiler.native.batch import Sampling
+from compiler.native.engine import Engine, Interrupted, Sequence
+from compiler.native.stage import LocalChain
+from compiler.reference import Interpreter
+from tests.tiny_models import make_tiny_llama
+
+pytestmark = pytest.mark.gpu
+PROMPTS = ["the cat is on the mat", "in the hat", "an otter at the inn is", "he is it"]
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    d = tmp_path_factory.mktemp("engine")
+    model = load_model(make_tiny_llama(d))
+    compile_model(model, d / "art", model_id="tiny", max_context=96, max_tokens=8, progress=False)
+    return model, d / "art"
+
+
+def run_all(engine: Engine, seqs: list[Sequence]) -> list[list[int]]:
+    for s in seqs:
+        engine.add(s)
+    while not engine.idle:
+        engine.step()
+    return [s.outputs for s in seqs]
+
+
+def seqs_for(model, n_tokens=10, **kw) -> list[Sequence]:
+    return [Sequence(model.tokenizer.encode(p).ids, n_tokens, stop_at_eos=False, **kw) for p in PROMPTS]
+
+
+def test_batched_equals_alone_equals_the_interpreter(gpu, tiny):
+    model, art = tiny
+    chain = LocalChain.load(art, slots=4, gpu=gpu)
+    interp = Interpreter(model, 96)
+    want = [interp.greedy(s.prompt, 10) for s in seqs_for(model)]
+    alone = [run_all(Engine(chain), [s])[0] for s in seqs_for(model)]
+    together_engine = Engine(chain)
+    assert run_all(together_engine, seqs_for(model)) == alone == want
+    assert together_engine.stats["steps"] < sum(len(o) for o in want), "the sequences were not batched"
+
+
+def test_a_reused_slot_keeps_no_trace_of_the_previous_sequence(gpu, tiny):
+    model, art = tiny
+    chain = LocalChain.load(art, slots=1, gpu=gpu)
+    a, b = seqs_for(model)[:2]
+    fresh = run_all(Engine(LocalChain.load(art, slots=1, gpu=gpu)), [Sequence(b.prompt, 10, stop_at_eos=False)])
+    engine = Engine(chain)
+    run_all(engine, [a])
+    assert run_all(engine, [b]) == fresh
+    assert b.reused == 0
+
+
+def test_prefix_reuse_is_per_slot(gpu, tiny):
+    model, art = tiny
+    engine = Engine(LocalChain.load(art, slots=2, gpu=gpu))
+    first = seqs_for(model, 4)[:2]
+    run_all(engine, first)
+    # Each follow-up extends one of the earlier conversations: it lands in that one's slot and reuses its cache.
+    follow = [Sequence(s.prompt + s.outputs + [100, 101], 4, stop_at_eos=False) for s in reversed(first)]
+    run_all(engine, follow)
+    for f, s in zip(follow, reversed(first)):
+        assert f.slot == s.slot and f.reused == len(s.prompt) + len(s.outputs) - 1
+    fresh = Engine(LocalChain.load(art, slots=2, gpu=gpu))
+    assert [f.outputs for f in follow] == run_all(fresh, [Sequence(f.prompt, 4, stop_at_eos=False) for f in follow])
+
+
+class LosingChain:
+    """A LocalChain that, at its `at`-th collect, wipes every KV cache and raises Interrupted: a worker gone."""
+
+    def __init__(self, chain: LocalChain, at: int):
+        self.chain, self.at, self.collects = chain, at, 0
+        for k in ("max_rows", "max_outputs", "slots", "context", "vocab", "chainable"):
+            setattr(self, k, getattr(chain, k))
+
+    def submit(self, step, keep_logits=()):
+        return self.chain.submit(step, keep_logits)
+
+    def collect(self, handle):
+        self.collects += 1
+        result = self.chain.collect(handle)
+        if self.collects == self.at:
+            ws = self.chain.ws
+            for name, buf in ws.buffers.items():
+                if ws.manifest["buffers"][name]["kind"] == "state":
+                    ws.device.queue.write_buffer(buf, 0, np.full(buf.size // 4, np.nan, np.float32).tobytes())
+            raise Interrupted("the stage went away")
+        return result
+
+
+@pytest.mark.parametrize("at", [1, 3, 7])
+def test_lost_caches_are_rebuilt_from_history_with_identical_tokens(gpu, tiny, at):
+    model, art = tiny
+    chain = LocalChain.load(art, slots=4, gpu=gpu)
+    sampled = dict(sampling=Sampling(temperature=0.9, top_k=20, seed=5))
+    want = run_all(Engine(chain), seqs_for(model) + seqs_for(model, **sampled)[:1])
+    losing = LosingChain(LocalChain.load(art, slots=4, gpu=gpu), at)
+    seqs = seqs_for(model) + seqs_for(model, **sampled)[:1]
+    assert run_all(Engine(losing), seqs) == want
+    assert losing.collects > at and max(s.replays for s in seqs) == 1
+
+
+def test_a_sequence_moves_to_another_engine_mid_generation(gpu, tiny):
+    model, art = tiny
+    want = run_all(Engine(LocalChain.load(art, slots=2, gpu=gpu)), seqs_for(model)[:2])
+    a = Engine(LocalChain.load(art, slots=2, gpu=gpu))
+    seqs = seqs_for(model)[:2]
+    for s in seqs:
+        a.add(s)
+    while not any(len(s.outputs) >= 3 for s in seqs):
+        a.step()
+    b = Engine(LocalChain.load(art, slots=2, gpu=gpu))
+    for s in a.take_back():
+        b.adopt(s)
+    while not b.idle:
+        b.step()
+    assert [s.outputs for s in seqs] == want

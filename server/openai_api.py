@@ -20,6 +20,7 @@ from starlette.routing import Route
 
 from server.backend import Chunk, RequestRejected, Usage
 from server.openai_schema import Parsed, parse_chat, parse_completion
+from server.safe_json import JSONRejected, parse_json
 
 log = logging.getLogger("webshard.server")
 T = TypeVar("T")
@@ -244,8 +245,8 @@ async def _json_body(request: Request) -> Any:
         if len(body) > MAX_BODY_BYTES:
             raise RequestRejected(f"the request body exceeds {MAX_BODY_BYTES} bytes", status=413)
     try:
-        return json.loads(body)
-    except ValueError as e:  # JSONDecodeError and UnicodeDecodeError
+        return parse_json(body)  # never a RecursionError, NaN or lone surrogate (server/safe_json.py)
+    except JSONRejected as e:
         raise RequestRejected(f"the request body is not valid JSON: {e}") from None
 
 

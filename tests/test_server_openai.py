@@ -140,12 +140,15 @@ def test_neutral_values_of_unsupported_fields_are_accepted(client):
     assert client.post("/v1/chat/completions", json={**CHAT, **nulls}).status_code == 200
 
 
-@pytest.mark.parametrize("field, raw", [("temperature", "NaN"), ("temperature", "Infinity"), ("top_p", "NaN")])
-def test_non_finite_numbers_are_refused(client, field, raw):
-    # Python's json reads NaN and Infinity (clients' JSON encoders may write them); they are not temperatures.
+@pytest.mark.parametrize("field, raw, param", [("temperature", "NaN", None), ("temperature", "-Infinity", None),
+                                                ("top_p", "1e999", "top_p"), ("temperature", "-1e400", "temperature")])
+def test_non_finite_numbers_are_refused(client, field, raw, param):
+    # NaN and Infinity are not JSON (some clients' encoders write them): the body is refused as a whole. 1e999 is
+    # valid JSON that Python reads as inf: the field's range check refuses it.
     body = f'{{"model": "fake-tiny", "prompt": "Hi", "{field}": {raw}}}'.encode()
     r = client.post("/v1/completions", content=body, headers={"content-type": "application/json"})
-    assert r.status_code == 400 and r.json()["error"]["param"] == field
+    assert r.status_code == 400 and r.json()["error"]["param"] == param
+    assert (raw.lstrip("-") if param is None else field) in r.json()["error"]["message"]
 
 
 def test_sampling_extremes(client, model):
@@ -182,11 +185,18 @@ def test_completion_prompt_validation(client, prompt):
     assert r.status_code == 400 and r.json()["error"]["param"] == "prompt"
 
 
-@pytest.mark.parametrize("raw, fragment", [(b"{not json", "not valid JSON"), (b"\xff\xfe", "not valid JSON"),
-                                           (b"[1, 2]", "JSON object")])
+@pytest.mark.parametrize("raw, fragment", [
+    (b"{not json", "not valid JSON"),
+    (b"\xff\xfe", "not valid JSON"),
+    (b"[1, 2]", "JSON object"),
+    (b"[" * 100_000, "nested more than 64 levels"),  # was a bare 500 (RecursionError in json.loads)
+    (b"[" * 65 + b"]" * 65, "nested more than 64 levels"),
+    (b'{"model": "fake-tiny", "prompt": "\\ud800"}', "surrogate"),
+])
 def test_bad_json_is_400_with_a_message(client, raw, fragment):
     r = client.post("/v1/chat/completions", content=raw, headers={"content-type": "application/json"})
     assert r.status_code == 400
+    assert r.json()["error"]["type"] == "invalid_request_error"
     assert fragment in r.json()["error"]["message"]
 
 

@@ -246,8 +246,9 @@ def test_loopback_server_refuses_foreign_host_names(tmp_path):
     from server.app import ServerConfig, create_app
     from tests.server_fakes import make_site
 
-    app = create_app(ServerConfig(root=make_site(tmp_path), allowed_hosts=("127.0.0.1", "localhost")))
+    app = create_app(ServerConfig(root=make_site(tmp_path), loopback_only=True))
     with TestClient(app, base_url="http://127.0.0.1:8000") as client:
         assert client.get("/").status_code == 200
         assert client.get("/", headers={"host": "localhost:8000"}).status_code == 200
+        assert client.get("/", headers={"host": "[::1]:8000"}).status_code == 200  # tests/test_server_access.py
         assert client.get("/", headers={"host": "evil.example:8000"}).status_code == 400

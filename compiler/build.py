@@ -33,15 +33,17 @@ def debug_level() -> int:
         return 0
 
 
-def compile_model(model: Model, out: Path, *, model_id: str, max_context: int = DEFAULT_CONTEXT,
+def compile_model(model: Model, out: Path, *, model_id: str, max_context: int | None = None,
                   max_tokens: int = DEFAULT_STEP_TOKENS, limits: dict = DEFAULT_LIMITS,
                   progress: bool | None = None) -> dict:
+    """Compile `model` into the artifact directory `out`; returns the manifest.
+
+    max_context: KV-cache rows; None means DEFAULT_CONTEXT or the model's trained context, whichever is smaller.
+    """
     progress = sys.stderr.isatty() if progress is None else progress
     if max_tokens < 1:
         raise LimitError(f"tokens per prefill step must be at least 1, got {max_tokens}")
-    if max_context < 2:
-        raise LimitError(f"the context must hold at least 2 tokens, got {max_context}")
-    max_context = min(max_context, model.config.context_length)
+    max_context = check_context(model, max_context)
     fmt = {n: t.fmt for n, t in model.tensors.items()}
     graph = infer_shapes(build_graph(model.config, fmt), {n: t.shape for n, t in model.tensors.items()})
     if debug_level() >= 2:
@@ -58,6 +60,21 @@ def compile_model(model: Model, out: Path, *, model_id: str, max_context: int = 
                 print(f"# kernel {name} [{vn}] workgroup={v.workgroup_size} dispatch={v.dispatch}\n{v.source}", file=sys.stderr)
     return write_artifact(out, model, lowered, bp, model_id=model_id, max_context=max_context,
                           max_tokens=max_tokens, limits=limits, progress=progress)
+
+
+def check_context(model: Model, max_context: int | None) -> int:
+    """The context to compile for. One above the trained context is refused rather than clamped: positions past it
+    are rows gpt2's position table does not have, and RoPE angles llama was never trained on."""
+    trained = model.config.context_length
+    if max_context is None:
+        return min(DEFAULT_CONTEXT, trained)
+    if max_context < 2:
+        raise LimitError(f"the context must hold at least 2 tokens, got {max_context}")
+    if max_context > trained:
+        name = model.config.name or model.source.get("path", "the model")
+        raise LimitError(f"--context {max_context} is more than {name}'s trained context of {trained} tokens; "
+                         f"pass --context {trained} or less")
+    return max_context
 
 
 def check_sizes(lowered, bp, max_tokens: int, limits: dict) -> None:

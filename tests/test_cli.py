@@ -106,3 +106,9 @@ def test_generate_json_and_context_limit(gpu, tiny_gguf, tmp_path):
     assert out["first_top10"][0][1] >= out["first_top10"][1][1]
     r = webshard("generate", "the cat " * 40, "--artifact", art)
     assert_one_line_error(r, "context of 32 tokens")
+
+
+def test_context_above_the_trained_one(tiny_gguf, tmp_path):
+    # Was silently clamped to the trained context (issue 11).
+    r = webshard("compile", tiny_gguf, "-o", tmp_path / "out", "--context", "100000000")
+    assert_one_line_error(r, "--context 100000000", "trained context of 128 tokens")

@@ -194,3 +194,21 @@ def test_compile_refuses_to_replace_a_directory_it_did_not_write(tmp_path):
     compile_model(model, tmp_path / "art", model_id="b", max_context=32, max_tokens=4)
     assert json.loads((tmp_path / "art" / "manifest.json").read_text())["model"]["id"] == "b"
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_context_above_the_trained_context_is_refused_not_clamped(tmp_path):
+    from compiler.build import DEFAULT_CONTEXT, compile_model
+    from compiler.errors import LimitError
+    from compiler.importers import load_model
+    from tests.tiny_models import make_tiny_llama
+
+    model = load_model(make_tiny_llama(tmp_path, context=128))
+    for asked in (129, 100_000_000):
+        with pytest.raises(LimitError, match=rf"--context {asked} is more than tiny-llama's trained context of 128 "
+                                             r"tokens; pass --context 128 or less"):
+            compile_model(model, tmp_path / "art", model_id="tiny", max_context=asked, max_tokens=4)
+    assert not (tmp_path / "art").exists()  # refused before anything was written
+    # Left out, the context is the default or the trained one, whichever is smaller.
+    assert DEFAULT_CONTEXT > 128
+    m = compile_model(model, tmp_path / "art", model_id="tiny", max_tokens=4)
+    assert m["limits"]["max_context"] == 128

@@ -117,10 +117,10 @@ def print_access(loopback: bool, api_key: str | None, *, generated: bool) -> Non
 def build_defaults(config: ServerConfig) -> None:
     """The default model when it is missing or stale, and the cube scene, always.
 
-    The model takes seconds to compile, so compiler.build.ensure_default_model compiles it only when its manifest
-    is unreadable or has another `format_version`; that is all it checks, so after a compiler change that keeps the
-    format, delete build/models/smollm2 to rebuild. The scene takes milliseconds, so it is compiled on every start:
-    a scene.json left by an older compiler is never served.
+    The model takes seconds to compile, so compiler.build.ensure_default_model rebuilds it only when its build key
+    says it is stale: another format, compiler sources or model file (and it prints which). A model compiled by hand
+    into build/models/smollm2 carries no key and is rebuilt too; serve it with --no-compile. The scene takes
+    milliseconds, so it is compiled on every start: a scene.json left by an older compiler is never served.
     """
     ensure_default_model = optional_import("compiler.build", "ensure_default_model")
     if ensure_default_model is not None:

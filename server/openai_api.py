@@ -16,7 +16,7 @@ from typing import Any, AsyncIterator, Awaitable, Callable, TypeVar
 import anyio
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
-from starlette.routing import Route
+from starlette.routing import Match, Route
 
 from server.backend import Chunk, RequestRejected, Usage
 from server.openai_schema import Parsed, parse_chat, parse_completion
@@ -250,9 +250,24 @@ async def _json_body(request: Request) -> Any:
         raise RequestRejected(f"the request body is not valid JSON: {e}") from None
 
 
-routes = [
+async def unknown(request: Request) -> Response:
+    """Any other /v1 request: OpenAI's error body (its clients parse it), 405 for a known path, 404 otherwise."""
+    # An endpoint whose path matches is here only because the method did not (a full match would have won).
+    allowed = sorted({m for r in _endpoints if r.matches(request.scope)[0] != Match.NONE
+                      for m in r.methods or ()} - {"HEAD"})
+    if allowed:
+        response = error_response(f"{request.method} is not allowed on {request.url.path}; use {', '.join(allowed)}",
+                                  status=405)
+        response.headers["allow"] = ", ".join(allowed)
+        return response
+    return error_response(f"Invalid URL ({request.method} {request.url.path})", status=404)
+
+
+_endpoints = [
     Route("/v1/models", list_models, methods=["GET"]),
     Route("/v1/models/{model_id}", get_model, methods=["GET"]),
     Route("/v1/chat/completions", chat_completions, methods=["POST"]),
     Route("/v1/completions", completions, methods=["POST"]),
 ]
+# Last: Starlette's router takes the first full match, so this sees only what no endpoint above takes.
+routes = [*_endpoints, Route("/v1/{path:path}", unknown, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])]

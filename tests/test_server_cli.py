@@ -128,7 +128,8 @@ def test_busy_port_is_one_line_before_any_compile(fake_uvicorn, monkeypatch, cap
         port = taken.getsockname()[1]
         assert cli.serve_main(["--port", str(port)]) == 1
     out, err = capsys.readouterr()
-    assert err == f"error: port {port} on 127.0.0.1 is already in use (another webshard serve?); stop it or pick --port\n"
+    assert err == (f"error: port {port} on 127.0.0.1 is already in use (another webshard serve?); "
+                   "stop it or pick --port\n")
     assert "serving on" not in out and "sockets" not in fake_uvicorn
 
 

@@ -249,3 +249,15 @@ def test_backend_failure_without_streaming_is_500(failing):
     client, _ = failing
     r = client.post("/v1/completions", json={"model": "scripted", "prompt": "Hi"})
     assert r.status_code == 500 and "device lost" in r.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("method, url, status, allow", [
+    ("GET", "/v1/chat/completions", 405, "POST"), ("POST", "/v1/models", 405, "GET"),
+    ("DELETE", "/v1/models/fake-tiny", 405, "GET"), ("GET", "/v1/embeddings", 404, None),
+    ("POST", "/v1/models/a%2Fb", 404, None),
+])
+def test_other_v1_requests_get_openai_errors(client, method, url, status, allow):
+    # Starlette alone answers these in plain text, which OpenAI clients cannot parse.
+    r = client.request(method, url)
+    assert r.status_code == status and r.headers.get("allow") == allow
+    assert r.json()["error"]["type"] == "invalid_request_error"

@@ -4,8 +4,8 @@
     WEBSHARD_FUZZ_EXAMPLES=5000 .venv/bin/python -m pytest -q tests/test_fuzz_openai.py   # 5000 per test
 
 Test modules import `FUZZ` and decorate with it; loading a profile here would change Hypothesis for every module.
-No example database: it would leave a .hypothesis/ directory in the checkout, and print_blob already prints how to
-reproduce a failure (@reproduce_failure).
+A failure prints how to reproduce it (print_blob: a @reproduce_failure line); locally, Hypothesis also replays it
+first on the next run from .hypothesis/, a directory it keeps out of git with its own .gitignore.
 """
 from __future__ import annotations
 
@@ -26,5 +26,5 @@ def _examples() -> int:
 
 
 # deadline=None: the first example of a test pays for imports and warm-up, which says nothing about the code.
-settings.register_profile("webshard", max_examples=_examples(), deadline=None, database=None, print_blob=True)
+settings.register_profile("webshard", max_examples=_examples(), deadline=None, print_blob=True)
 FUZZ = settings.get_profile("webshard")

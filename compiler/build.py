@@ -4,12 +4,14 @@
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import sys
 import time
 from pathlib import Path
 
-from .artifact import read_manifest, write_artifact
+from .artifact import FORMAT_VERSION, write_artifact
 from .errors import LimitError
 from .codegen import lower
 from .importers import load_model
@@ -32,15 +34,17 @@ def debug_level() -> int:
         return 0
 
 
-def compile_model(model: ImportedModel, out: Path, *, model_id: str, max_context: int = DEFAULT_CONTEXT,
+def compile_model(model: ImportedModel, out: Path, *, model_id: str, max_context: int | None = None,
                   max_tokens: int = DEFAULT_STEP_TOKENS, limits: dict = DEFAULT_LIMITS,
                   progress: bool | None = None) -> dict:
+    """Compile `model` into the artifact directory `out`; returns the manifest.
+
+    max_context: KV-cache rows; None means DEFAULT_CONTEXT or the model's trained context, whichever is smaller.
+    """
     progress = sys.stderr.isatty() if progress is None else progress
     if max_tokens < 1:
         raise LimitError(f"tokens per prefill step must be at least 1, got {max_tokens}")
-    if max_context < 2:
-        raise LimitError(f"the context must hold at least 2 tokens, got {max_context}")
-    max_context = min(max_context, model.config.context_length)
+    max_context = check_context(model, max_context)
     fmt = {n: t.fmt for n, t in model.tensors.items()}
     graph = infer_shapes(build_graph(model.config, fmt), {n: t.shape for n, t in model.tensors.items()})
     if debug_level() >= 2:
@@ -57,6 +61,21 @@ def compile_model(model: ImportedModel, out: Path, *, model_id: str, max_context
                 print(f"# kernel {name} [{vn}] workgroup={v.workgroup_size} dispatch={v.dispatch}\n{v.source}", file=sys.stderr)
     return write_artifact(out, model, lowered, bp, model_id=model_id, max_context=max_context,
                           max_tokens=max_tokens, limits=limits, progress=progress)
+
+
+def check_context(model: ImportedModel, max_context: int | None) -> int:
+    """The context to compile for. One above the trained context is refused rather than clamped: positions past it
+    are rows gpt2's position table does not have, and RoPE angles llama was never trained on."""
+    trained = model.config.context_length
+    if max_context is None:
+        return min(DEFAULT_CONTEXT, trained)
+    if max_context < 2:
+        raise LimitError(f"the context must hold at least 2 tokens, got {max_context}")
+    if max_context > trained:
+        name = model.config.name or model.source.get("path", "the model")
+        raise LimitError(f"--context {max_context} is more than {name}'s trained context of {trained} tokens; "
+                         f"pass --context {trained} or less")
+    return max_context
 
 
 def check_sizes(lowered, bp, max_tokens: int, max_context: int, limits: dict) -> None:
@@ -88,14 +107,90 @@ def compile_source(source: str | Path, out: Path, *, model_id: str | None = None
 
 
 def ensure_default_model(out: Path) -> Path:
-    """Compile the bundled SmolLM2 into `out` unless a readable artifact of this format is already there."""
+    """Compile the bundled SmolLM2 into `out` unless the artifact there was built from this model file by this
+    compiler (its build_key.json matches `build_key`); says why when it rebuilds."""
+    from .errors import ModelFormatError
+    from .importers import default_model_path
+
     out = Path(out)
     try:
-        read_manifest(out)
+        source = default_model_path()
+    except ModelFormatError:
+        if stale_reason(out, None) is None:
+            return out  # no model package to rebuild from: a readable artifact is better than none
+        raise
+    key = build_key(source)
+    reason = stale_reason(out, key)
+    if reason is None:
         return out
-    except Exception:
-        pass
-    print(f"compiling the default model (SmolLM2-135M-Instruct) into {out} ...", file=sys.stderr)
-    _, secs = compile_source("smollm2", out, model_id=DEFAULT_MODEL_ID)
+    verb = "compiling" if reason == "missing" else f"recompiling ({reason}):"
+    print(f"{verb} the default model (SmolLM2-135M-Instruct) into {out} ...", file=sys.stderr)
+    _, secs = compile_source(source, out, model_id=DEFAULT_MODEL_ID)
+    write_build_key(out, key)
     print(f"compiled in {secs:.1f} s", file=sys.stderr)
     return out
+
+
+# ---------------------------------------------------------------- build keys: is an artifact current?
+
+BUILD_KEY_FILE = "build_key.json"  # beside manifest.json; written by ensure_default_model after a build
+COMPILER_DIR = Path(__file__).resolve().parent
+TEMPLATES_DIR = COMPILER_DIR.parent / "wgsl"  # compiler/kernels.py WGSL_DIR
+
+
+def compiler_hash() -> str:
+    """sha256 over what shapes an artifact: compiler/**/*.py and the kernel templates wgsl/*.j2.
+
+    compiler/native/ (the native runtime) is left out: it reads artifacts but does not make them, so a runtime change
+    alone does not cost a rebuild. Any other compiler file counts, even one that changes no kernel (cli.py): a
+    needless rebuild costs seconds, a missed one serves old kernels.
+    """
+    files = sorted(p for p in COMPILER_DIR.rglob("*.py") if p.relative_to(COMPILER_DIR).parts[0] != "native")
+    files += sorted(TEMPLATES_DIR.glob("*.j2"))
+    h = hashlib.sha256()
+    for p in files:
+        data = p.read_bytes()
+        h.update(f"{p.relative_to(COMPILER_DIR.parent).as_posix()}\0{len(data)}\0".encode())
+        h.update(data)
+    return h.hexdigest()
+
+
+def build_key(source: Path) -> dict:
+    """What an artifact built from the model file `source` by this compiler must record to count as current."""
+    st = Path(source).stat()
+    # The file's name, size and mtime rather than its sha256 (seconds for a large model, at every start); the key
+    # is served with the artifact, so no local path.
+    return {"format_version": FORMAT_VERSION, "compiler_hash": compiler_hash(),
+            "source": {"file": Path(source).name, "bytes": st.st_size, "mtime_ns": st.st_mtime_ns}}
+
+
+def write_build_key(out: Path, key: dict) -> None:
+    (Path(out) / BUILD_KEY_FILE).write_text(json.dumps(key, indent=1) + "\n")
+
+
+def stale_reason(out: Path, key: dict | None) -> str | None:
+    """Why the artifact in `out` must be (re)built for `key`, or None when it is current.
+
+    With key=None, only whether a readable artifact of this format is there. Reasons: "missing", "format changed",
+    "artifact unreadable", "no build key", "compiler changed", "model file changed".
+    """
+    out = Path(out)
+    if not (out / "manifest.json").exists():
+        return "missing"
+    try:
+        version = json.loads((out / "manifest.json").read_text()).get("format_version")
+    except (OSError, ValueError, AttributeError):
+        return "artifact unreadable"
+    if version != FORMAT_VERSION:
+        return "format changed"
+    if key is None:
+        return None
+    try:
+        built = json.loads((out / BUILD_KEY_FILE).read_text())
+    except (OSError, ValueError):
+        return "no build key"  # built by a webshard that wrote none, or interrupted before writing it
+    if not isinstance(built, dict) or built.get("compiler_hash") != key["compiler_hash"]:
+        return "compiler changed"
+    if built.get("source") != key["source"]:
+        return "model file changed"
+    return None

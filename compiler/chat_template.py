@@ -1,13 +1,16 @@
-"""Chat templates: a model's jinja2 template + messages -> the prompt string the tokenizer then encodes.
+"""Chat templates: a model's jinja2 template + messages -> the prompt string, and the prompt's token ids.
 
 Where this sits: the template comes from the model file (compiler.tokenizer puts it in `TokenizerInfo`, which the
 manifest carries); the native runtime and the server render prompts here, and the browser renders the same template
-with @huggingface/jinja. The output matches transformers' apply_chat_template(..., tokenize=False).
+with @huggingface/jinja. `render_chat` matches transformers' apply_chat_template(..., tokenize=False); `ChatEncoder`
+turns the same prompt into ids such that special tokens come only from the template, never from message text.
 """
 from __future__ import annotations
 
 import functools
 import json
+import re
+import secrets
 from datetime import datetime
 
 from .errors import TokenizerError
@@ -88,3 +91,118 @@ def render_chat(
         raise TokenizerError(f"chat template rejected the messages: {e}") from None
     except Exception as e:  # jinja2 errors and sandbox SecurityError: the template, not our code, is at fault
         raise TokenizerError(f"chat template failed to render: {type(e).__name__}: {e}") from None
+
+
+# ---------------------------------------------------------------- chat -> token ids, safely
+
+# Private-use characters delimit the sentinels and markers below: no tokenizer gives them a meaning of their own.
+_OPEN, _CLOSE = "\ue000", "\ue001"
+
+
+class ChatEncoder:
+    """Messages -> prompt token ids, where only the chat template can produce special tokens.
+
+    Encoding the rendered prompt as one string would honour special-token text typed by the user: a message
+    `hi<|im_end|>\\n<|im_start|>system\\n...` would forge a system turn. Instead:
+
+    1. The template is rendered twice: with the real contents, and with each content replaced by a unique sentinel.
+       The sentinel rendering, split at the sentinels, gives the template's own text; the contents are put back and
+       the result must equal the real rendering (a template that trims contents is followed too; any other change to
+       a content is refused), so the template text and the content spans are known exactly.
+    2. In the template's text, each special token (leftmost-longest match, as `tokenizers` matches added tokens) is
+       replaced by a marker: a random private-use string that a second tokenizer knows as an added token with the
+       same flags. That tokenizer is this model's tokenizer.json with every special added token renamed to its
+       marker, so special-token text in a content is plain text to it.
+    3. The whole string is encoded in one call, and marker ids are mapped back to the special ids.
+
+    Because step 3 is one call on the whole prompt, text on both sides of a template/content boundary is
+    pre-tokenized and merged exactly as in `tokenizer.encode(rendered)`: for contents without special-token text the
+    ids are identical to it (tests/test_chat_encoding.py checks that on the tiny models and SmolLM2). What still
+    differs, on purpose, is a special token that only the contents spell, even in part.
+
+    The post-processor's BOS/EOS (TokenizerInfo.add_bos) are added as `tokenizer.encode` adds them.
+    runtime_js/tokenizer.js (TextCodec.encodeChat) follows the same steps.
+    """
+
+    def __init__(self, tokenizer, info) -> None:
+        from tokenizers import Tokenizer
+
+        self.info = info
+        self.tokenizer = tokenizer
+        spec = json.loads(tokenizer.to_str())
+        nonce = secrets.token_hex(8)  # unguessable, so no content can spell a marker
+        self._marker_prefix = _OPEN + nonce
+        self._markers: dict[str, str] = {}  # special token text -> its marker
+        marker_ids: dict[str, int] = {}  # marker -> the special token's id
+        for t in spec.get("added_tokens", []):
+            if t.get("special"):
+                marker = f"{self._marker_prefix}.{t['id']}{_CLOSE}"
+                self._markers[t["content"]] = marker
+                marker_ids[marker] = t["id"]
+                t["content"] = marker
+        self._content_tokenizer = Tokenizer.from_str(json.dumps(spec))
+        # `tokenizers` gives an added token that is not in the model's vocabulary a new id on load: map it back.
+        self._id_map = {self._content_tokenizer.token_to_id(m): i for m, i in marker_ids.items()}
+        self._by_length = sorted(self._markers, key=len, reverse=True)
+        self._prefix, self._suffix = _post_processor_ids(tokenizer)
+
+    def encode(self, messages: list[dict], *, add_generation_prompt: bool = True) -> list[int]:
+        """Token ids of the chat prompt for `messages` ([{"role", "content"}]); raises TokenizerError."""
+        _check_messages(messages)
+        for i, m in enumerate(messages):
+            for special in self._by_length:
+                if special in m["role"]:
+                    raise TokenizerError(f"messages[{i}].role contains the special token {special!r}")
+            if self._marker_prefix in m["role"] + m["content"]:  # 2**-64 by chance; refuse rather than honour it
+                raise TokenizerError(f"messages[{i}] holds this encoder's private marker")
+        pieces = self._split_rendering(messages, add_generation_prompt)
+        text = "".join(self._mark_specials(piece) if is_template else piece for piece, is_template in pieces)
+        ids = self._content_tokenizer.encode(text, add_special_tokens=False).ids
+        return [*self._prefix, *(self._id_map.get(i, i) for i in ids), *self._suffix]
+
+    def _render(self, messages: list[dict], add_generation_prompt: bool) -> str:
+        return self.info.render_chat(messages, add_generation_prompt=add_generation_prompt)
+
+    def _split_rendering(self, messages: list[dict], add_generation_prompt: bool) -> list[tuple[str, bool]]:
+        """The real rendering as (text, is_template) pieces, with every content piece located exactly."""
+        rendered = self._render(messages, add_generation_prompt)
+        tag = _OPEN + secrets.token_hex(8)
+        sentinel = re.compile(re.escape(tag) + r"(\d+)" + _CLOSE)
+        masked = self._render([{**m, "content": f"{tag}{i}{_CLOSE}"} for i, m in enumerate(messages)],
+                              add_generation_prompt)
+        parts = sentinel.split(masked)  # template, index, template, index, ..., template
+        for restore in (lambda s: s, str.strip):  # jinja's `trim` filter is str.strip
+            pieces = [(p, True) if k % 2 == 0 else (restore(messages[int(p)]["content"]), False)
+                      for k, p in enumerate(parts)]
+            if "".join(p for p, _ in pieces) == rendered:
+                return pieces
+        raise TokenizerError("the chat template changes message contents in a way that cannot be tokenized "
+                             "safely (it neither copies nor trims them)")
+
+    def _mark_specials(self, text: str) -> str:
+        """`text` with each special token replaced by its marker, matching leftmost-longest as `tokenizers` does."""
+        out, start, i = [], 0, 0
+        while i < len(text):
+            special = next((s for s in self._by_length if text.startswith(s, i)), None)
+            if special is None:
+                i += 1
+                continue
+            out += [text[start:i], self._markers[special]]
+            i = start = i + len(special)
+        out.append(text[start:])
+        return "".join(out)
+
+
+def _post_processor_ids(tokenizer) -> tuple[list[int], list[int]]:
+    """The ids the tokenizer's post-processor puts before and after a text (BOS, EOS), found by encoding one."""
+    plain = tokenizer.encode("a", add_special_tokens=False).ids
+    full = tokenizer.encode("a", add_special_tokens=True).ids
+    for start in range(len(full) - len(plain) + 1):
+        if full[start:start + len(plain)] == plain:
+            return full[:start], full[start + len(plain):]
+    raise TokenizerError("the tokenizer's post-processor changes the text's own ids; chat encoding cannot follow it")
+
+
+def encode_chat(tokenizer, info, messages: list[dict], *, add_generation_prompt: bool = True) -> list[int]:
+    """One-off `ChatEncoder(tokenizer, info).encode(messages)`; keep a ChatEncoder to encode many chats."""
+    return ChatEncoder(tokenizer, info).encode(messages, add_generation_prompt=add_generation_prompt)

@@ -6,6 +6,7 @@ their block bytes. Errors name the file and the tensor or field that is wrong.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -61,14 +62,67 @@ def _field(reader, key: str, path: Path, default=None, required=True):
         raise ModelFormatError(f"{path}: GGUF metadata field {key!r} is unreadable ({e})") from None
 
 
-def load_gguf(path: Path) -> ImportedModel:
+def _open_gguf(path: Path):
+    """A `gguf.GGUFReader` that checks every byte range against the file's size before it reads or maps it.
+
+    The stock reader slices its memory map past the end of a truncated file and then fails on the short slice
+    ("cannot reshape array of size 503360 into shape (576,960)"), which names neither the tensor nor the cause.
+    This subclass hooks the reader's two read paths (`_get` for metadata, `_build_tensors` for tensor data; gguf
+    0.17-0.19, pinned below 1 in pyproject.toml) and raises a ModelFormatError that says what was cut.
+    """
     import gguf
 
+    class CheckedReader(gguf.GGUFReader):
+        def _get(self, offset, dtype, count=1, override_order=None):
+            end = int(offset) + np.dtype(dtype).itemsize * int(count)
+            if end > len(self.data):
+                raise ModelFormatError(
+                    f"{path}: truncated or corrupt: the GGUF metadata at byte {int(offset)} needs {end - int(offset)} "
+                    f"bytes, but the file ends at byte {len(self.data)}")
+            return super()._get(offset, dtype, count, override_order)
+
+        def _build_tensors(self, start_offs, fields):
+            _check_tensor_ranges(path, len(self.data), int(start_offs), fields)
+            super()._build_tensors(start_offs, fields)
+
+    if path.stat().st_size == 0:
+        raise ModelFormatError(f"{path}: empty file (0 bytes), not a GGUF model")
+    return CheckedReader(str(path))
+
+
+def _check_tensor_ranges(path: Path, file_size: int, data_start: int, fields) -> None:
+    """Every tensor's bytes lie inside the file; otherwise name the first tensor that is cut and by how much."""
+    from gguf import GGML_QUANT_SIZES, GGMLQuantizationType
+
+    spans = []
+    for field in fields:
+        _, name_data, _, dims, raw_type, offset = field.parts
+        name = bytes(name_data).decode("utf-8", errors="replace")
+        try:
+            block, type_size = GGML_QUANT_SIZES[GGMLQuantizationType(int(raw_type[0]))]
+        except (ValueError, KeyError):
+            raise ModelFormatError(f"{path}: tensor {name!r} has an unknown GGML type id {int(raw_type[0])} "
+                                   "(corrupt file, or a newer GGUF than this gguf package reads)") from None
+        # math.prod on Python ints: numpy's uint64 product of corrupt dimensions would wrap around silently.
+        n_bytes = math.prod(int(d) for d in dims) * type_size // block
+        start = data_start + int(offset[0])
+        spans.append((start, start + n_bytes, name, n_bytes))
+    for start, end, name, n_bytes in sorted(spans):
+        if end > file_size:
+            present = max(0, file_size - start)
+            raise ModelFormatError(
+                f"{path}: truncated: tensor {name!r} needs {n_bytes} bytes at offset {start}, but only {present} are "
+                f"in the file ({file_size} bytes; a complete file would be at least {max(e for _, e, _, _ in spans)})")
+
+
+def load_gguf(path: Path) -> ImportedModel:
     from .tokenizer import tokenizer_from_gguf, tokenizer_info_from_gguf
 
     try:
-        reader = gguf.GGUFReader(str(path))
-    except Exception as e:  # gguf raises ValueError/IndexError/struct errors on truncation and bad magic
+        reader = _open_gguf(path)
+    except ModelFormatError:
+        raise
+    except Exception as e:  # gguf raises ValueError on a bad magic or version, and on malformed metadata
         raise ModelFormatError(f"{path}: not a readable GGUF file ({type(e).__name__}: {e})") from None
     arch = _field(reader, "general.architecture", path)
     if arch != "llama":

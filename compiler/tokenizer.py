@@ -4,7 +4,8 @@ Where this sits: the importers (compiler.importers) call `tokenizer_from_gguf` /
 `tokenizer_from_hf_dir` while building a `Model`. The artifact ships the tokenizer as `tokenizer.json`, which both
 the native runtime (Python `tokenizers`) and the browser (`@huggingface/tokenizers`) read, and the `TokenizerInfo`
 (BOS/EOS ids, chat template) goes into the manifest. At serve time `render_chat` turns chat messages into the
-prompt string that is then encoded (compiler/chat_template.py).
+prompt string, and `ChatEncoder` / `encode_chat` into its ids with special tokens from the template only
+(compiler/chat_template.py).
 
 We only assemble: `tokenizers` does the BPE, pre-tokenization and byte-level decoding. A GGUF has no tokenizer.json,
 just llama.cpp's metadata (vocab, merges, token types, a pre-tokenizer *name*), so the name is mapped here to the
@@ -20,7 +21,7 @@ from typing import Any
 
 from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, pre_tokenizers, processors
 
-from .chat_template import render_chat
+from .chat_template import ChatEncoder, encode_chat, render_chat  # noqa: F401 - re-exported
 from .errors import TokenizerError
 
 

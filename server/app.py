@@ -7,7 +7,7 @@ temporary root and a fake backend. URL contract (demos and runtime_js depend on 
   /vendor/<package>/<path>           node_modules, restricted to package.json's dependencies
   /artifacts/<model-id>/<path>       compiled model (build/models/<model-id>/), manifest.json at its top
   /scenes/<scene-id>/<path>          compiled scene (build/scenes/<scene-id>/)
-  /v1/...                            OpenAI-compatible API (server/openai_api.py)
+  /v1/...                            OpenAI-compatible API (server/openai_api.py), behind an API key when set
 """
 from __future__ import annotations
 
@@ -16,17 +16,17 @@ import html
 import json
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from server import openai_api
+from server.access import ApiKeyMiddleware, LoopbackHostMiddleware
 from server.backend import Backend
 from server.static import serve_file
 
@@ -40,9 +40,11 @@ class ServerConfig:
     root: Path = REPO_ROOT  # holds demos/, runtime_js/, node_modules/ and package.json
     artifacts_dir: Path | None = None  # compiled models; default <root>/build/models
     scenes_dir: Path | None = None  # compiled scenes; default <root>/build/scenes
-    # Host names the server answers to (None: any). `webshard serve` on loopback sets the loopback names: a page
-    # on another site could otherwise point its own domain at 127.0.0.1 (DNS rebinding) and read the API.
-    allowed_hosts: tuple[str, ...] | None = None
+    # Answer only Host headers that name a loopback address or localhost (server/access.py says why).
+    # `webshard serve` sets it when bound to a loopback address.
+    loopback_only: bool = False
+    # When set, /v1 needs `Authorization: Bearer <api_key>`. `webshard serve` always sets it off loopback.
+    api_key: str | None = field(default=None, repr=False)  # kept out of reprs, hence out of logs and tracebacks
 
     @property
     def models_dir(self) -> Path:
@@ -128,8 +130,9 @@ def create_app(config: ServerConfig, backend: Backend | None = None) -> Starlett
             *openai_api.routes,
         ],
         lifespan=lifespan,
-        middleware=([Middleware(TrustedHostMiddleware, allowed_hosts=list(config.allowed_hosts))]
-                    if config.allowed_hosts is not None else []),
+        # The host check runs first: a rebinding page learns nothing, not even whether a key is needed.
+        middleware=([Middleware(LoopbackHostMiddleware)] if config.loopback_only else [])
+        + ([Middleware(ApiKeyMiddleware, api_key=config.api_key)] if config.api_key is not None else []),
     )
     app.state.request_counts = counts
     app.state.backend = backend

@@ -6,12 +6,17 @@ The compiler modules are imported lazily: the server must start (static side at 
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import logging
+import os
+import secrets
+import socket
 import sys
 from pathlib import Path
 from typing import Any
 
+from server.access import is_loopback
 from server.app import REPO_ROOT, ServerConfig, compiled_ids, create_app
 from server.backend import NativeBackend
 
@@ -20,13 +25,17 @@ log = logging.getLogger("webshard.server")
 DEFAULT_MODEL = "smollm2"
 DEFAULT_SCENE = ("cube", REPO_ROOT / "demos" / "cube_scene.py")
 FEATURED_DEMOS = ("chat.html", "cube.html")  # printed first, in this order; add a page here once it exists
+API_KEY_ENV = "WEBSHARD_API_KEY"  # an environment variable keeps the key out of `ps` listings
 
 
 def serve_main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="webshard serve", description="Serve demos, artifacts and the OpenAI API.")
-    # Security: loopback by default; the API has no authentication, so another address exposes a GPU to that network.
+    # Security: loopback by default. Any other address exposes the GPU to that network, so /v1 then needs a key.
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    parser.add_argument("--api-key", default=os.environ.get(API_KEY_ENV) or None, metavar="KEY",
+                        help=f"require 'Authorization: Bearer KEY' on /v1 (default: ${API_KEY_ENV}; off loopback, "
+                             "a random key is made and printed when none is given)")
     parser.add_argument("--artifacts", type=Path, default=None,
                         help="directory of compiled models, one sub-directory per model id (default: build/models)")
     parser.add_argument("--no-compile", action="store_true", help="serve what is built; compile nothing")
@@ -41,29 +50,85 @@ def serve_main(argv: list[str]) -> int:
         parser.error(f"--slots must be at least 1, got {args.slots}")
     if args.max_queue < 0:
         parser.error(f"--max-queue must be at least 0, got {args.max_queue}")
+    if args.api_key is not None and not (args.api_key.isascii() and args.api_key.isprintable()
+                                         and args.api_key and " " not in args.api_key):
+        # What a client can send in an HTTP header as is: visible ASCII, no spaces.
+        parser.error(f"--api-key (or ${API_KEY_ENV}) must be visible ASCII characters without spaces")
     logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(message)s")
 
-    loopback = args.host in ("127.0.0.1", "localhost")
+    # Bind before compiling or loading anything: a taken port is then a one-line error in a second, not a
+    # traceback after the model has been rebuilt and loaded.
+    try:
+        sock = bind_socket(args.host, args.port)
+    except BindError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    loopback = is_loopback(args.host)
+    api_key = args.api_key if args.api_key is not None or loopback else secrets.token_urlsafe(32)
     config = ServerConfig(artifacts_dir=args.artifacts.resolve() if args.artifacts else None,
-                          allowed_hosts=("127.0.0.1", "localhost") if loopback else None)
-    if not args.no_compile:
-        build_defaults(config)
-    app = create_app(config, load_backend(config.models_dir, slots=args.slots, max_queue=args.max_queue))
+                          loopback_only=loopback, api_key=api_key)
+    try:
+        if not args.no_compile:
+            build_defaults(config)
+        app = create_app(config, load_backend(config.models_dir, slots=args.slots, max_queue=args.max_queue))
+    except BaseException:
+        sock.close()
+        raise
     print_urls(args.host, args.port, config, app.state.backend)
+    print_access(loopback, api_key, generated=args.api_key is None)
 
     import uvicorn  # here, so `--help` stays fast
 
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    uvicorn.Server(uvicorn.Config(app, host=args.host, port=args.port, log_level="info")).run(sockets=[sock])
     return 0
+
+
+class BindError(Exception):
+    """The address cannot be bound; the message is the one line the user sees."""
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound (not yet listening) to host:port, as uvicorn would bind it; BindError says why not."""
+    host = host.removeprefix("[").removesuffix("]")
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET  # uvicorn's own rule (uvicorn.Config.bind_socket)
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    # As uvicorn does: lets a restarted server reuse a port whose old connections linger in TIME_WAIT; on Linux it
+    # does not let two servers listen on one port.
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as e:
+        sock.close()
+        where = f"port {port} on {host}"
+        if e.errno == errno.EADDRINUSE:
+            raise BindError(f"{where} is already in use (another webshard serve?); stop it or pick --port") from None
+        if e.errno == errno.EACCES:
+            raise BindError(f"{where}: permission denied (ports below 1024 need root); pick --port") from None
+        if e.errno == errno.EADDRNOTAVAIL or isinstance(e, socket.gaierror):
+            raise BindError(f"--host {host}: not an address of this machine") from None
+        raise BindError(f"cannot bind {where}: {e.strerror or e}") from None
+    return sock
+
+
+def print_access(loopback: bool, api_key: str | None, *, generated: bool) -> None:
+    """One line on who may use /v1, with the key when it was made here (nobody else can tell the user)."""
+    if api_key is None:
+        line = "/v1 is open to this machine only (no API key; requests must name a loopback host)"
+    elif generated:
+        line = f"/v1 needs 'Authorization: Bearer <key>' with this key: {api_key}"
+    else:
+        line = f"/v1 needs 'Authorization: Bearer <key>' with the key from --api-key or ${API_KEY_ENV}"
+    where = "" if loopback else "; demos and artifacts are public to the network"
+    print(f"webshard: {line}{where}", flush=True)
 
 
 def build_defaults(config: ServerConfig) -> None:
     """The default model when it is missing or stale, and the cube scene, always.
 
-    The model takes seconds to compile, so compiler.build.ensure_default_model compiles it only when its manifest
-    is unreadable or has another `format_version`; that is all it checks, so after a compiler change that keeps the
-    format, delete build/models/smollm2 to rebuild. The scene takes milliseconds, so it is compiled on every start:
-    a scene.json left by an older compiler is never served.
+    The model takes seconds to compile, so compiler.build.ensure_default_model rebuilds it only when its build key
+    says it is stale: another format, compiler sources or model file (and it prints which). A model compiled by hand
+    into build/models/smollm2 carries no key and is rebuilt too; serve it with --no-compile. The scene takes
+    milliseconds, so it is compiled on every start: a scene.json left by an older compiler is never served.
     """
     ensure_default_model = optional_import("compiler.build", "ensure_default_model")
     if ensure_default_model is not None:

@@ -16,10 +16,11 @@ from typing import Any, AsyncIterator, Awaitable, Callable, TypeVar
 import anyio
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
-from starlette.routing import Route
+from starlette.routing import Match, Route
 
 from server.backend import Chunk, RequestRejected, Usage
 from server.openai_schema import Parsed, parse_chat, parse_completion
+from server.safe_json import JSONRejected, parse_json
 
 log = logging.getLogger("webshard.server")
 T = TypeVar("T")
@@ -245,14 +246,29 @@ async def _json_body(request: Request) -> Any:
         if len(body) > MAX_BODY_BYTES:
             raise RequestRejected(f"the request body exceeds {MAX_BODY_BYTES} bytes", status=413)
     try:
-        return json.loads(body)
-    except ValueError as e:  # JSONDecodeError and UnicodeDecodeError
+        return parse_json(body)  # never a RecursionError, NaN or lone surrogate (server/safe_json.py)
+    except JSONRejected as e:
         raise RequestRejected(f"the request body is not valid JSON: {e}") from None
 
 
-routes = [
+async def unknown(request: Request) -> Response:
+    """Any other /v1 request: OpenAI's error body (its clients parse it), 405 for a known path, 404 otherwise."""
+    # An endpoint whose path matches is here only because the method did not (a full match would have won).
+    allowed = sorted({m for r in _endpoints if r.matches(request.scope)[0] != Match.NONE
+                      for m in r.methods or ()} - {"HEAD"})
+    if allowed:
+        response = error_response(f"{request.method} is not allowed on {request.url.path}; use {', '.join(allowed)}",
+                                  status=405)
+        response.headers["allow"] = ", ".join(allowed)
+        return response
+    return error_response(f"Invalid URL ({request.method} {request.url.path})", status=404)
+
+
+_endpoints = [
     Route("/v1/models", list_models, methods=["GET"]),
     Route("/v1/models/{model_id}", get_model, methods=["GET"]),
     Route("/v1/chat/completions", chat_completions, methods=["POST"]),
     Route("/v1/completions", completions, methods=["POST"]),
 ]
+# Last: Starlette's router takes the first full match, so this sees only what no endpoint above takes.
+routes = [*_endpoints, Route("/v1/{path:path}", unknown, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])]

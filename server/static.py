@@ -3,16 +3,18 @@
 Browsers fetch weight shards here, so this module owns the caching contract: content-addressed shards are
 `immutable` (a second page load must not touch the network), everything else is revalidated with an ETag.
 Starlette's FileResponse does the byte work (Range -> 206/416, HEAD); this module adds path safety, MIME types,
-cache headers and If-None-Match -> 304.
+cache headers, If-None-Match -> 304, and the Range policy of RFC 9110 that Starlette lacks (`normalize_range`).
 """
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
+from starlette.types import Receive, Scope, Send
 
 # Shard file names change when their bytes change (the manifest lists each shard's sha256), so a year is safe.
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -71,6 +73,73 @@ def resolve_inside(root: Path, rel: str) -> tuple[Path, os.stat_result] | None:
     return Path(real), st
 
 
+# Ranges in one request. runtime_js fetches whole files; a resumed download needs one range. RFC 9110 (section
+# 17.15) lets a server ignore sets of many small ranges, which cost a multipart header each and so amplify a short
+# request into a long answer (Starlette alone allows 100).
+MAX_RANGES = 16
+_RANGE_SPEC = re.compile(r"([0-9]*)-([0-9]*)")  # int-range "first-[last]" or suffix-range "-length" (14.1.1)
+
+
+def _position(digits: str) -> int:
+    # 1*DIGIT has no upper bound; anything past 18 digits is past every file, and int() refuses 4300+ digits.
+    return int(digits) if len(digits) <= 18 else 10**18
+
+
+def normalize_range(header: str, size: int) -> str | None:
+    """The Range header FileResponse should see for a file of `size` bytes, or None to send the whole file (200).
+
+    RFC 9110 section 14.2: a Range with a unit other than bytes must be ignored, and an invalid one (`bytes=5-1`,
+    `abc`, `bytes=`) may be; Starlette answers both with 400, so they are dropped here. So are sets of more than
+    MAX_RANGES ranges and sets with overlapping ranges (section 17.15: a broken client or an attack). A valid set is
+    rewritten in Starlette's simplest terms (absolute, ascending, unsatisfiable parts left out); a set of which no
+    part is satisfiable becomes `bytes=<size>-`, which Starlette answers with 416, as the RFC asks.
+    """
+    unit, eq, spec = header.partition("=")
+    if not eq or unit.lower() != "bytes":  # the grammar allows no whitespace around "="
+        return None
+    parts = [p.strip(" \t") for p in spec.split(",")]
+    parts = [p for p in parts if p]  # empty list elements are allowed and ignored (RFC 9110 section 5.6.1)
+    if not parts or len(parts) > MAX_RANGES:
+        return None
+    ranges = []
+    for part in parts:
+        m = _RANGE_SPEC.fullmatch(part)
+        if m is None or m.groups() == ("", ""):
+            return None
+        first, last = m.groups()
+        if first:
+            start = _position(first)
+            if last and _position(last) < start:
+                return None  # invalid, not unsatisfiable (14.1.1)
+            end = _position(last) if last else size - 1
+        else:
+            start, end = max(size - _position(last), 0), size - 1
+        if start < size and start <= end:  # a suffix of 0 bytes, or any range of an empty file, selects nothing
+            ranges.append((start, min(end, size - 1)))
+    if not ranges:
+        return f"bytes={size}-"
+    ranges.sort()
+    if any(nxt[0] <= prev[1] for prev, nxt in zip(ranges, ranges[1:])):
+        return None
+    return "bytes=" + ",".join(f"{a}-{b}" for a, b in ranges)
+
+
+class RangeCheckedFileResponse(FileResponse):
+    """A FileResponse that sees the request's Range header only as `normalize_range` rewrote it."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        values = [v for k, v in scope["headers"] if k == b"range"]
+        if values:
+            # Range is a singleton field: two of them are as invalid as one malformed one.
+            size = self.stat_result.st_size if self.stat_result is not None else os.stat(self.path).st_size
+            rewritten = normalize_range(values[0].decode("latin-1"), size) if len(values) == 1 else None
+            headers = [(k, v) for k, v in scope["headers"] if k != b"range"]
+            if rewritten is not None:
+                headers.append((b"range", rewritten.encode("latin-1")))
+            scope = {**scope, "headers": headers}
+        await super().__call__(scope, receive, send)
+
+
 def etag_matches(if_none_match: str | None, etag: str) -> bool:
     """If-None-Match uses the weak comparison (RFC 9110 13.1.2): W/"x" matches "x"."""
     if not if_none_match:
@@ -95,7 +164,7 @@ def serve_file(request: Request, root: Path, rel: str, *, immutable: bool = Fals
         "cache-control": IMMUTABLE if immutable else REVALIDATE,
         "x-content-type-options": "nosniff",  # the browser must trust our MIME type, never sniff a shard as HTML
     }
-    response = FileResponse(path, stat_result=st, media_type=media_type(path), headers=headers)
+    response = RangeCheckedFileResponse(path, stat_result=st, media_type=media_type(path), headers=headers)
     if etag_matches(request.headers.get("if-none-match"), response.headers["etag"]):
         kept = ("etag", "cache-control", "last-modified")
         return Response(status_code=304, headers={k: response.headers[k] for k in kept})

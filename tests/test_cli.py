@@ -39,7 +39,9 @@ def tiny_gguf(tmp_path_factory) -> Path:
 def test_truncated_gguf(tiny_gguf, tmp_path):
     bad = tmp_path / "cut.gguf"
     bad.write_bytes(tiny_gguf.read_bytes()[: tiny_gguf.stat().st_size // 2])
-    assert_one_line_error(webshard("compile", bad, "-o", tmp_path / "out"), str(bad))
+    # Cut inside a tensor's data (tests/test_importers.py tries every kind of cut).
+    assert_one_line_error(webshard("compile", bad, "-o", tmp_path / "out"), str(bad), "truncated: tensor 'blk.",
+                          "bytes at offset", f"are in the file ({tiny_gguf.stat().st_size // 2} bytes")
 
 
 def test_not_a_gguf(tmp_path):
@@ -104,3 +106,9 @@ def test_generate_json_and_context_limit(gpu, tiny_gguf, tmp_path):
     assert out["first_top10"][0][1] >= out["first_top10"][1][1]
     r = webshard("generate", "the cat " * 40, "--artifact", art)
     assert_one_line_error(r, "context of 32 tokens")
+
+
+def test_context_above_the_trained_one(tiny_gguf, tmp_path):
+    # Was silently clamped to the trained context (issue 11).
+    r = webshard("compile", tiny_gguf, "-o", tmp_path / "out", "--context", "100000000")
+    assert_one_line_error(r, "--context 100000000", "trained context of 128 tokens")

@@ -273,3 +273,21 @@ def test_params_carry_the_step_layout_and_sampling_defaults(tiny_manifest):
     assert p["ctl"]["out_offset_words"] == 4 * len(K.CTL_ROW)
     assert m["buffers"]["ctl"]["shape"] == [p["ctl"]["words"]]
     assert m["format_version"] == 2
+
+
+def test_context_above_the_trained_context_is_refused_not_clamped(tmp_path):
+    from compiler.build import DEFAULT_CONTEXT, compile_model
+    from compiler.errors import LimitError
+    from compiler.importers import load_model
+    from tests.tiny_models import make_tiny_llama
+
+    model = load_model(make_tiny_llama(tmp_path, context=128))
+    for asked in (129, 100_000_000):
+        with pytest.raises(LimitError, match=rf"--context {asked} is more than tiny-llama's trained context of 128 "
+                                             r"tokens; pass --context 128 or less"):
+            compile_model(model, tmp_path / "art", model_id="tiny", max_context=asked, max_tokens=4)
+    assert not (tmp_path / "art").exists()  # refused before anything was written
+    # Left out, the context is the default or the trained one, whichever is smaller.
+    assert DEFAULT_CONTEXT > 128
+    m = compile_model(model, tmp_path / "art", model_id="tiny", max_tokens=4)
+    assert m["limits"]["max_context"] == 128

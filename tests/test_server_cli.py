@@ -1,6 +1,8 @@
 """server/cli.py: argument handling, lazy compiler hooks, printed URLs; uvicorn itself is replaced."""
 from __future__ import annotations
 
+import socket
+import subprocess
 import sys
 import types
 
@@ -65,16 +67,122 @@ def test_print_urls(tmp_path, capsys):
     assert "models: none loaded" in out[-1]
 
 
-def test_serve_main_runs_uvicorn_with_the_given_address(tmp_path, monkeypatch):
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def fake_uvicorn(monkeypatch):
+    """uvicorn replaced: records the app, the address and the socket it was handed, serves nothing."""
     ran = {}
-    fake_module(monkeypatch, "uvicorn", run=lambda app, host, port, log_level: ran.update(host=host, port=port,
-                                                                                          app=app))
+
+    class Config:
+        def __init__(self, app, host, port, log_level):
+            ran.update(app=app, host=host, port=port)
+
+    class Server:
+        def __init__(self, config):
+            pass
+
+        def run(self, sockets):
+            ran["sockets"] = sockets
+            for s in sockets:
+                ran["bound"] = s.getsockname()[:2]
+                s.close()
+
+    fake_module(monkeypatch, "uvicorn", Config=Config, Server=Server)
+    monkeypatch.delenv(cli.API_KEY_ENV, raising=False)
     monkeypatch.setattr(cli, "load_backend", lambda models_dir, **kw: None)
-    assert cli.serve_main(["--no-compile", "--port", "8765", "--artifacts", str(tmp_path)]) == 0
-    assert (ran["host"], ran["port"]) == ("127.0.0.1", 8765)
-    assert ran["app"].state.config.models_dir == tmp_path.resolve()
+    return ran
 
 
-def test_serve_main_rejects_a_bad_port():
+def test_serve_main_binds_first_and_hands_uvicorn_the_socket(tmp_path, fake_uvicorn, monkeypatch, capsys):
+    port = free_port()
+    steps = []
+    monkeypatch.setattr(cli, "build_defaults", lambda config: steps.append(("build", cli_socket_is_bound(port))))
+    assert cli.serve_main(["--port", str(port), "--artifacts", str(tmp_path)]) == 0
+    assert steps == [("build", True)]  # the port was ours before anything was compiled
+    assert (fake_uvicorn["host"], fake_uvicorn["port"], fake_uvicorn["bound"]) == ("127.0.0.1", port,
+                                                                                  ("127.0.0.1", port))
+    config = fake_uvicorn["app"].state.config
+    assert config.models_dir == tmp_path.resolve() and config.loopback_only and config.api_key is None
+    assert "no API key" in capsys.readouterr().out
+
+
+def cli_socket_is_bound(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+        return False
+
+
+def test_busy_port_is_one_line_before_any_compile(fake_uvicorn, monkeypatch, capsys):
+    monkeypatch.setattr(cli, "build_defaults", lambda config: pytest.fail("compiled although the port is taken"))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert cli.serve_main(["--port", str(port)]) == 1
+    out, err = capsys.readouterr()
+    assert err == (f"error: port {port} on 127.0.0.1 is already in use (another webshard serve?); "
+                   "stop it or pick --port\n")
+    assert "serving on" not in out and "sockets" not in fake_uvicorn
+
+
+def test_busy_port_from_the_command_line(tmp_path):
+    # The whole command, as a user runs it: without --no-compile, so a late bind would compile first (slowly).
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        r = subprocess.run([sys.executable, "-m", "compiler.cli", "serve", "--port", str(port), "--artifacts",
+                            str(tmp_path)], capture_output=True, text=True, timeout=120, cwd=cli.REPO_ROOT)
+    assert r.returncode == 1
+    assert r.stderr.strip().splitlines() == [f"error: port {port} on 127.0.0.1 is already in use "
+                                             "(another webshard serve?); stop it or pick --port"]
+    assert r.stdout == "" and not any(tmp_path.iterdir())  # nothing printed, nothing compiled
+
+
+def test_other_bind_errors_are_one_line(fake_uvicorn, capsys):
+    assert cli.serve_main(["--host", "192.0.2.1", "--port", "8000"]) == 1  # TEST-NET-1: never this machine's
+    assert capsys.readouterr().err == "error: --host 192.0.2.1: not an address of this machine\n"
+
+
+def test_off_loopback_a_key_is_made_and_printed(fake_uvicorn, capsys):
+    assert cli.serve_main(["--host", "0.0.0.0", "--port", str(free_port("0.0.0.0")), "--no-compile"]) == 0
+    config = fake_uvicorn["app"].state.config
+    assert not config.loopback_only and len(config.api_key) >= 32
+    out = capsys.readouterr().out
+    assert f"/v1 needs 'Authorization: Bearer <key>' with this key: {config.api_key}" in out
+
+
+def test_a_given_key_is_used_and_not_printed(fake_uvicorn, monkeypatch, capsys):
+    monkeypatch.setenv(cli.API_KEY_ENV, "from-env-1234")
+    assert cli.serve_main(["--host", "0.0.0.0", "--port", str(free_port("0.0.0.0")), "--no-compile"]) == 0
+    assert fake_uvicorn["app"].state.config.api_key == "from-env-1234"
+    assert cli.serve_main(["--port", str(free_port()), "--no-compile", "--api-key", "given-5678"]) == 0
+    config = fake_uvicorn["app"].state.config
+    assert config.api_key == "given-5678" and config.loopback_only  # a key on loopback is enforced too
+    out = capsys.readouterr().out
+    assert "from-env-1234" not in out and "given-5678" not in out and "--api-key or $WEBSHARD_API_KEY" in out
+
+
+def test_ipv6_loopback_is_loopback(fake_uvicorn):
+    try:
+        port = free_port("::1")
+    except OSError:
+        pytest.skip("no IPv6 loopback on this machine")
+    assert cli.serve_main(["--host", "::1", "--port", str(port), "--no-compile"]) == 0
+    config = fake_uvicorn["app"].state.config
+    assert config.loopback_only and config.api_key is None and fake_uvicorn["bound"] == ("::1", port)
+
+
+@pytest.mark.parametrize("argv", [["--port", "70000"], ["--api-key", ""], ["--api-key", "two words"],
+                                  ["--api-key", "clé"]])
+def test_serve_main_rejects_bad_arguments(argv):
     with pytest.raises(SystemExit):
-        cli.serve_main(["--port", "70000"])
+        cli.serve_main(argv)

@@ -141,12 +141,15 @@ def test_neutral_values_of_unsupported_fields_are_accepted(client):
     assert client.post("/v1/chat/completions", json={**CHAT, **nulls}).status_code == 200
 
 
-@pytest.mark.parametrize("field, raw", [("temperature", "NaN"), ("temperature", "Infinity"), ("top_p", "NaN")])
-def test_non_finite_numbers_are_refused(client, field, raw):
-    # Python's json reads NaN and Infinity (clients' JSON encoders may write them); they are not temperatures.
+@pytest.mark.parametrize("field, raw, param", [("temperature", "NaN", None), ("temperature", "-Infinity", None),
+                                                ("top_p", "1e999", "top_p"), ("temperature", "-1e400", "temperature")])
+def test_non_finite_numbers_are_refused(client, field, raw, param):
+    # NaN and Infinity are not JSON (some clients' encoders write them): the body is refused as a whole. 1e999 is
+    # valid JSON that Python reads as inf: the field's range check refuses it.
     body = f'{{"model": "fake-tiny", "prompt": "Hi", "{field}": {raw}}}'.encode()
     r = client.post("/v1/completions", content=body, headers={"content-type": "application/json"})
-    assert r.status_code == 400 and r.json()["error"]["param"] == field
+    assert r.status_code == 400 and r.json()["error"]["param"] == param
+    assert (raw.lstrip("-") if param is None else field) in r.json()["error"]["message"]
 
 
 def test_sampling_extremes(client, model):
@@ -183,11 +186,18 @@ def test_completion_prompt_validation(client, prompt):
     assert r.status_code == 400 and r.json()["error"]["param"] == "prompt"
 
 
-@pytest.mark.parametrize("raw, fragment", [(b"{not json", "not valid JSON"), (b"\xff\xfe", "not valid JSON"),
-                                           (b"[1, 2]", "JSON object")])
+@pytest.mark.parametrize("raw, fragment", [
+    (b"{not json", "not valid JSON"),
+    (b"\xff\xfe", "not valid JSON"),
+    (b"[1, 2]", "JSON object"),
+    (b"[" * 100_000, "nested more than 64 levels"),  # was a bare 500 (RecursionError in json.loads)
+    (b"[" * 65 + b"]" * 65, "nested more than 64 levels"),
+    (b'{"model": "fake-tiny", "prompt": "\\ud800"}', "surrogate"),
+])
 def test_bad_json_is_400_with_a_message(client, raw, fragment):
     r = client.post("/v1/chat/completions", content=raw, headers={"content-type": "application/json"})
     assert r.status_code == 400
+    assert r.json()["error"]["type"] == "invalid_request_error"
     assert fragment in r.json()["error"]["message"]
 
 
@@ -240,3 +250,15 @@ def test_backend_failure_without_streaming_is_500(failing):
     client, _ = failing
     r = client.post("/v1/completions", json={"model": "scripted", "prompt": "Hi"})
     assert r.status_code == 500 and "device lost" in r.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("method, url, status, allow", [
+    ("GET", "/v1/chat/completions", 405, "POST"), ("POST", "/v1/models", 405, "GET"),
+    ("DELETE", "/v1/models/fake-tiny", 405, "GET"), ("GET", "/v1/embeddings", 404, None),
+    ("POST", "/v1/models/a%2Fb", 404, None),
+])
+def test_other_v1_requests_get_openai_errors(client, method, url, status, allow):
+    # Starlette alone answers these in plain text, which OpenAI clients cannot parse.
+    r = client.request(method, url)
+    assert r.status_code == status and r.headers.get("allow") == allow
+    assert r.json()["error"]["type"] == "invalid_request_error"

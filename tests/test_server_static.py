@@ -8,7 +8,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from server.app import ServerConfig, create_app
-from server.static import IMMUTABLE, resolve_inside
+from server.static import IMMUTABLE, MAX_RANGES, normalize_range, resolve_inside
 from tests.server_fakes import make_site
 from tests.static_site import serve as live_server
 
@@ -102,6 +102,64 @@ def test_unsatisfiable_range_is_416(client):
     assert r.headers["content-range"] == "bytes */1024"
 
 
+@pytest.mark.parametrize("range_header", [
+    "bytes=5-1", "abc", "items=0-1", "items=", "bytes=", "bytes=,", "bytes=-", "bytes=a-b", "bytes = 0-1",
+    "bytes=0-1;x", "bytes=1_0-20", "bytes=+1-2", "bytes=0x10-20", "bytes=0-1,5-1",
+    "bytes=0-10,5-20", "bytes=0-1,0-1", "bytes=-100,1000-",  # overlapping: amplification (RFC 9110 17.15)
+    "bytes=" + ",".join(f"{2 * i}-{2 * i}" for i in range(MAX_RANGES + 1)),
+    "bytes=" + ",".join(f"{i}-{i}" for i in range(1000)),
+])
+def test_invalid_or_amplifying_ranges_get_the_whole_file(client, range_header):
+    # RFC 9110 14.2: an invalid Range (or another unit) is ignored, not an error; Starlette alone answered 400.
+    r = client.get(SHARD, headers={"range": range_header})
+    assert r.status_code == 200
+    assert r.content == SHARD_BYTES and "content-range" not in r.headers
+
+
+def test_two_range_headers_get_the_whole_file(client):
+    r = client.get(SHARD, headers=[("range", "bytes=0-1"), ("range", "bytes=2-3")])
+    assert r.status_code == 200 and r.content == SHARD_BYTES
+
+
+@pytest.mark.parametrize("range_header, start, end", [
+    ("BYTES=0-9", 0, 9),  # the unit is case-insensitive
+    ("bytes=0-1,5000-6000", 0, 1),  # the satisfiable part is served; Starlette alone answered 416
+    ("bytes=0-" + "9" * 5000, 0, 1023),  # more digits than Python's int() takes: still "to the end"
+    ("bytes=-" + "9" * 40, 0, 1023),
+    ("bytes= 3-4 ,", 3, 4),
+])
+def test_unusual_but_valid_ranges(client, range_header, start, end):
+    r = client.get(SHARD, headers={"range": range_header})
+    assert r.status_code == 206
+    assert r.headers["content-range"] == f"bytes {start}-{end}/1024"
+    assert r.content == SHARD_BYTES[start:end + 1]
+
+
+def test_up_to_max_ranges_are_served_as_multipart(client):
+    header = "bytes=" + ",".join(f"{10 * i}-{10 * i + 1}" for i in reversed(range(MAX_RANGES)))
+    r = client.get(SHARD, headers={"range": header})
+    assert r.status_code == 206 and r.headers["content-type"].startswith("multipart/byteranges")
+    assert r.content.count(b"Content-Range: bytes ") == MAX_RANGES
+
+
+@pytest.mark.parametrize("range_header", ["bytes=-0", "bytes=1024-", "bytes=5000-6000,2000-"])
+def test_nothing_satisfiable_is_416(client, range_header):
+    r = client.get(SHARD, headers={"range": range_header})
+    assert r.status_code == 416 and r.headers["content-range"] == "bytes */1024"
+
+
+def test_if_range_mismatch_ignores_even_an_unsatisfiable_range(client):
+    r = client.get(SHARD, headers={"range": "bytes=5000-", "if-range": '"another-etag"'})
+    assert r.status_code == 200 and r.content == SHARD_BYTES
+
+
+def test_normalize_range():
+    assert normalize_range("bytes=10-19,0-4", 100) == "bytes=0-4,10-19"  # ascending, as Starlette expects
+    assert normalize_range("bytes=-10", 100) == "bytes=90-99"
+    assert normalize_range("bytes=0-", 0) == "bytes=0-"  # an empty file: 416
+    assert normalize_range("bytes=5-1", 100) is None
+
+
 def test_head_sends_headers_only(client):
     r = client.head(SHARD)
     assert r.status_code == 200 and r.content == b""
@@ -188,8 +246,9 @@ def test_loopback_server_refuses_foreign_host_names(tmp_path):
     from server.app import ServerConfig, create_app
     from tests.server_fakes import make_site
 
-    app = create_app(ServerConfig(root=make_site(tmp_path), allowed_hosts=("127.0.0.1", "localhost")))
+    app = create_app(ServerConfig(root=make_site(tmp_path), loopback_only=True))
     with TestClient(app, base_url="http://127.0.0.1:8000") as client:
         assert client.get("/").status_code == 200
         assert client.get("/", headers={"host": "localhost:8000"}).status_code == 200
+        assert client.get("/", headers={"host": "[::1]:8000"}).status_code == 200  # tests/test_server_access.py
         assert client.get("/", headers={"host": "evil.example:8000"}).status_code == 400

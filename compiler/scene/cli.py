@@ -39,6 +39,18 @@ def _check(args: argparse.Namespace) -> None:
         raise WebshardError(f"--fps must be positive, got {args.fps}")
     if not math.isfinite(args.t):
         raise WebshardError(f"--t must be a finite number, got {args.t}")
+    for flag, name in (("-o", args.output), ("--gif", args.gif)):
+        if name:
+            _check_output(flag, Path(name))
+
+
+def _check_output(flag: str, path: Path) -> None:
+    # As cp, tar and ffmpeg do: the directory must exist. Creating it would turn a typo into a stray tree.
+    parent = path.parent
+    if not parent.is_dir():
+        raise WebshardError(f"{flag} {path}: directory {parent} does not exist")
+    if path.is_dir():
+        raise WebshardError(f"{flag} {path}: is a directory, expected a file name")
 
 
 def run(args: argparse.Namespace) -> list[Path]:

@@ -122,6 +122,9 @@ class ChatEncoder:
 
     The post-processor's BOS/EOS (TokenizerInfo.add_bos) are added as `tokenizer.encode` adds them.
     runtime_js/tokenizer.js (TextCodec.encodeChat) follows the same steps.
+
+    Build one per loaded model: construction copies the tokenizer (about 0.5 s for SmolLM2's 49k tokens on the
+    2-core development machine). `encode` keeps no state between calls, so one encoder serves every thread.
     """
 
     def __init__(self, tokenizer, info) -> None:
@@ -204,5 +207,6 @@ def _post_processor_ids(tokenizer) -> tuple[list[int], list[int]]:
 
 
 def encode_chat(tokenizer, info, messages: list[dict], *, add_generation_prompt: bool = True) -> list[int]:
-    """One-off `ChatEncoder(tokenizer, info).encode(messages)`; keep a ChatEncoder to encode many chats."""
+    """One-off `ChatEncoder(tokenizer, info).encode(messages)`. It builds the encoder on every call, so a runtime
+    or server that encodes many chats should keep a ChatEncoder per model instead."""
     return ChatEncoder(tokenizer, info).encode(messages, add_generation_prompt=add_generation_prompt)

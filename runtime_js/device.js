@@ -97,13 +97,13 @@ export function chooseVariant(manifest, info, options = {}) {
  * outputs per step).
  * @param {any} manifest
  * @param {string} variant
- * @param {string[] | null} [unitNames]  Only these plan units (a stage running some layers); default all.
+ * @param {string[] | null} [units]  Only these plan units (a stage running some layers); default all.
  * @param {number} [slots]
  * @param {{maxOutputs?: number}} [options]  Outputs per step (default: min(slots, max_tokens_per_step)).
  * @returns {Record<string, {needed: number, why: string}>}
  */
-export function neededLimits(manifest, variant, unitNames, slots = 1, options = {}) {
-  const units = unitNames ? manifest.plan.units.filter((u) => unitNames.includes(u.name)) : manifest.plan.units;
+export function neededLimits(manifest, variant, units, slots = 1, options = {}) {
+  const plan = units ? manifest.plan.units.filter((u) => units.includes(u.name)) : manifest.plan.units;
   const sizes = stepSizes(manifest, slots);
   if (options.maxOutputs !== undefined) sizes.O = options.maxOutputs;
   /** @type {Record<string, {needed: number, why: string}>} */
@@ -111,7 +111,7 @@ export function neededLimits(manifest, variant, unitNames, slots = 1, options = 
   const need = (limit, value, why) => {
     if (!out[limit] || value > out[limit].needed) out[limit] = { needed: value, why };
   };
-  for (const unit of units) {
+  for (const unit of plan) {
     for (const d of unit.dispatches) {
       for (const name of Object.values(d.bind)) {
         const w = manifest.weights[name];

@@ -14,7 +14,7 @@ import { fetchManifest } from './artifact.js';
 import { Sampling } from './batch.js';
 import { acquireDevice } from './device.js';
 import { Engine, Sequence } from './engine.js';
-import { LocalChain, RelayChain } from './stage.js';
+import { LocalChain, RelayChain } from './chain.js';
 import { loadTokenizer } from './tokenizer.js';
 
 /** @typedef {import('./stage.js').LoadStats} LoadStats */

@@ -85,7 +85,7 @@ export function validateManifest(m, where) {
   positive(m.limits.default_slots.kv_budget_bytes, 'limits.default_slots.kv_budget_bytes');
   const maxRows = m.limits.max_tokens_per_step;
 
-  validateParams(m.params, maxRows, { need, fail, list, object, positive });
+  validateParams(m.params, maxRows, { need, list, object });
 
   object(m.buffers, 'buffers');
   for (const [name, b] of Object.entries(m.buffers)) {
@@ -155,7 +155,7 @@ export function validateManifest(m, where) {
     need(isCount(w.bytes), `${at}.bytes`, 'is not a byte count');
   }
 
-  validatePlan(m, { need, fail, oneOf, list, object });
+  validatePlan(m, { need, oneOf, list, object });
   const units = new Set(m.plan.units.map((u) => u.name));
   m.shards.forEach((s, i) => s.units.forEach((u, j) => need(units.has(u), `shards[${i}].units[${j}]`,
     `${show(u)} is not a unit of the plan`)));
@@ -168,7 +168,7 @@ export function validateManifest(m, where) {
  * @param {number} maxRows
  * @param {any} check
  */
-function validateParams(p, maxRows, { need, list, object, positive }) {
+function validateParams(p, maxRows, { need, list, object }) {
   object(p, 'params');
   const pairs = (v, path, required) => {
     list(v, path);
@@ -197,7 +197,6 @@ function validateParams(p, maxRows, { need, list, object, positive }) {
   need(typeof d.top_p === 'number' && d.top_p > 0 && d.top_p <= 1, 'params.defaults.top_p',
     `is ${show(d.top_p)}, expected a number in (0, 1]`);
   need(Number.isInteger(d.seed), 'params.defaults.seed', `is ${show(d.seed)}, expected an integer`);
-  void positive;
 }
 
 /**

@@ -48,7 +48,7 @@ TEST_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>stages</t
   "@huggingface/jinja": "/vendor/@huggingface/jinja/dist/index.js"}}</script></head><body></body></html>"""
 
 SETUP = """async () => {
-  const names = ['stage', 'batch', 'wire', 'manifest', 'device', 'engine', 'generate', 'artifact'];
+  const names = ['stage', 'chain', 'batch', 'wire', 'manifest', 'device', 'engine', 'generate', 'artifact'];
   const mods = await Promise.all(names.map((n) => import(`/runtime_js/${n}.js`)));
   const t = Object.fromEntries(names.map((n, i) => [n, mods[i]]));
   t.stages = {};
@@ -183,7 +183,7 @@ RUN_STAGE = """async ([base, key, s, x]) => {
 
 RELAY_STEP = """async ([base, keys, s]) => {
   const t = window.__t;
-  const chain = new t.stage.RelayChain(keys.map((k) => t.stages[k]));
+  const chain = new t.chain.RelayChain(keys.map((k) => t.stages[k]));
   const { ids } = await chain.collect(chain.submit(t.step(await t.manifestOf(base), s)));
   return ids;
 }"""

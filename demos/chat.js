@@ -129,7 +129,9 @@ async function main() {
   const [{ WebModel }, { StreamDecoder }] = await Promise.all([
     import('/runtime_js/generate.js'), import('/runtime_js/tokenizer.js'),
   ]);
+  // One conversation per tab: one sequence slot, so the KV cache costs one context's worth of memory.
   const model = await WebModel.load(`/artifacts/${modelId}/`, {
+    slots: 1,
     onProgress: progressReporter(),
     variant: params.get('variant'),
     onLost: (info) => fail(new Error(`The GPU device was lost (${info.reason || 'unknown reason'}): ${info.message}. ` +
@@ -155,6 +157,7 @@ async function main() {
   input.addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); submit(); }
   });
+  // Takes effect at the next step: during a long prompt, after the prefill chunk the GPU is running.
   stop.addEventListener('click', () => running?.abort());
 
   if (params.has('prompt')) {

@@ -1,29 +1,25 @@
 /**
  * The compiled artifact over HTTP: manifest.json -> validated manifest; shards -> verified tensor bytes.
  *
- * Same directory the native runtime reads (compiler/artifact.py documents the format). Shards are fetched as
- * streams (progress), checked against the manifest's sha256 (a bad shard is an error naming the file, never
- * garbage output), and kept in the Cache API: shard names are content-addressed, so a cached shard is valid
- * forever and a reload downloads nothing. A worker that runs only some units loads only the shards they bind.
+ * Same directory the native runtime reads (compiler/artifact.py documents the format; manifest.js checks and
+ * queries the manifest, and is re-exported here). Shards are fetched as streams (progress), checked against the
+ * manifest's sha256 (a bad shard is an error naming the file, never garbage output), and kept in the Cache API:
+ * shard names are content-addressed, so a cached shard is valid forever and a reload downloads nothing. A stage
+ * that runs only some units loads only the shards they bind (shardsForUnits).
  *
  * Plain ES module, no module-level state.
  */
 
-export const FORMAT_VERSION = 1;
+import { ArtifactError, shardsForUnits, validateManifest } from './manifest.js';
+
+export {
+  ArtifactError, FORMAT_VERSION, insideArtifact, shardsForUnits, unitNames, unitRange, validateManifest,
+} from './manifest.js';
 
 // Shards downloaded at once: enough to hide per-request latency, few enough that progress moves steadily.
 const PARALLEL_SHARDS = 4;
 // Stored beside each cached shard: the cache key is the URL, this proves the bytes are the ones we verified.
 const SHA_HEADER = 'x-webshard-sha256';
-
-/** The artifact is missing, malformed, from another format version, or a shard does not match its hash. */
-export class ArtifactError extends Error {
-  /** @param {string} message */
-  constructor(message) {
-    super(message);
-    this.name = 'ArtifactError';
-  }
-}
 
 /**
  * Absolute directory URL with a trailing slash, so relative file names resolve inside it.
@@ -33,71 +29,6 @@ export function artifactBase(baseUrl) {
   const url = new URL(baseUrl, globalThis.location?.href);
   if (!url.pathname.endsWith('/')) url.pathname += '/';
   return url.href;
-}
-
-/**
- * Whether a file name from the manifest stays inside the artifact directory (no "..", no absolute path or URL):
- * the artifact is one directory, and a manifest must not make the page fetch from elsewhere.
- * @param {unknown} file
- */
-function insideArtifact(file) {
-  return typeof file === 'string' && /^[\w.+-]+(\/[\w.+-]+)*$/.test(file) && !file.split('/').includes('..');
-}
-
-/**
- * Throw an ArtifactError unless `m` is a manifest this runtime can run.
- * @param {any} m
- * @param {string} where  The manifest's URL, for messages.
- */
-export function validateManifest(m, where) {
-  if (m === null || typeof m !== 'object' || Array.isArray(m)) {
-    throw new ArtifactError(`${where}: expected a JSON object`);
-  }
-  // First, before any other field: a newer format may have renamed everything else.
-  if (m.format_version !== FORMAT_VERSION) {
-    throw new ArtifactError(
-      `${where}: format_version is ${JSON.stringify(m.format_version)}, but this runtime reads format_version ` +
-      `${FORMAT_VERSION}. Recompile the model with this webshard (webshard compile), or load the page that ` +
-      'came with the artifact.');
-  }
-  const fail = (field, what) => { throw new ArtifactError(`${where}: ${field} ${what}`); };
-  const object = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
-  if (!object(m.model) || typeof m.model.id !== 'string') fail('model.id', 'is missing');
-  if (!object(m.tokenizer) || !insideArtifact(m.tokenizer.file)) {
-    fail('tokenizer.file', 'is not a file in the artifact');
-  }
-  for (const k of ['max_context', 'max_tokens_per_step']) {
-    if (!Number.isInteger(m.limits?.[k]) || m.limits[k] < 1) fail(`limits.${k}`, 'should be a positive integer');
-  }
-  if (!Array.isArray(m.params?.fields) || !Number.isInteger(m.params?.bytes)) fail('params', 'is malformed');
-  for (const k of ['buffers', 'kernels', 'weights']) if (!object(m[k])) fail(k, 'should be an object');
-  if (!Array.isArray(m.shards)) fail('shards', 'should be a list');
-  if (!Array.isArray(m.plan?.units)) fail('plan.units', 'should be a list');
-  for (const [i, s] of m.shards.entries()) {
-    if (!insideArtifact(s.file)) fail(`shards[${i}].file`, `${JSON.stringify(s.file)} is not a file in the artifact`);
-    if (typeof s.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(s.sha256)) {
-      fail(`shards[${i}].sha256`, 'is not a hex sha256');
-    }
-    if (!Number.isInteger(s.bytes) || s.bytes < 0) fail(`shards[${i}].bytes`, 'is not a byte count');
-    if (!Array.isArray(s.tensors) || !Array.isArray(s.units)) fail(`shards[${i}]`, 'lacks tensors/units');
-  }
-  for (const [name, k] of Object.entries(m.kernels)) {
-    for (const [v, entry] of Object.entries(k.variants ?? {})) {
-      if (!insideArtifact(entry.file)) fail(`kernels["${name}"].variants.${v}.file`, 'is not a file in the artifact');
-    }
-  }
-  for (const u of m.plan.units) {
-    for (const d of u.dispatches ?? []) {
-      if (!m.kernels[d.kernel]) fail(`plan unit ${u.name}`, `uses kernel ${d.kernel}, which kernels does not list`);
-      for (const [b, v] of Object.entries(d.bind)) {
-        if (!(v in m.buffers) && !(v in m.weights)) fail(`plan unit ${u.name}`, `binds ${b} to unknown "${v}"`);
-      }
-    }
-  }
-  const shardFiles = new Set(m.shards.map((s) => s.file));
-  for (const [name, w] of Object.entries(m.weights)) {
-    if (!shardFiles.has(w.shard)) fail(`weights["${name}"].shard`, `${w.shard} is not in shards`);
-  }
 }
 
 /**
@@ -125,36 +56,6 @@ export async function fetchManifest(baseUrl, options = {}) {
   }
   validateManifest(m, url);
   return m;
-}
-
-/**
- * Plan units from `first` to `last` inclusive, in plan order (a swarm worker's span, e.g. "layer.4".."layer.9").
- * @param {any} manifest
- * @param {string} first
- * @param {string} last
- * @returns {string[]}
- */
-export function unitRange(manifest, first, last) {
-  const names = manifest.plan.units.map((u) => u.name);
-  const i = names.indexOf(first);
-  const j = names.indexOf(last);
-  if (i < 0 || j < 0 || j < i) {
-    throw new ArtifactError(`unit range ${first}..${last} is not in the plan (units: ${names[0]}..${names.at(-1)})`);
-  }
-  return names.slice(i, j + 1);
-}
-
-/**
- * The shards that `unitNames` need (all shards when omitted), in manifest order.
- * @param {any} manifest
- * @param {string[]} [unitNames]
- */
-export function shardsForUnits(manifest, unitNames) {
-  if (!unitNames) return manifest.shards;
-  const known = new Set(manifest.plan.units.map((u) => u.name));
-  for (const u of unitNames) if (!known.has(u)) throw new ArtifactError(`unit "${u}" is not in the plan`);
-  const wanted = new Set(unitNames);
-  return manifest.shards.filter((s) => s.units.some((u) => wanted.has(u)));
 }
 
 /**

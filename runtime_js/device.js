@@ -1,5 +1,6 @@
 /**
- * Adapter and device for a compiled model: manifest -> **what the kernels need** -> GPUDevice (+ kernel variant).
+ * Adapter and device for a compiled model: manifest (+ units, slots) -> **what the kernels need** -> GPUDevice
+ * (+ kernel variant, by the manifest's variant_choice rules).
  *
  * We request exactly the limits the artifact needs (never the adapter's maximum: a device that asks for less keeps
  * working on more machines and fails loudly here, naming the limit, instead of deep inside a dispatch), and only
@@ -7,6 +8,8 @@
  *
  * Plain ES module, no module-level state.
  */
+import { workgroups } from './executor.js';
+import { defaultSlots, shapeBytes, stepSizes, unitNames } from './manifest.js';
 import { WebGpuUnavailableError, requestWebGpuAdapter } from './webgpu_check.js';
 
 /** A WebGPU limit of this adapter is below what the model needs. The message names the limit and both values. */
@@ -49,62 +52,76 @@ export function adapterName(info) {
 }
 
 /**
- * True for software adapters (SwiftShader, llvmpipe/lavapipe, fallback adapters): they run the "cpu" kernel variant
- * (one output row per invocation) about ten times faster than the workgroup-reduction "gpu" variant.
- * @param {GPUAdapterInfo | undefined} info
- * @param {boolean} [isFallback]
+ * What variant rules match against: vendor, architecture, device, description and the adapter type (where a
+ * runtime knows it; browsers do not report one), lowercased. The same text as compiler/native/gpu.py builds.
+ * @param {Partial<GPUAdapterInfo> | undefined} info
+ * @param {string} [type]
  */
-export function isSoftwareAdapter(info, isFallback = false) {
-  if (isFallback || info?.isFallbackAdapter) return true;
-  const text = [info?.vendor, info?.architecture, info?.device, info?.description].join(' ').toLowerCase();
-  return /swiftshader|llvmpipe|lavapipe|software/.test(text);
+export function adapterDescription(info, type = '') {
+  const i = /** @type {Record<string, unknown>} */ (info ?? {});
+  const text = ['vendor', 'architecture', 'device', 'description'].map((k) => String(i[k] ?? '')).join(' ');
+  return `${text.toLowerCase()} ${type.toLowerCase()}`;
 }
 
 /**
- * The kernel variant to run: `override` when given (it must exist in the manifest), else "cpu" on a software
- * adapter and "gpu" elsewhere, falling back to whatever single variant the artifact has.
+ * The kernel variant to run, by the manifest's `variant_choice` rules (compiler/native/gpu.py choose_variant):
+ * `override` when given (it must exist in the artifact); a fallback adapter gets `fallback_adapter`; otherwise the
+ * first rule whose pattern matches the adapter's description, else `default`. A variant the artifact lacks gives
+ * way to the first it has, in sorted order.
  * @param {any} manifest
- * @param {GPUAdapterInfo | undefined} info
- * @param {string | null} [override]
- * @param {boolean} [isFallback]
+ * @param {Partial<GPUAdapterInfo> | undefined} info
+ * @param {{override?: string | null, fallback?: boolean, type?: string}} [options]
  * @returns {string}
  */
-export function chooseVariant(manifest, info, override = null, isFallback = false) {
+export function chooseVariant(manifest, info, options = {}) {
   const available = new Set();
   for (const k of Object.values(manifest.kernels)) for (const v of Object.keys(k.variants)) available.add(v);
-  if (override) {
-    if (!available.has(override)) {
-      throw new Error(`kernel variant "${override}" is not in this artifact (it has: ${[...available].join(', ')})`);
+  const sorted = [...available].sort();
+  if (options.override) {
+    if (!available.has(options.override)) {
+      throw new Error(`kernel variant "${options.override}" is not in this artifact (it has: ${sorted.join(', ')})`);
     }
-    return override;
+    return options.override;
   }
-  const wanted = isSoftwareAdapter(info, isFallback) ? 'cpu' : 'gpu';
-  return available.has(wanted) ? wanted : [...available][0];
+  const choice = manifest.variant_choice;
+  const text = adapterDescription(info, options.type);
+  const fallback = options.fallback || Boolean(/** @type {any} */ (info)?.isFallbackAdapter);
+  const wanted = fallback ? choice.fallback_adapter
+    : (choice.rules.find((r) => new RegExp(r.match).test(text))?.variant ?? choice.default);
+  return available.has(wanted) ? wanted : sorted[0];
 }
 
 /**
- * The WebGPU limits `manifest`'s units need with kernel `variant`, each with a reason for error messages.
+ * The WebGPU limits `manifest`'s units need with kernel `variant` and `slots` sequence slots, each with a reason for
+ * error messages. Buffer sizes come from the symbolic shapes (KV caches grow with the slots, logits with the
+ * outputs per step).
  * @param {any} manifest
  * @param {string} variant
- * @param {string[]} [unitNames]  Only these plan units (a worker running some layers); default all.
+ * @param {string[] | null} [units]  Only these plan units (a stage running some layers); default all.
+ * @param {number} [slots]
+ * @param {{maxOutputs?: number}} [options]  Outputs per step (default: min(slots, max_tokens_per_step)).
  * @returns {Record<string, {needed: number, why: string}>}
  */
-export function neededLimits(manifest, variant, unitNames) {
-  const units = unitNames ? manifest.plan.units.filter((u) => unitNames.includes(u.name)) : manifest.plan.units;
+export function neededLimits(manifest, variant, units, slots = 1, options = {}) {
+  const plan = units ? manifest.plan.units.filter((u) => units.includes(u.name)) : manifest.plan.units;
+  const sizes = stepSizes(manifest, slots);
+  if (options.maxOutputs !== undefined) sizes.O = options.maxOutputs;
   /** @type {Record<string, {needed: number, why: string}>} */
   const out = {};
   const need = (limit, value, why) => {
     if (!out[limit] || value > out[limit].needed) out[limit] = { needed: value, why };
   };
-  const stepTokens = manifest.limits.max_tokens_per_step;
-  for (const unit of units) {
+  for (const unit of plan) {
     for (const d of unit.dispatches) {
       for (const name of Object.values(d.bind)) {
-        const raw = manifest.weights[name]?.bytes ?? manifest.buffers[name]?.bytes ?? 0;
+        const w = manifest.weights[name];
+        const raw = w ? w.bytes : shapeBytes(manifest.buffers[name].shape, sizes);
         const bytes = Math.ceil(raw / 4) * 4; // buffers are created in whole 4-byte words
+        const why = w ? `buffer "${name}" is bound whole`
+          : `buffer "${name}" is bound whole, sized for ${slots} slot${slots === 1 ? '' : 's'}`;
         // Both limits apply: the whole buffer is bound, so the binding is as large as the buffer.
-        need('maxStorageBufferBindingSize', bytes, `buffer "${name}" is bound whole`);
-        need('maxBufferSize', bytes, `buffer "${name}"`);
+        need('maxStorageBufferBindingSize', bytes, why);
+        need('maxBufferSize', bytes, why);
       }
       const kernel = manifest.kernels[d.kernel];
       /** @type {KernelVariant} */
@@ -117,9 +134,8 @@ export function neededLimits(manifest, variant, unitNames) {
       need('maxComputeWorkgroupSizeX', x, `kernel ${d.kernel} (${variant})`);
       need('maxComputeWorkgroupSizeY', y, `kernel ${d.kernel} (${variant})`);
       need('maxComputeWorkgroupSizeZ', z, `kernel ${d.kernel} (${variant})`);
-      for (const [count, div] of v.dispatch) {
-        const c = count === 'T' ? stepTokens : Number(count);
-        need('maxComputeWorkgroupsPerDimension', Math.ceil(c / div), `kernel ${d.kernel} (${variant})`);
+      for (const n of workgroups(v.dispatch, sizes.T, sizes.O)) {
+        need('maxComputeWorkgroupsPerDimension', n, `kernel ${d.kernel} (${variant})`);
       }
     }
   }
@@ -143,8 +159,8 @@ export function checkLimits(needs, available, adapter) {
     if (needed > have) {
       throw new LimitError(
         `This model needs the WebGPU limit ${limit} = ${needed} (${why}), but the graphics adapter ` +
-        `"${adapter}" offers only ${have}. Try another browser or device, or compile the model with smaller ` +
-        'limits.', { limit, needed, available: have });
+        `"${adapter}" offers only ${have}. Try another browser or device, load fewer slots, or compile the ` +
+        'model with smaller limits.', { limit, needed, available: have });
     }
     required[limit] = needed;
   }
@@ -159,13 +175,15 @@ export function checkLimits(needs, available, adapter) {
  * @property {string} adapterName
  * @property {string[]} features   Optional features the device was created with.
  * @property {Record<string, number>} limits  The limits that were requested.
+ * @property {number} slots        Sequence slots the limits were sized for (the caller's, or defaultSlots).
  */
 
 /**
- * Adapter + device able to run `manifest` (or its `units`). Throws WebGpuUnavailableError when there is no WebGPU,
- * LimitError when the adapter is too small.
+ * Adapter + device able to run `manifest` (or its `units`) with `slots` sequence slots (default: what the
+ * manifest's limits.default_slots and the adapter's binding limit allow). Throws WebGpuUnavailableError when there
+ * is no WebGPU, LimitError when the adapter is too small.
  * @param {any} manifest
- * @param {{variant?: string | null, units?: string[], powerPreference?: GPUPowerPreference,
+ * @param {{variant?: string | null, units?: string[], slots?: number | null, powerPreference?: GPUPowerPreference,
  *          onLost?: (info: GPUDeviceLostInfo) => void, onError?: (error: GPUError) => void,
  *          navigator?: Navigator}} [options]
  *   onLost: called when the device is lost for any reason but our own destroy(); onError: uncaptured GPU errors.
@@ -175,8 +193,15 @@ export async function acquireDevice(manifest, options = {}) {
   const adapter = await requestWebGpuAdapter(options);
   const info = adapter.info;
   const name = adapterName(info);
-  const variant = chooseVariant(manifest, info, options.variant ?? null, Boolean(adapter.isFallbackAdapter));
-  const limits = checkLimits(neededLimits(manifest, variant, options.units), adapter.limits, name);
+  const variant = chooseVariant(manifest, info, {
+    override: options.variant ?? null, fallback: Boolean(/** @type {any} */ (adapter).isFallbackAdapter),
+  });
+  const units = options.units ?? unitNames(manifest);
+  const bindingLimit = adapter.limits.maxStorageBufferBindingSize;
+  const slots = options.slots ?? defaultSlots(manifest, units, bindingLimit);
+  if (!Number.isInteger(slots) || slots < 1) throw new RangeError(`slots must be a positive integer, got ${slots}`);
+  const { O } = stepSizes(manifest, slots, bindingLimit);
+  const limits = checkLimits(neededLimits(manifest, variant, units, slots, { maxOutputs: O }), adapter.limits, name);
   const features = OPTIONAL_FEATURES.filter((f) => adapter.features.has(f));
   let device;
   try {
@@ -199,5 +224,5 @@ export async function acquireDevice(manifest, options = {}) {
     console.error(`webshard: uncaptured WebGPU error: ${error.message}`);
     options.onError?.(error);
   });
-  return { adapter, device, variant, adapterName: name, features, limits };
+  return { adapter, device, variant, adapterName: name, features, limits, slots };
 }

@@ -41,3 +41,18 @@ def chromium_browser():
             yield browser
         finally:
             browser.close()
+
+
+class Console:
+    """Console lines and uncaught errors of a page, for assertion messages."""
+
+    def __init__(self, page):
+        self.lines: list[str] = []
+        page.on("console", lambda m: self.lines.append(f"[{m.type}] {m.text}"))
+        page.on("pageerror", lambda e: self.lines.append(f"[pageerror] {e}"))
+
+    def errors(self) -> list[str]:
+        return [line for line in self.lines if line.startswith(("[error]", "[pageerror]"))]
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines[-40:]) or "(no console output)"

@@ -18,7 +18,7 @@ import pytest
 
 from compiler.build import compile_model, compile_source
 from compiler.importers import load_model
-from tests.browser import chromium_browser
+from tests.browser import Console, chromium_browser
 from tests.static_site import serve
 from tests.tiny_models import make_tiny_gpt2, make_tiny_llama
 
@@ -53,7 +53,7 @@ def tiny(models_dir, tmp_path_factory) -> dict[str, Path]:
     bad = models_dir / "bad-version"
     shutil.copytree(out["tiny-llama"], bad)
     m = json.loads((bad / "manifest.json").read_text())
-    m["format_version"] = 2
+    m["format_version"] = 1   # an artifact from before stages and slots
     m["model"]["id"] = "bad-version"
     (bad / "manifest.json").write_text(json.dumps(m))
 
@@ -91,21 +91,6 @@ def ctx(browser):
     c = browser.new_context()
     yield c
     c.close()
-
-
-class Console:
-    """Console lines and uncaught errors of a page, for assertion messages."""
-
-    def __init__(self, page):
-        self.lines: list[str] = []
-        page.on("console", lambda m: self.lines.append(f"[{m.type}] {m.text}"))
-        page.on("pageerror", lambda e: self.lines.append(f"[pageerror] {e}"))
-
-    def errors(self) -> list[str]:
-        return [line for line in self.lines if line.startswith(("[error]", "[pageerror]"))]
-
-    def __str__(self) -> str:
-        return "\n".join(self.lines[-40:]) or "(no console output)"
 
 
 def open_chat(context, url: str, query: str, timeout_s: float = 120) -> tuple[dict, object, Console]:
@@ -314,7 +299,7 @@ def assert_shows_error(state: dict, page, console: Console, *needles: str) -> No
 
 def test_wrong_format_version_is_a_clear_error(ctx, site, tiny):
     state, page, console = open_chat(ctx, site[0], query("bad-version", "the", 2, raw=True))
-    assert_shows_error(state, page, console, "format_version is 2", "reads format_version 1")
+    assert_shows_error(state, page, console, "format_version is 1", "reads format_version 2")
 
 
 def test_corrupt_shard_is_a_clear_error(ctx, site, tiny):

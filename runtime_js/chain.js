@@ -1,0 +1,278 @@
+/**
+ * Chains of stages covering the whole model, embed to sample: what the generation loop (engine.js) runs.
+ *
+ * stage.js (Workspace, Stage) -> **LocalChain** (stages sharing one workspace: one compute pass per step, rows may
+ * read the previous step's sampled ids on the GPU) or **RelayChain** (stages loaded apart, activations relayed
+ * through host memory in the wire format, as between tabs and machines) -> engine.js. The JS twins of the chains in
+ * compiler/native/stage.py; both offer the engine's Runner interface (engine.js).
+ *
+ * Plain ES module, no module-level state.
+ */
+import { fetchManifest } from './artifact.js';
+import { Sampling, checkStep } from './batch.js';
+import { acquireDevice } from './device.js';
+import { ArtifactError, shardsForUnits, splitRanges, unitNames } from './manifest.js';
+import { Stage, Workspace } from './stage.js';
+import { encode as encodeWire } from './wire.js';
+
+/**
+ * @typedef {import('./batch.js').Step} Step
+ * @typedef {import('./stage.js').StageOptions} StageOptions
+ * @typedef {import('./stage.js').LoadStats} LoadStats
+ */
+
+/**
+ * A submitted step of a LocalChain: where its sampled ids (and kept logits rows) will be read from.
+ * @typedef {object} Pending
+ * @property {number} nOut
+ * @property {number[]} keep
+ * @property {Promise<ArrayBuffer[]>} done  [ids, logits?] once the GPU has run the step.
+ */
+
+/**
+ * Stages on one device sharing one workspace, run as ONE compute pass per step. Rows may take their token from
+ * the previous step's sampled ids on the GPU (`src`), so decode steps can be submitted before earlier ones are read.
+ */
+export class LocalChain {
+  /**
+   * The whole model as one stage, or cut before the layers in `split` into stages on one workspace.
+   * @param {string} baseUrl
+   * @param {StageOptions & {split?: number[]}} [options]
+   */
+  static async load(baseUrl, options = {}) {
+    const t0 = performance.now();
+    const manifest = options.manifest ?? await fetchManifest(baseUrl, { signal: options.signal });
+    const ws = await Workspace.create(baseUrl, manifest, {
+      slots: options.slots, variant: options.variant, gpu: options.gpu, onLost: options.onLost,
+    });
+    const ranges = options.split?.length ? splitRanges(manifest, options.split) : [[null, null]];
+    const progress = stageProgress(manifest, ranges, options.onProgress);
+    const stages = [];
+    // One after another: a shard two stages share (a tied embedding) is then read from the cache the second time.
+    for (const [i, [first, last]] of ranges.entries()) {
+      stages.push(await Stage.load(baseUrl, { ...options, first, last, workspace: ws, onProgress: progress[i] }));
+    }
+    const chain = new LocalChain(stages);
+    chain.loadStats.ms = performance.now() - t0;
+    return chain;
+  }
+
+  /** @param {Stage[]} stages */
+  constructor(stages) {
+    if (!stages.length || new Set(stages.map((s) => s.ws)).size !== 1) {
+      throw new RangeError('a LocalChain needs stages that share one workspace');
+    }
+    checkContiguous(stages);
+    if (stages[0].firstRole !== 'embed' || stages.at(-1).lastRole !== 'sample') {
+      throw new RangeError('a LocalChain runs the whole model: embed first, sample last');
+    }
+    this.stages = stages;
+    this.ws = stages[0].ws;
+    this.chainable = true;
+    this.maxRows = this.ws.maxRows;
+    this.maxOutputs = this.ws.maxOutputs;
+    this.slots = this.ws.slots;
+    this.context = this.ws.context;
+    this.vocab = this.ws.vocab;
+    this.defaultSampling = Sampling.defaults(this.ws.manifest);
+    this.loadStats = sumStats(stages.map((s) => s.loadStats));
+  }
+
+  /**
+   * Encode and submit one step; returns at once (read it with collect).
+   * @param {Step} step
+   * @param {number[]} [keepLogits]  Outputs whose logits rows to read back too.
+   * @returns {Pending}
+   */
+  submit(step, keepLogits = []) {
+    const ws = this.ws;
+    const dev = ws.device;
+    checkStep(step, ws.limits);
+    const nOut = step.outputs.length;
+    const row = 4 * this.vocab;
+    const reads = [{ rb: ws.readback(4 * nOut), nbytes: 4 * nOut }];
+    if (keepLogits.length) reads.push({ rb: ws.readback(row * keepLogits.length), nbytes: row * keepLogits.length });
+    dev.pushErrorScope('validation');
+    let scope;
+    try {
+      ws.writeStep(step);
+      const enc = dev.createCommandEncoder();
+      const pass = enc.beginComputePass();
+      for (const s of this.stages) s.record(pass, step.rows.length, nOut);
+      pass.end();
+      if (nOut) enc.copyBufferToBuffer(ws.buffer('sampled'), 0, reads[0].rb, 0, 4 * nOut);
+      keepLogits.forEach((o, i) => enc.copyBufferToBuffer(ws.buffer('logits'), o * row, reads[1].rb, i * row, row));
+      dev.queue.submit([enc.finish()]);
+    } finally {
+      scope = dev.popErrorScope();
+    }
+    const done = ws.settle(scope, reads, this.span);
+    done.catch(() => {}); // collect() reports it; until then it is not an unhandled rejection
+    return { nOut, keep: [...keepLogits], done };
+  }
+
+  /**
+   * Wait for a submitted step (not for later ones); its sampled ids and kept logits rows.
+   * @param {Pending} p
+   * @returns {Promise<{ids: number[], logits: Float32Array[] | null}>}
+   */
+  async collect(p) {
+    const [ids, logits] = await p.done;
+    return {
+      ids: Array.from(new Uint32Array(ids)),
+      logits: logits ? p.keep.map((_, i) => new Float32Array(logits, i * 4 * this.vocab, this.vocab)) : null,
+    };
+  }
+
+  get span() {
+    return `${this.stages[0].units[0].name}..${this.stages.at(-1).units.at(-1).name}`;
+  }
+
+  /** Free GPU memory now (the device stays). */
+  destroy() {
+    for (const s of this.stages) s.destroy();
+    this.ws.destroy();
+  }
+}
+
+/**
+ * Stages loaded apart (each its own workspace and buffers), relayed through host memory in the wire format: the
+ * exact path activations take between tabs and machines, in one tab. Each step completes before the next is planned.
+ */
+export class RelayChain {
+  /**
+   * The model cut before the layers in `split`, each range its own stage on `gpu` (default: one new device sized
+   * for the whole model).
+   * @param {string} baseUrl
+   * @param {number[]} split
+   * @param {StageOptions & {wireDtype?: string}} [options]
+   */
+  static async load(baseUrl, split, options = {}) {
+    const t0 = performance.now();
+    const manifest = options.manifest ?? await fetchManifest(baseUrl, { signal: options.signal });
+    const ranges = splitRanges(manifest, split);
+    const gpu = options.gpu ?? await acquireDevice(manifest, {
+      slots: options.slots, variant: options.variant, onLost: options.onLost,
+    });
+    const progress = stageProgress(manifest, ranges, options.onProgress);
+    const stages = [];
+    for (const [i, [first, last]] of ranges.entries()) {
+      stages.push(await Stage.load(baseUrl, {
+        ...options, manifest, first, last, gpu, slots: options.slots ?? gpu.slots, onProgress: progress[i],
+      }));
+    }
+    const chain = new RelayChain(stages, options.wireDtype);
+    chain.loadStats.ms = performance.now() - t0;
+    return chain;
+  }
+
+  /**
+   * @param {Stage[]} stages
+   * @param {string} [wireDtype]  "f32" (exact) or "f16" (half the bytes).
+   */
+  constructor(stages, wireDtype = 'f32') {
+    checkContiguous(stages);
+    this.stages = stages;
+    this.wireDtype = wireDtype;
+    const ws = stages[0].ws;
+    this.chainable = false;
+    this.maxRows = ws.maxRows;
+    this.maxOutputs = Math.min(...stages.map((s) => s.ws.maxOutputs));
+    this.slots = Math.min(...stages.map((s) => s.ws.slots));
+    this.context = ws.context;
+    this.vocab = ws.vocab;
+    this.defaultSampling = Sampling.defaults(ws.manifest);
+    /** @type {number[]} Bytes sent over each boundary so far. */
+    this.hopBytes = new Array(stages.length - 1).fill(0);
+    this.loadStats = sumStats(stages.map((s) => s.loadStats));
+  }
+
+  /**
+   * Run a step through every stage; the handle is the promise of its result.
+   * @param {Step} step
+   * @param {number[]} [keepLogits]
+   */
+  submit(step, keepLogits = []) {
+    const done = this.#relay(step, keepLogits);
+    done.catch(() => {}); // collect() reports it
+    return done;
+  }
+
+  /**
+   * @param {Step} step
+   * @param {number[]} keep
+   * @returns {Promise<{ids: number[], logits: Float32Array[] | null}>}
+   */
+  async #relay(step, keep) {
+    let x = null;
+    for (const [i, stage] of this.stages.entries()) {
+      const out = await stage.run(step, x);
+      if (stage.lastRole === 'sample') {
+        let logits = null;
+        if (keep.length) { // the last stage ran head and sample: its logits buffer still holds the rows
+          const buf = await stage.ws.read('logits', 4 * this.vocab * step.outputs.length);
+          logits = keep.map((o) => new Float32Array(buf, o * 4 * this.vocab, this.vocab));
+        }
+        return { ids: Array.from(out.data), logits };
+      }
+      x = encodeWire(out, this.wireDtype);
+      this.hopBytes[i] += x.byteLength;
+    }
+    throw new ArtifactError('the last stage of a chain must end with the sample unit');
+  }
+
+  /**
+   * @param {Promise<{ids: number[], logits: Float32Array[] | null}>} handle
+   */
+  async collect(handle) {
+    return handle;
+  }
+
+  /** Free GPU memory now (the device stays). */
+  destroy() {
+    for (const s of this.stages) {
+      s.destroy();
+      s.ws.destroy();
+    }
+  }
+}
+
+/** @param {Stage[]} stages */
+function checkContiguous(stages) {
+  const plan = stages[0].manifest.plan.units.map((u) => u.name);
+  const names = stages.flatMap((s) => s.units.map((u) => u.name));
+  const start = plan.indexOf(names[0]);
+  if (names.some((n, i) => plan[start + i] !== n)) {
+    throw new RangeError(`stages must cover contiguous units in plan order, got ${names[0]}..${names.at(-1)} out of order`);
+  }
+}
+
+/**
+ * Per-stage progress callbacks that report the chain's total to `onProgress`.
+ * @param {any} manifest
+ * @param {Array<[string | null, string | null]>} ranges
+ * @param {((loaded: number, total: number) => void) | undefined} onProgress
+ */
+function stageProgress(manifest, ranges, onProgress) {
+  if (!onProgress) return ranges.map(() => undefined);
+  const totals = ranges.map(([a, b]) => shardsForUnits(manifest, unitNames(manifest, a, b))
+    .reduce((n, s) => n + s.bytes, 0));
+  const total = totals.reduce((a, b) => a + b, 0);
+  const loaded = ranges.map(() => 0);
+  return ranges.map((_, i) => (/** @type {number} */ n) => {
+    loaded[i] = n;
+    onProgress(loaded.reduce((a, b) => a + b, 0), total);
+  });
+}
+
+/**
+ * @param {LoadStats[]} all
+ * @returns {LoadStats}
+ */
+function sumStats(all) {
+  const sum = (k) => all.reduce((n, s) => n + s[k], 0);
+  return {
+    ms: sum('ms'), networkBytes: sum('networkBytes'), cachedBytes: sum('cachedBytes'), totalBytes: sum('totalBytes'),
+    shardsFromNetwork: sum('shardsFromNetwork'), compileMs: sum('compileMs'),
+  };
+}

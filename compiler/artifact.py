@@ -30,11 +30,11 @@ from .codegen import Lowered
 from .errors import ArtifactError
 from .ir import unit_role
 from .kernels import DEFAULT_LIMITS, VARIANT_CHOICE, params_layout
+from .manifest import FORMAT_VERSION, validate_manifest
 from .model import ImportedModel
 from .passes import BufferPlan
 from .tokenizer import save_tokenizer
 
-FORMAT_VERSION = 2
 SHARD_BYTES = 32 << 20
 # Slots a runtime loads when its caller names no number: at most `max`, and no more KV cache than the budget.
 # WebGPU exposes no memory query, so this is a fixed, conservative figure (SmolLM2 at context 2048 costs 94 MB per
@@ -204,16 +204,15 @@ def _swap_in(new: Path, final: Path) -> None:
 
 
 def read_manifest(artifact: Path) -> dict:
+    """The artifact's manifest, validated (compiler/manifest.py): an error names the file and the field."""
     path = Path(artifact) / "manifest.json"
     try:
         m = json.loads(path.read_text())
     except FileNotFoundError:
         raise ArtifactError(f"{path}: missing (compile first: webshard compile smollm2 -o {artifact})") from None
-    except json.JSONDecodeError as e:
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as e:
         raise ArtifactError(f"{path}: not valid JSON ({e})") from None
-    v = m.get("format_version")
-    if v != FORMAT_VERSION:
-        raise ArtifactError(f"{path}: format_version {v!r}, this webshard reads {FORMAT_VERSION}; recompile the model")
+    validate_manifest(m, str(path))
     return m
 
 

@@ -99,8 +99,7 @@ def cmd_generate(args) -> int:
     from .native.model import top_k_pairs
 
     m = _load(args)
-    prompt = m.chat_prompt([{"role": "user", "content": args.prompt}]) if args.chat else args.prompt
-    ids = m.encode(prompt)
+    ids = m.encode_chat([{"role": "user", "content": args.prompt}]) if args.chat else m.encode(args.prompt)
     if args.json:
         m.warm_up()   # so prefill_ms measures the prompt, not first-use shader compilation
     stream = IncrementalDecoder(m.decode)
@@ -152,7 +151,7 @@ def cmd_chat(args) -> int:
         turns = history + [{"role": "user", "content": line}]
         ids = _fit_chat(m, turns, keep=1 + bool(args.system), room=args.max_tokens)
         if ids is None:
-            n = len(m.encode(m.chat_prompt(turns[:bool(args.system)] + turns[-1:])))
+            n = len(m.encode_chat(turns[:bool(args.system)] + turns[-1:]))
             print(f"error: that message is {n} tokens with the chat template, and the context holds "
                   f"{m.max_context}; send a shorter one (the conversation is kept)", file=sys.stderr)
             continue
@@ -205,10 +204,10 @@ def _fit_chat(m, turns: list[dict], *, keep: int, room: int) -> list[int] | None
     """Prompt ids for `turns`, dropping the oldest turns after the first `keep` - 1 (a system message) until a reply
     of `room` tokens fits; None when even the last message alone leaves no room for a single token."""
     turns = list(turns)
-    ids = m.encode(m.chat_prompt(turns))
+    ids = m.encode_chat(turns)
     while len(ids) + room > m.max_context and len(turns) > keep:
         del turns[keep - 1]
-        ids = m.encode(m.chat_prompt(turns))
+        ids = m.encode_chat(turns)
     return ids if len(ids) < m.max_context else None
 
 
@@ -258,7 +257,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("source", help="smollm2 (bundled), a .gguf file, or an HF model directory")
     p.add_argument("-o", "--output", type=Path, default=None)
     p.add_argument("--id", default=None, help="model id in the manifest (default: from the source name)")
-    p.add_argument("--context", type=int, default=2048, help="maximum context (KV cache rows)")
+    p.add_argument("--context", type=int, default=None,
+                   help="maximum context (KV cache rows; default 2048, or the model's trained context if smaller)")
     p.add_argument("--step-tokens", type=int, default=64, help="maximum tokens per prefill step (1..1024)")
     p.set_defaults(fn=cmd_compile)
 

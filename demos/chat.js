@@ -83,7 +83,7 @@ async function reply(model, StreamDecoder, prompt) {
   const raw = params.get('raw') === '1';
   addMessage('user', prompt);
   history.push({ role: 'user', content: prompt });
-  const promptIds = model.encode(raw ? prompt : model.chatPrompt(history));
+  const promptIds = raw ? model.encode(prompt) : model.encodeChat(history);
   const out = addMessage('assistant', '');
   const decoder = new StreamDecoder(model.codec);
   running = new AbortController();

@@ -123,6 +123,15 @@ export class WebModel {
     return this.codec.chatPrompt(messages);
   }
 
+  /**
+   * Prompt ids for chat messages, where only the template can produce special tokens (control-token text inside
+   * a message stays plain text, so no message can forge a turn), as compiler/native/model.py's encode_chat.
+   * @param {import('./tokenizer.js').ChatMessage[]} messages
+   */
+  encodeChat(messages) {
+    return this.codec.encodeChat(messages);
+  }
+
   /** @returns {Set<number>} */
   get eosIds() {
     return this.codec.eosIds;

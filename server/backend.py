@@ -104,7 +104,7 @@ class ServedModel(Protocol):
 
     def decode(self, ids: list[int]) -> str: ...
 
-    def chat_prompt(self, messages: list[dict]) -> str: ...
+    def encode_chat(self, messages: list[dict]) -> list[int]: ...
 
 
 class NativeBackend:
@@ -166,8 +166,10 @@ class NativeBackend:
         self._loop.close()
 
     def _prompt_ids(self, model: ServedModel, request: CompletionRequest) -> list[int]:
-        prompt = model.chat_prompt(list(request.messages)) if request.messages is not None else request.prompt
-        return model.encode(prompt)
+        # Chat: message contents are plain text, so a user cannot forge a system turn with control-token text.
+        if request.messages is not None:
+            return model.encode_chat(list(request.messages))
+        return model.encode(request.prompt)
 
     async def complete(self, request: CompletionRequest) -> AsyncIterator[Chunk]:
         model = self._models[request.model]

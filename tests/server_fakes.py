@@ -98,6 +98,9 @@ class FakeModel:
     def chat_prompt(self, messages: list[dict]) -> str:
         return "".join(f"<{m['role']}>{m['content']}\n" for m in messages) + "<assistant>"
 
+    def encode_chat(self, messages: list[dict]) -> list[int]:
+        return self.encode(self.chat_prompt(messages))
+
 
 class ScriptedBackend:
     """A Backend written directly against the protocol: plays fixed chunks, optionally failing midway."""

@@ -211,3 +211,39 @@ def test_browser_encode_chat_matches_native(tiny_llama, tmp_path):
             return chats.map((m) => codec.encodeChat(m));
         }""", cases)
     assert got == want
+
+
+# ---------------------------------------------------------------- every place that encodes chats uses it
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory, gpu):
+    from compiler.build import compile_model
+    from compiler.importers import load_model
+    from compiler.native.model import Model
+
+    d = tmp_path_factory.mktemp("tiny-chat")
+    compile_model(load_model(make_tiny_llama(d)), d / "art", model_id="tiny-chat", max_context=128, max_tokens=8,
+                  progress=False)
+    return Model.load(d / "art", slots=1)
+
+
+@pytest.mark.gpu
+def test_native_model_and_server_encode_chats_safely(tiny_model):
+    from server.backend import CompletionRequest, NativeBackend
+
+    messages = [{"role": "user", "content": INJECTION}]
+    want = encode_chat(tiny_model.tokenizer, tiny_model.tokenizer_info, messages)
+    assert tiny_model.encode_chat(messages) == want
+    request = CompletionRequest(model="tiny-chat", messages=tuple(messages))
+    assert NativeBackend._prompt_ids(None, tiny_model, request) == want   # what the server runs for /v1/chat
+
+
+@pytest.mark.gpu
+def test_cli_chat_prompt_is_encoded_safely(tiny_model, tmp_path):
+    from tests.test_cli import webshard
+
+    r = webshard("generate", "--artifact", tiny_model.artifact, "--chat", "--json", "--max-tokens", 1, INJECTION)
+    assert r.returncode == 0, r.stderr
+    ids = json.loads(r.stdout)["prompt_ids"]
+    assert ids == tiny_model.encode_chat([{"role": "user", "content": INJECTION}])

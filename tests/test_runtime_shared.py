@@ -4,6 +4,7 @@ control layout. No adapter needed."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -67,3 +68,41 @@ def test_needed_limits_scale_with_slots_and_name_the_limit(tmp_path):
     assert four["maxStorageBuffersPerShaderStage"][0] <= 8
     with pytest.raises(LimitError, match=r"maxStorageBufferBindingSize = \d+ \(buffer .* offers only 1024"):
         check_limits(four, {"max-storage-buffer-binding-size": 1024}, "tiny adapter")
+
+
+# ---------------------------------------------------------------- manifest validation (same fixture as the browser)
+
+
+@pytest.fixture(scope="module")
+def tiny_manifest(tmp_path_factory):
+    from compiler.build import compile_model
+    from compiler.importers import load_model
+    from tests.tiny_models import make_tiny_llama
+
+    d = tmp_path_factory.mktemp("manifest")
+    return compile_model(load_model(make_tiny_llama(d)), d / "art", model_id="tiny", max_context=32, max_tokens=4,
+                         progress=False)
+
+
+@pytest.mark.parametrize("case", json.loads((FIXTURES / "bad_manifests.json").read_text())["cases"],
+                         ids=lambda c: c["name"])
+def test_native_validator_rejects_each_broken_manifest(tiny_manifest, case):
+    from compiler.errors import ArtifactError
+    from compiler.manifest import validate_manifest
+    from tests.test_stages_browser import apply_ops
+
+    validate_manifest(tiny_manifest, "manifest.json")   # the unbroken one passes
+    with pytest.raises(ArtifactError, match=re.escape(case["error"])):
+        validate_manifest(apply_ops(tiny_manifest, case["ops"]), "manifest.json")
+
+
+def test_read_manifest_names_the_file(tmp_path, tiny_manifest):
+    from compiler.artifact import read_manifest
+    from compiler.errors import ArtifactError
+
+    (tmp_path / "manifest.json").write_text(json.dumps(dict(tiny_manifest, format_version=1)))
+    with pytest.raises(ArtifactError, match=r"manifest.json: format_version is 1.*recompile"):
+        read_manifest(tmp_path)
+    (tmp_path / "manifest.json").write_text("[" * 100000)
+    with pytest.raises(ArtifactError, match="not valid JSON"):
+        read_manifest(tmp_path)

@@ -25,7 +25,7 @@ def model(gpu, smollm2_artifact):
 
 
 def test_chat_answers_paris(model):
-    ids = model.encode(model.chat_prompt([{"role": "user", "content": "What is the capital of France?"}]))
+    ids = model.encode_chat([{"role": "user", "content": "What is the capital of France?"}])
     assert ids == HF["chat_capital"]["prompt_ids"]
     out = list(model.generate(ids, max_tokens=20))
     assert model.decode(out) == "The capital of France is Paris."

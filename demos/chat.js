@@ -104,6 +104,8 @@ async function reply(model, StreamDecoder, prompt) {
       speed.textContent = `prefill ${s.promptTokens} tokens in ${(s.prefillMs / 1000).toFixed(2)} s` +
         (s.decodeTokens ? ` · decode ${s.decodeTokS.toFixed(2)} tokens/s` : '');
     }
+    out.textContent += decoder.flush();   // a character the reply ended inside of still shows (as U+FFFD)
+    state.text = out.textContent;
   } finally {
     running = null;
     stop.disabled = true;

@@ -226,19 +226,34 @@ export class StreamDecoder {
     this.codec = codec;
     /** @type {number[]} */
     this.ids = [];
-    this.emitted = '';
+    this.emitted = 0;   // UTF-16 units of decode(ids) already handed out
   }
 
   /**
+   * The text this id completes (may be empty): server/textstream.py's IncrementalDecoder.push, step for step.
    * @param {number} id
-   * @returns {string} the new text (may be empty)
+   * @returns {string}
    */
   push(id) {
     this.ids.push(id);
     const text = this.codec.decode(this.ids);
-    if (text.endsWith('\uFFFD') || !text.startsWith(this.emitted)) return '';
-    const delta = text.slice(this.emitted.length);
-    this.emitted = text;
+    if (text.endsWith('\uFFFD')) return '';
+    return this.#take(text);
+  }
+
+  /**
+   * Everything not handed out yet, including a trailing U+FFFD that no later id will complete (the end of a
+   * reply): IncrementalDecoder.flush.
+   * @returns {string}
+   */
+  flush() {
+    return this.#take(this.codec.decode(this.ids));
+  }
+
+  /** @param {string} text */
+  #take(text) {
+    const delta = text.slice(this.emitted);
+    this.emitted = Math.max(this.emitted, text.length);
     return delta;
   }
 }

@@ -58,3 +58,54 @@ def test_false_alarm_releases_held_text():
 
 def test_no_stops_passes_everything_through():
     assert scan([], ["a", "b"]) == ("ab", False, ["a", "b", ""])
+
+
+# ---------------------------------------------------------------- the browser's StreamDecoder is the same decoder
+
+_NODE_STREAM = """
+import fs from "node:fs";
+import { pathToFileURL } from "node:url";
+const [repo, casesFile] = process.argv.slice(2);
+const { TextCodec, StreamDecoder } = await import(pathToFileURL(`${repo}/runtime_js/tokenizer.js`).href);
+const { tokenizer, info, streams } = JSON.parse(fs.readFileSync(casesFile, "utf8"));
+const codec = new TextCodec(tokenizer, info);
+console.log(JSON.stringify(streams.map((ids) => {
+  const d = new StreamDecoder(codec);
+  return [...ids.map((id) => d.push(id)), d.flush()];
+})));
+"""
+
+
+def test_js_stream_decoder_gives_the_native_deltas(tmp_path):
+    """runtime_js/tokenizer.js StreamDecoder vs IncrementalDecoder on the same ids: multi-byte characters split over
+    tokens are held back, and flush gives what an unfinished character leaves (U+FFFD)."""
+    import json
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    from compiler.tokenizer import tokenizer_from_hf_dir
+    from tests.conftest import unavailable
+    from tests.tiny_models import make_tiny_gpt2
+
+    repo = Path(__file__).resolve().parent.parent
+    node = shutil.which("node")
+    if node is None or not (repo / "node_modules" / "@huggingface" / "tokenizers").exists():
+        unavailable("node and node_modules (make setup runs npm install)", "node or node_modules missing")
+    tok, info = tokenizer_from_hf_dir(make_tiny_gpt2(tmp_path / "hf"))
+    texts = ["Café ☕ 東京! the cat", "😀😀 in the hat", "plain text, no surprises"]
+    streams = [tok.encode(t).ids for t in texts]
+    streams.append(tok.encode("日本").ids[:-1])   # ends inside a character: flush shows U+FFFD
+    decode = lambda ids: tok.decode(ids, skip_special_tokens=True)  # noqa: E731
+    want = []
+    for ids in streams:
+        d = IncrementalDecoder(decode)
+        want.append([d.push(i) for i in ids] + [d.flush()])
+    assert any("\ufffd" in w[-1] for w in want)
+    cases = {"tokenizer": json.loads(tok.to_str()), "info": info.to_json(), "streams": streams}
+    (tmp_path / "cases.json").write_text(json.dumps(cases))
+    (tmp_path / "check.mjs").write_text(_NODE_STREAM)
+    out = subprocess.run([node, str(tmp_path / "check.mjs"), str(repo), str(tmp_path / "cases.json")],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == want

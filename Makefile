@@ -36,7 +36,7 @@ test-fast: setup
 	$(PY) -m pytest -q -m "not browser and not real_model"
 
 bench: setup
-	$(PY) -m compiler.native.bench
+	.venv/bin/webshard bench
 
 clean:
 	rm -rf build .pytest_cache

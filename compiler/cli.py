@@ -242,6 +242,12 @@ def cmd_render(argv: list[str]) -> int:
     return main(argv)
 
 
+def cmd_bench(argv: list[str]) -> int:
+    from .native.bench import main
+
+    return main(argv)
+
+
 def cmd_serve(argv: list[str]) -> int:
     from server.cli import serve_main
 
@@ -286,6 +292,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("render", help="render a scene (see `webshard render --help`)", add_help=False)
     sub.add_parser("serve", help="start the server (see `webshard serve --help`)", add_help=False)
+    sub.add_parser("bench", help="measure prefill, decode, batching and kernels (see `webshard bench --help`)",
+                   add_help=False)
     return ap
 
 
@@ -293,10 +301,11 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
     try:
-        # render/serve own their argument parsing.
+        # render/serve/bench own their argument parsing.
         rest = [a for a in argv if a != "--debug"]
-        if rest and rest[0] in ("render", "serve"):
-            return (cmd_render if rest[0] == "render" else cmd_serve)(rest[1:])
+        own = {"render": cmd_render, "serve": cmd_serve, "bench": cmd_bench}
+        if rest and rest[0] in own:
+            return own[rest[0]](rest[1:])
         args = build_parser().parse_args(rest)
         return args.fn(args)
     except KeyboardInterrupt:

@@ -1,21 +1,34 @@
-"""Benchmark: prefill and decode tokens/s of the compiled model on this machine's adapter, per kernel variant,
-against the numpy reference interpreter measured in the same run (`make bench`, or python -m compiler.bench).
+"""`webshard bench` (`make bench`): where the time goes, on this machine's adapter, with baselines from the same run.
 
-Figures only; nothing here asserts a speed.
+Figures only; nothing here asserts a speed. For each kernel variant it measures, through the same engine and chains
+that serve requests:
+  * prefill tok/s and time to first token for prompts of 16, 128 and 512 tokens (a fresh slot each);
+  * decode tok/s at context 64, 512 and 2048 (2048 only on real GPUs unless asked: a CPU adapter needs minutes);
+  * batched decode: aggregate tok/s of 1, 4, 8, 16 sequences decoding together;
+  * the step: dispatches, passes and submits per decode token, CPU time to encode and submit one, GPU time per step
+    and per kernel (timestamp queries), and each matmul's achieved GB/s against a copy-bandwidth probe;
+  * stages: decode with the model cut by --split into stages in one pass, and relayed through host memory;
+and the numpy f32 reference in the same run. --json prints (or writes) everything as one object.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
+import sys
 import time
 from pathlib import Path
 
-from ..build import DEFAULT_MODEL_ID, ensure_default_model
-from .gpu import get_gpu
-from .model import Model, Sampling
+import numpy as np
 
-PROMPT = ("The history of the printing press begins in the fifteenth century, when Johannes Gutenberg combined "
-          "movable metal type with an oil-based ink and a wooden press adapted from wine making.")
+from ..artifact import read_manifest
+from .batch import Output, Row, Step
+from .engine import Engine, Sequence
+from .gpu import get_gpu
+from .stage import LocalChain, RelayChain
+
+BENCH_DIR = Path("build/bench")   # not build/models: the server serves those
+CONTEXT = 4096                     # room for decode at context 2048 and a 512-token prompt
 
 
 def synthetic_smollm2(layers: int = 30, seed: int = 0):
@@ -23,7 +36,6 @@ def synthetic_smollm2(layers: int = 30, seed: int = 0):
 
     Speed depends on shapes alone, so this benchmarks a machine where the 94 MB GGUF cannot be carried.
     """
-    import numpy as np
     from tokenizers import Tokenizer, models
 
     from ..model import QUANT_BLOCK, ImportedModel, ModelConfig, Tensor
@@ -56,68 +68,240 @@ def synthetic_smollm2(layers: int = 30, seed: int = 0):
     return ImportedModel(cfg, t, tok, info, source={"path": "synthetic", "format": "synthetic"})
 
 
-def bench_variant(artifact: Path, variant: str, ids: list[int], decode_tokens: int) -> dict:
-    m = Model.load(artifact, variant=variant)
-    m.warm_up()
-    t0 = time.perf_counter()
-    m.prefill(ids, Sampling())
-    prefill_s = time.perf_counter() - t0
-    list(m.generate(ids, max_tokens=decode_tokens, stop_at_eos=False))
-    return {"variant": variant, "prompt_tokens": len(ids), "prefill_tok_s": len(ids) / prefill_s,
-            "decode_tok_s": m.timings.decode_tok_s, "decode_tokens": m.timings.decode_tokens}
-
-
-def bench_numpy(source, ids: list[int], decode_tokens: int) -> dict:
+def prepare(args) -> tuple[Path, object]:
+    """The artifact to measure (compiled into build/bench/ with a 4096-token context) and its imported model."""
+    from ..build import compile_model
     from ..importers import load_model
+
+    if args.artifact:
+        return args.artifact, None
+    model = synthetic_smollm2() if args.synthetic else load_model("smollm2")
+    out = BENCH_DIR / ("synthetic-smollm2" if args.synthetic else "smollm2")
+    try:
+        m = read_manifest(out)
+        fresh = m["limits"]["max_context"] == CONTEXT and m["model"]["source"]["path"] == \
+            Path(model.source.get("path", "")).name
+    except Exception:  # noqa: BLE001 - missing, stale or from another format: rebuild
+        fresh = False
+    if not fresh:
+        print(f"compiling {out} (context {CONTEXT}) ...", file=sys.stderr)
+        compile_model(model, out, model_id=out.name, max_context=CONTEXT, progress=False)
+    return out, model
+
+
+def ids_of(n: int, vocab: int, seed: int) -> list[int]:
+    return [int(i) for i in np.random.default_rng(seed).integers(1, vocab, n)]
+
+
+def run_seqs(engine: Engine, seqs: list[Sequence]) -> None:
+    for s in seqs:
+        engine.add(s)
+    while not engine.idle:
+        engine.step()
+
+
+def measure_prefill(engine: Engine, vocab: int, n: int) -> dict:
+    engine.slots.forget()   # a cold prompt: no prefix of it is in any slot
+    seq = Sequence(ids_of(n, vocab, n), 1, stop_at_eos=False)
+    run_seqs(engine, [seq])
+    ttft = seq.t_first - seq.t_added
+    return {"tokens": n, "ttft_ms": ttft * 1000, "tok_s": n / ttft}
+
+
+def measure_decode(engine: Engine, vocab: int, context: int, tokens: int, repeats: int = 1) -> dict:
+    """Decode tok/s after a `context`-token prompt: the median of `repeats` runs (CPU adapters on a shared VM vary
+    by tens of percent from run to run). The prompt is prefilled once; each run decodes from the same point."""
+    rates = []
+    for _ in range(repeats):
+        seq = Sequence(ids_of(context, vocab, context + 1), tokens + 1, stop_at_eos=False)
+        run_seqs(engine, [seq])   # after the first run the slot's prefix is reused: only the last token runs
+        rates.append(tokens / (seq.t_last - seq.t_first))
+    return {"context": context, "tokens": tokens, "tok_s": statistics.median(rates), "runs": rates}
+
+
+def measure_batch(engine: Engine, vocab: int, batch: int, tokens: int) -> dict:
+    """Aggregate decode tok/s of `batch` sequences once all of them are past their prompt."""
+    engine.slots.forget()
+    seqs = [Sequence(ids_of(16, vocab, 100 + i), tokens + 1, stop_at_eos=False) for i in range(batch)]
+    for s in seqs:
+        engine.add(s)
+    while not all(s.outputs for s in seqs):
+        engine.step()
+    t0, done0 = time.perf_counter(), sum(len(s.outputs) for s in seqs)
+    while not engine.idle:
+        engine.step()
+    dt = max(s.t_last for s in seqs) - t0
+    return {"batch": batch, "tok_s": (sum(len(s.outputs) for s in seqs) - done0) / dt}
+
+
+def measure_step(chain: LocalChain, manifest: dict, profile: bool) -> dict:
+    """Costs of one decode step at context ~64: CPU time to encode and submit it, GPU time, and per kernel."""
+    from .profile import Profiler, copy_bandwidth_gbs, kernel_gpu_ms, step_gpu_ms
+
+    step = Step([Row(0, 64, token=1)], [Output(0)])
+    cpu = []
+    for _ in range(30):
+        t = time.perf_counter()
+        h = chain.submit(step)
+        cpu.append(time.perf_counter() - t)
+        chain.collect(h)
+    ws = chain.ws
+    from ..kernels import workgroups
+
+    dispatches = sum(1 for s in chain.stages for k, _ in s.steps
+                     if all(workgroups(ws.ex.programs[k].dispatch, 1, 1)))
+    out = {"dispatches": dispatches, "passes": 1, "submits": 1,
+           "cpu_encode_submit_ms": statistics.median(cpu) * 1000}
+    if not profile or "timestamp-query" not in ws.device.features:
+        return out
+    prof = Profiler(ws.device, passes=max(512, dispatches + 8))
+    step_gpu_ms(chain, step, prof)   # warm
+    out["gpu_step_ms"] = statistics.median(step_gpu_ms(chain, step, prof) for _ in range(10))
+    runs = [kernel_gpu_ms(chain, step, prof) for _ in range(5)]
+    per = [(u, k, statistics.median(r[i][2] for r in runs)) for i, (u, k, _) in enumerate(runs[0])]
+    by_op: dict[str, float] = {}
+    matmul_bytes, matmul_ms = 0, 0.0
+    dispatches_in_order = [d for s in chain.stages for u in s.units for d in u["dispatches"]]
+    for (_, k, ms), d in zip(per, dispatches_in_order):
+        op = manifest["kernels"][k]["op"]
+        by_op[op] = by_op.get(op, 0.0) + ms
+        if op == "matmul":
+            matmul_bytes += manifest["weights"][d["bind"]["w"]]["bytes"]
+            matmul_ms += ms
+    copy = copy_bandwidth_gbs(ws.device, prof)
+    out |= {"gpu_kernels_ms": {op: round(ms, 4) for op, ms in sorted(by_op.items(), key=lambda x: -x[1])},
+            "gpu_kernels_sum_ms": sum(by_op.values()),
+            "matmul_gb_s": matmul_bytes / (matmul_ms / 1000) / 1e9 if matmul_ms else 0.0,
+            "copy_gb_s": copy}
+    out["matmul_vs_copy"] = out["matmul_gb_s"] / copy if copy else 0.0
+    return out
+
+
+def measure_numpy(model, vocab: int, tokens: int) -> dict:
     from ..reference import Interpreter
 
-    model = load_model(source) if isinstance(source, str) else source
-    interp = Interpreter(model, max_context=len(ids) + decode_tokens + 1)
+    interp = Interpreter(model, max_context=256)
+    ids = ids_of(64, vocab, 7)
     t0 = time.perf_counter()
     logits = interp.step(ids)
-    prefill_s = time.perf_counter() - t0
+    prefill = time.perf_counter() - t0
     t1 = time.perf_counter()
-    for _ in range(decode_tokens):
+    for _ in range(tokens):
         logits = interp.step([int(logits.argmax())])
-    return {"variant": "numpy reference", "prompt_tokens": len(ids), "prefill_tok_s": len(ids) / prefill_s,
-            "decode_tok_s": decode_tokens / (time.perf_counter() - t1), "decode_tokens": decode_tokens}
+    return {"prefill_tok_s": 64 / prefill, "decode_tok_s": tokens / (time.perf_counter() - t1)}
+
+
+def measure_split(artifact: Path, variant: str, split: list[int], vocab: int, tokens: int, repeats: int) -> dict:
+    out = {"split": split}
+    for name, chain in (("local", LocalChain.load(artifact, slots=1, variant=variant, split=split)),
+                        ("relay", RelayChain.load(artifact, split, slots=1, variant=variant))):
+        engine = Engine(chain)
+        measure_decode(engine, vocab, 16, 4)   # warm
+        out[name] = measure_decode(engine, vocab, 64, tokens, repeats)["tok_s"]
+        if name == "relay":
+            out["relay_bytes_per_token_per_hop"] = [b / engine.stats["rows"] for b in chain.hop_bytes]
+    return out
+
+
+def bench_variant(artifact: Path, manifest: dict, variant: str, args) -> dict:
+    vocab = manifest["model"]["config"]["vocab_size"]
+    chain = LocalChain.load(artifact, slots=max(args.batch), variant=variant)
+    engine = Engine(chain)
+    measure_decode(engine, vocab, 16, 4)   # warm-up: first dispatches compile pipelines lazily on some drivers
+    r = {"variant": variant,
+         "prefill": [measure_prefill(engine, vocab, n) for n in args.prefill],
+         "decode": [measure_decode(engine, vocab, c, args.decode_tokens, args.repeats) for c in args.contexts],
+         "batch": [measure_batch(engine, vocab, b, args.decode_tokens) for b in args.batch],
+         "step": measure_step(chain, manifest, not args.no_profile)}
+    if args.split:
+        r["split"] = measure_split(artifact, variant, args.split, vocab, args.decode_tokens, args.repeats)
+        r["split"]["unsplit"] = r["decode"][0]["tok_s"] if args.contexts[0] == 64 else \
+            measure_decode(engine, vocab, 64, args.decode_tokens, args.repeats)["tok_s"]
+    return r
+
+
+def print_table(result: dict) -> None:
+    d = result["device"]
+    print(f"adapter: {d['adapter']} ({d['type']}, {d['backend']}); model {result['model']['id']} "
+          f"({result['model']['source']}), {result['model']['layers']} layers")
+    for r in result["runs"]:
+        s = r["step"]
+        print(f"\n[{r['variant']} kernels]  {s['dispatches']} dispatches, {s['passes']} pass, {s['submits']} submit per "
+              f"decode token; CPU encode+submit {s['cpu_encode_submit_ms']:.2f} ms/step"
+              + (f"; GPU {s['gpu_step_ms']:.2f} ms/step" if "gpu_step_ms" in s else ""))
+        print("  prefill   " + "  ".join(f"{p['tokens']:>4} tok: {p['tok_s']:8.1f} tok/s (TTFT {p['ttft_ms']:.0f} ms)"
+                                         for p in r["prefill"]))
+        print("  decode    " + "  ".join(f"ctx {x['context']:>4}: {x['tok_s']:7.2f} tok/s" for x in r["decode"]))
+        print("  batched   " + "  ".join(f"x{b['batch']:<2}: {b['tok_s']:7.2f} tok/s" for b in r["batch"]))
+        if "gpu_kernels_ms" in s:
+            parts = ", ".join(f"{op} {ms:.3f}" for op, ms in s["gpu_kernels_ms"].items())
+            print(f"  kernels   {parts} ms (sum {s['gpu_kernels_sum_ms']:.2f} ms, one pass each)")
+            print(f"  matmuls   {s['matmul_gb_s']:.1f} GB/s of weights; copy probe {s['copy_gb_s']:.1f} GB/s "
+                  f"({100 * s['matmul_vs_copy']:.0f}% of copy)")
+        if "split" in r:
+            sp = r["split"]
+            print(f"  --split {','.join(map(str, sp['split']))}: one pass {sp['local']:.2f} tok/s "
+                  f"({sp['local'] / sp['unsplit']:.2f}x unsplit), relayed {sp['relay']:.2f} tok/s "
+                  f"({sp['relay'] / sp['unsplit']:.2f}x); "
+                  f"{', '.join(f'{b:.0f}' for b in sp['relay_bytes_per_token_per_hop'])} bytes/token per hop")
+    if "numpy" in result:
+        n = result["numpy"]
+        print(f"\nnumpy f32 reference: prefill {n['prefill_tok_s']:.1f} tok/s, decode {n['decode_tok_s']:.2f} tok/s")
+        for r in result["runs"]:
+            print(f"  {r['variant']} decode at ctx {r['decode'][0]['context']} vs numpy: "
+                  f"{r['decode'][0]['tok_s'] / n['decode_tok_s']:.2f}x")
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--artifact", type=Path, default=Path("build/models") / DEFAULT_MODEL_ID)
-    ap.add_argument("--decode-tokens", type=int, default=32)
-    ap.add_argument("--variants", default="cpu,gpu")
-    ap.add_argument("--no-numpy", action="store_true")
-    ap.add_argument("--json", type=Path, default=None, help="also write the rows here")
+    ap = argparse.ArgumentParser(prog="webshard bench", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--artifact", type=Path, default=None, help="measure this artifact (default: SmolLM2, built here)")
     ap.add_argument("--synthetic", action="store_true",
                     help="SmolLM2's shapes with random weights (for machines without the bundled model)")
+    ap.add_argument("--variants", default=None, help="cpu,gpu (default: the adapter's own variant)")
+    ap.add_argument("--prefill", type=_ints, default=[16, 128, 512])
+    ap.add_argument("--contexts", type=_ints, default=None, help="decode contexts (default 64,512,2048; CPU: 64,512)")
+    ap.add_argument("--batch", type=_ints, default=[1, 4, 8, 16])
+    ap.add_argument("--decode-tokens", type=int, default=32)
+    ap.add_argument("--repeats", type=int, default=3, help="decode runs per figure; the median is reported")
+    ap.add_argument("--split", type=_ints, default=[10, 20], help="stage cut points to compare (empty: skip)")
+    ap.add_argument("--no-profile", action="store_true", help="skip the timestamp-query profile")
+    ap.add_argument("--no-numpy", action="store_true")
+    ap.add_argument("--json", nargs="?", const="-", default=None, help="print JSON (or write it to a file)")
     args = ap.parse_args(argv)
-    if args.synthetic:
-        from ..build import compile_model
-
-        source = synthetic_smollm2()
-        args.artifact = Path("build/bench/synthetic-smollm2")  # not under build/models: the server serves those
-        compile_model(source, args.artifact, model_id="synthetic-smollm2", progress=False)
-        ids = [int(i) for i in (__import__("numpy").random.default_rng(1).integers(0, 49152, 40))]
-    else:
-        ensure_default_model(args.artifact)
-        source = "smollm2"
-        ids = Model.load(args.artifact).encode(PROMPT)
+    artifact, model = prepare(args)
+    manifest = read_manifest(artifact)
     gpu = get_gpu()
-    probe = Model.load(args.artifact)
-    rows = [bench_variant(args.artifact, v, ids, args.decode_tokens) for v in args.variants.split(",")]
-    if not args.no_numpy:
-        rows.append(bench_numpy(source, ids, min(args.decode_tokens, 16)))
-    base = rows[-1]
-    print(f"adapter: {gpu.name} ({gpu.adapter_type}); model {probe.model_id}; "
-          f"{probe.manifest['stats']['dispatches_per_decode_token']} dispatches/token")
-    print(f"{'variant':18} {'prefill tok/s':>14} {'decode tok/s':>13} {'decode vs ' + base['variant']:>28}")
-    for r in rows:
-        print(f"{r['variant']:18} {r['prefill_tok_s']:14.1f} {r['decode_tok_s']:13.2f} {r['decode_tok_s'] / base['decode_tok_s']:27.2f}x")
-    if args.json:
-        args.json.write_text(json.dumps({"adapter": gpu.name, "rows": rows}, indent=1))
+    from .gpu import kernel_variant
+
+    variants = args.variants.split(",") if args.variants else [kernel_variant(gpu, None, manifest)]
+    if args.contexts is None:
+        args.contexts = [64, 512] if kernel_variant(gpu, None, manifest) == "cpu" else [64, 512, 2048]
+    if args.split and max(args.split) >= manifest["model"]["config"]["n_layers"]:
+        args.split = []
+    cfg = manifest["model"]["config"]
+    result = {"device": {"adapter": gpu.name, "type": gpu.adapter_type, "backend": gpu.backend,
+                         "features": sorted(f for f in gpu.features if f in ("shader-f16", "subgroup",
+                                                                             "timestamp-query"))},
+              "model": {"id": manifest["model"]["id"], "source": manifest["model"]["source"]["path"],
+                        "layers": cfg["n_layers"], "weight_bytes": manifest["stats"]["weight_bytes"]},
+              "runs": [bench_variant(artifact, manifest, v, args) for v in variants]}
+    if not args.no_numpy and model is not None:
+        result["numpy"] = measure_numpy(model, cfg["vocab_size"], 16)
+    if args.json == "-":
+        print(json.dumps(result, indent=1))
+    else:
+        print_table(result)
+        if args.json:
+            Path(args.json).write_text(json.dumps(result, indent=1))
     return 0
+
+
+def _ints(text: str) -> list[int]:
+    try:
+        return [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected numbers separated by commas, got {text!r}") from None
 
 
 if __name__ == "__main__":

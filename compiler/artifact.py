@@ -29,7 +29,7 @@ from . import __version__
 from .codegen import Lowered
 from .errors import ArtifactError
 from .ir import unit_role
-from .kernels import DEFAULT_LIMITS, VARIANT_CHOICE, params_layout
+from .kernels import DEFAULT_LIMITS, VARIANT_CHOICE, params_layout, workgroups
 from .manifest import FORMAT_VERSION, validate_manifest
 from .model import ImportedModel
 from .passes import BufferPlan
@@ -123,6 +123,13 @@ def unit_entry(unit: dict, kernels_json: dict, bp: BufferPlan) -> dict:
     return entry
 
 
+def decode_dispatches(units: list[dict], kernels_json: dict) -> dict[str, int]:
+    """Dispatches each variant records for a decode step (one row, one output): those with no empty dimension."""
+    variants = sorted({v for k in kernels_json.values() for v in k["variants"]})
+    return {v: sum(1 for u in units for d in u["dispatches"]
+                   if all(workgroups(kernels_json[d["kernel"]]["variants"][v]["dispatch"], 1, 1))) for v in variants}
+
+
 def _product(dims) -> int:
     n = 1
     for d in dims:
@@ -182,7 +189,10 @@ def write_artifact(out: Path, model: ImportedModel, lowered: Lowered, bp: Buffer
         "shards": shards,
         "plan": {"units": units},
         "stats": {
-            "dispatches_per_decode_token": sum(len(u["dispatches"]) for u in units),
+            # The most any variant records for a one-row, one-output step (a variant may dispatch nothing for a
+            # kernel it does not need, e.g. attention_merge with one span of keys); and each variant's count.
+            "dispatches_per_decode_token": max(decode_dispatches(units, kernels_json).values()),
+            "dispatches_per_decode_token_by_variant": decode_dispatches(units, kernels_json),
             "weight_bytes": int(sum(w.nbytes for w in lowered.weights.values())),
             "kernels": len(kernels_json),
         },

@@ -15,7 +15,7 @@ from . import kernels as K
 from .errors import ModelFormatError
 from .model import ImportedModel
 from .passes import BufferPlan, FusedGraph
-from .quant import ROW_GROUP, interleave, repack_rows
+from .quant import ROW_GROUP, interleave, pad_rows, repack_rows
 
 
 @dataclass
@@ -72,9 +72,10 @@ class _Lowering:
             r1 = min(rows, r0 + max_rows)
             pname = name if r0 == 0 and r1 == rows else f"{name}#{p}"
             if pname not in self.out.weights:
-                self.out.weights[pname] = interleave(np.concatenate([h[r0:r1] for h in halves]))
+                self.out.weights[pname] = interleave(np.concatenate([pad_rows(h[r0:r1], paired) for h in halves]))
                 self.out.weight_info[pname] = {"format": fmt, "shape": [(r1 - r0) * len(halves), k],
-                                               "row0": row_offset + r0, "layout": f"rows{ROW_GROUP}"}
+                                               "row0": row_offset + r0,
+                                               "layout": f"rows{ROW_GROUP}" + ("-paired" if paired else "")}
             parts.append((pname, row_offset + r0, (r1 - r0) * len(halves), fmt, k))
         return parts
 
@@ -183,11 +184,18 @@ class _Lowering:
 
     def op_attention(self, op) -> list[dict]:
         a = op.attrs
-        k = K.attention_kernel(a["heads"], a["kv_heads"], a["head_dim"], context=self.context, max_rows=self.max_rows)
+        splits = K.attention_splits(a["heads"], a["head_dim"], context=self.context, max_rows=self.max_rows,
+                                    binding_limit=self.limits["max_storage_buffer_binding_size"])
+        k = K.attention_kernel(a["heads"], a["kv_heads"], a["head_dim"], context=self.context, max_rows=self.max_rows,
+                               splits=splits)
+        merge = K.attention_merge_kernel(a["heads"], a["head_dim"], max_rows=self.max_rows, splits=splits)
+        part = self.bp.add_scratch("attn.part", ("T", K.attention_part_width(a["heads"], a["head_dim"], splits)))
         q, kc, vc = op.inputs
-        bind = {"ctl": "ctl", "q": self.buf(q), "k_cache": self.buf(kc), "v_cache": self.buf(vc),
-                "out": self.buf(op.outputs[0])}
-        return [{"kernel": self.kernel(k), "bind": bind}]
+        out = self.buf(op.outputs[0])
+        bind = {"ctl": "ctl", "q": self.buf(q), "k_cache": self.buf(kc), "v_cache": self.buf(vc), "out": out,
+                "part": part}
+        return [{"kernel": self.kernel(k), "bind": bind},
+                {"kernel": self.kernel(merge), "bind": {"part": part, "out": out}}]
 
     def op_sample(self, op) -> list[dict]:
         k = K.sample_kernel(op.attrs["vocab"], max_rows=self.max_rows)

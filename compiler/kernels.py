@@ -187,6 +187,21 @@ def _w_elem(fmt: str) -> str:
 # ------------------------------------------------------------------ matmul
 
 
+def paired_half(n: int) -> int:
+    """Rows each half of a gate|up weight (act="silu_mul") takes in kernel layout: its n rows padded to a whole
+    number of 8-row groups, so 4 neighbouring up rows are one vector load like the gate rows."""
+    return -(-n // 8) * 8
+
+
+# Per-variant shape of the matmul kernel: invocations per workgroup, invocations per row (lanes), tokens per
+# workgroup (tt) and, for CPU adapters, quads of 4 rows per invocation. Measured on lavapipe (Q4_1 GEMV, 576 x
+# 1536): one row per invocation 1.3 ms, 2 quads 0.39 ms, 4 quads 0.33 ms (tests/dev/matmul_variants.py).
+MATMUL_SHAPES = {
+    "cpu": {"wg": 8, "lanes": 1, "tt": 4, "quads": 4},
+    "gpu": {"wg": 256, "lanes": 32, "tt": 8, "quads": 0},
+}
+
+
 def matmul_kernel(fmt: str, K: int, N: int, *, row0=0, out_n=None, prologue=None, eps=1e-5, bias=False,
                   act=None, residual=False, rows="T") -> Kernel:
     """y[t, row0 + n] (+)= act(W[n] · prologue(x[t]) + bias) for the N rows held in `w`, for every row t of x.
@@ -194,14 +209,15 @@ def matmul_kernel(fmt: str, K: int, N: int, *, row0=0, out_n=None, prologue=None
     rows: "T" when x has one row per row of the step (p.n_rows), "O" when it has one per output (p.n_out: the
     LM head, after the final norm gathered the output rows).
 
-    With act="silu_mul", `w` holds N/2 gate rows then N/2 up rows and the output is N/2 wide.
+    With act="silu_mul", `w` holds N/2 gate rows, padded to paired_half(N/2) rows, then N/2 up rows, and the
+    output is N/2 wide. `w` is bound as vec4<u32> words whatever the format (f32 weights are bit-cast).
     """
     out_n = out_n if out_n is not None else (N // 2 if act == "silu_mul" else N)
     if K % 4 or (fmt not in ("f32", "f16") and K % 32):
         raise ValueError(f"{fmt} weights need K divisible by {4 if fmt in ('f32', 'f16') else 32}, got K={K}")
     if rows not in ("T", "O"):
         raise ValueError(f"rows must be 'T' or 'O', got {rows!r}")
-    bindings = [Binding("p", "uniform"), Binding("x", "read", "vec4<f32>"), Binding("w", "read", _w_elem(fmt))]
+    bindings = [Binding("p", "uniform"), Binding("x", "read", "vec4<f32>"), Binding("w", "read", "vec4<u32>")]
     if bias:
         bindings.append(Binding("bias", "read"))
     if prologue:
@@ -210,17 +226,22 @@ def matmul_kernel(fmt: str, K: int, N: int, *, row0=0, out_n=None, prologue=None
             bindings.append(Binding("norm_b", "read", "vec4<f32>"))
     bindings.append(Binding("out", "read_write"))
     n_w = N // 2 if act == "silu_mul" else N
+    half = paired_half(n_w) if act == "silu_mul" else 0
     consts = dict(fmt=fmt, K=K, N=n_w, row0=row0, out_n=out_n, prologue=prologue or "", eps=_f(eps),
                   bias=bias, act=act or "", residual=residual, count="n_rows" if rows == "T" else "n_out",
-                  half=N // 2 if act == "silu_mul" else 0, two=fmt in ("q4_0", "q4_1"))
+                  half=half, two=fmt in ("q4_0", "q4_1"),
+                  wgroups=2 * half // 8 if act == "silu_mul" else -(-n_w // 8))
     desc = f"{fmt}_k{K}_n{N}" + (f"_{prologue}" if prologue else "") + (f"_{act}" if act else "") + ("_res" if residual else "")
     k = Kernel("matmul", _name("matmul", desc, consts), bindings)
     for variant in VARIANTS:
-        wg, lanes = (64, 1) if variant == "cpu" else (256, 32)
-        tt = 8   # rows per workgroup: weights are decoded once per tile
-        src = render("matmul", bindings, wg=wg, lanes=lanes, tt=tt, **consts)
-        disp = [[n_w, wg // lanes], [rows, tt], [1, 1]]
-        wbytes = 8 * wg + (8 * tt if prologue else 0)
+        sh = MATMUL_SHAPES[variant]
+        wg, lanes, tt, quads = sh["wg"], sh["lanes"], sh["tt"], sh["quads"]
+        # Stage g * x in workgroup memory when it fits in 12 KiB of the 16 KiB the spec guarantees.
+        stage_x = bool(quads and prologue == "rmsnorm" and tt * K * 4 <= 12288)
+        src = render("matmul", bindings, wg=wg, lanes=lanes, tt=tt, quads=quads, stage_x=stage_x, **consts)
+        per_wg = wg * 4 * quads if quads else wg // lanes
+        disp = [[n_w, per_wg], [rows, tt], [1, 1]]
+        wbytes = 8 * wg + (8 * tt if prologue else 0) + (4 * tt * K if stage_x else 0)
         k.variants[variant] = KernelVariant(src, (wg, 1, 1), disp, wbytes)
     return k
 
@@ -265,19 +286,68 @@ def rope_kv_kernel(q_dim: int, kv_dim: int, head_dim: int, rope: dict | None, *,
     return k
 
 
-def attention_kernel(heads: int, kv_heads: int, head_dim: int, *, context: int, max_rows: int) -> Kernel:
-    """Causal attention of each row over its own slot's cache rows 0..pos (a slot never sees another's keys)."""
-    bindings = [Binding("p", "uniform"), Binding("ctl", "read", "u32"), Binding("q", "read"),
-                Binding("k_cache", "read"), Binding("v_cache", "read"), Binding("out", "read_write")]
+# Per-variant attention: "lanes" (one invocation per SIMD lane, each with its own keys, for CPU adapters) or
+# "chunks" (GPUs: keys WG at a time through workgroup memory), and SPLITS spans of the keys per (kv head, row), each
+# its own workgroup, combined by attention_merge (flash-decoding). One workgroup per kv head read 1 MB of cache per
+# layer at context 2048 on 9 of an H200's 132 multiprocessors; 32 spans keep ~100 busy for a single decode row.
+ATTENTION_SHAPES = {
+    "cpu": {"style": "lanes", "wg": 8, "splits": 1},
+    "gpu": {"style": "chunks", "wg": 64, "splits": 32},
+}
+
+
+def attention_splits(heads: int, head_dim: int, *, context: int, max_rows: int,
+                     binding_limit: int = DEFAULT_LIMITS["max_storage_buffer_binding_size"]) -> dict[str, int]:
+    """Spans per variant: its ATTENTION_SHAPES figure, fewer when the context is short (at least 16 keys a span at
+    full context) or when the partial states of max_rows rows would not fit one binding."""
+    fit = binding_limit // (4 * max_rows * heads * (head_dim + 2))
+    return {v: max(1, min(sh["splits"], max(1, context // 16), fit)) for v, sh in ATTENTION_SHAPES.items()}
+
+
+def attention_part_width(heads: int, head_dim: int, splits: dict[str, int]) -> int:
+    """Floats per row of the scratch buffer holding the spans' partial states (acc, m, l) per head."""
+    return heads * max(splits.values()) * (head_dim + 2)
+
+
+def attention_kernel(heads: int, kv_heads: int, head_dim: int, *, context: int, max_rows: int,
+                     splits: dict[str, int] | None = None) -> Kernel:
+    """Causal attention of each row over its own slot's cache rows 0..pos (a slot never sees another's keys): the
+    output, or with several spans (`splits`, per variant: attention_splits) their partial states in `part` for
+    attention_merge."""
+    splits = splits or attention_splits(heads, head_dim, context=context, max_rows=max_rows)
+    if head_dim % 4 or heads % kv_heads:
+        raise ValueError(f"attention needs a head dim divisible by 4 and heads a multiple of kv heads, got "
+                         f"head_dim={head_dim}, heads={heads}, kv_heads={kv_heads}")
+    bindings = [Binding("p", "uniform"), Binding("ctl", "read", "u32"), Binding("q", "read", "vec4<f32>"),
+                Binding("k_cache", "read", "vec4<f32>"), Binding("v_cache", "read", "vec4<f32>"),
+                Binding("out", "read_write"), Binding("part", "read_write")]
     consts = dict(q_dim=heads * head_dim, kv_dim=kv_heads * head_dim, head_dim=head_dim, context=context,
                   group=heads // kv_heads, scale=_f(1.0 / math.sqrt(head_dim)))
-    k = Kernel("attention", _name("attention", f"h{heads}_kv{kv_heads}_d{head_dim}", consts | {"max_rows": max_rows}),
-               bindings)
+    k = Kernel("attention", _name("attention", f"h{heads}_kv{kv_heads}_d{head_dim}",
+                                  consts | {"max_rows": max_rows, "splits": splits}), bindings)
     for variant in VARIANTS:
-        lanes = 1 if variant == "cpu" else max(1, min(32, 2048 // head_dim))
-        src = render("attention", bindings, max_rows, lanes=lanes, **consts)
-        wbytes = 0 if lanes == 1 else 4 * lanes * (head_dim + 2)
-        k.variants[variant] = KernelVariant(src, (lanes, 1, 1), [[heads, 1], ["T", 1], [1, 1]], wbytes)
+        sh = ATTENTION_SHAPES[variant]
+        wg = max(sh["wg"], head_dim) if sh["style"] == "chunks" else sh["wg"]
+        src = render("attention", bindings, max_rows, style=sh["style"], wg=wg, splits=splits[variant], **consts)
+        group = heads // kv_heads
+        if sh["style"] == "lanes":
+            wbytes = 8 * wg * group + 4 * wg * group * head_dim
+        else:
+            wbytes = 4 * group * head_dim + 8 * group * wg
+        k.variants[variant] = KernelVariant(src, (wg, 1, 1), [[kv_heads, 1], ["T", 1], [splits[variant], 1]], wbytes)
+    return k
+
+
+def attention_merge_kernel(heads: int, head_dim: int, *, max_rows: int, splits: dict[str, int]) -> Kernel:
+    """out = the attention spans' partial states combined; a variant with one span dispatches nothing."""
+    bindings = [Binding("p", "uniform"), Binding("part", "read"), Binding("out", "read_write")]
+    consts = dict(q_dim=heads * head_dim, head_dim=head_dim)
+    k = Kernel("attention_merge", _name("attention_merge", f"h{heads}_d{head_dim}",
+                                        consts | {"max_rows": max_rows, "splits": splits}), bindings)
+    for variant in VARIANTS:
+        src = render("attention_merge", bindings, splits=splits[variant], **consts)
+        count = heads if splits[variant] > 1 else 0
+        k.variants[variant] = KernelVariant(src, (head_dim, 1, 1), [[count, 1], ["T", 1], [1, 1]], 0)
     return k
 
 

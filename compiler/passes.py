@@ -263,6 +263,14 @@ class BufferPlan:
     def bytes(self, name: str, sizes: dict[str, int]) -> int:
         return shape_bytes(self.shapes[name], sizes)
 
+    def add_scratch(self, name: str, shape: tuple, dtype: str = "f32") -> str:
+        """A kernel's private scratch buffer (not a graph value: e.g. attention's partial states between its two
+        dispatches), shared by every dispatch that names it; returns its name."""
+        if name in self.shapes and tuple(self.shapes[name]) != tuple(shape):
+            raise ValueError(f"scratch buffer {name} declared with shapes {self.shapes[name]} and {shape}")
+        self.shapes[name], self.dtypes[name], self.kinds[name] = tuple(shape), dtype, "activation"
+        return name
+
 
 def shape_bytes(shape, sizes: dict[str, int]) -> int:
     """Bytes of a buffer of 4-byte elements (f32 and u32 alike) with symbols resolved by `sizes`."""

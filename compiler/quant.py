@@ -62,6 +62,20 @@ def interleave(rows: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(rows.reshape(-1, ROW_GROUP, rw).transpose(0, 2, 1)).reshape(-1)
 
 
+def pad_rows(rows: np.ndarray, to_group: bool = True) -> np.ndarray:
+    """(R, RW) words with zero rows appended up to a multiple of ROW_GROUP (when to_group): each half of a gate|up
+    weight starts on a row group, so the up rows of a kernel's quad of rows are one vector load too."""
+    pad = -rows.shape[0] % ROW_GROUP if to_group else 0
+    return np.concatenate([rows, np.zeros((pad, rows.shape[1]), rows.dtype)]) if pad else rows
+
+
+def repack_paired(gate_up: Tensor) -> np.ndarray:
+    """A gate|up matrix (gate rows stacked on up rows) in kernel layout for act="silu_mul": each half padded to a
+    whole number of row groups, then interleaved (kernels.paired_half)."""
+    rows = repack_rows(gate_up)
+    return interleave(np.concatenate([pad_rows(h) for h in np.split(rows, 2)]))
+
+
 def repack(t: Tensor) -> np.ndarray:
     """A matrix in kernel layout (see the module docstring)."""
     return interleave(repack_rows(t))

@@ -101,6 +101,13 @@ class Reader:
         got, self.buf = self.buf[:i], self.buf[i:]
         return got
 
+    def more(self, timeout: float = 120) -> None:
+        """Wait until the stream says something new (kept in the buffer for `until`)."""
+        ready, _, _ = select.select([self.fd], [], [], timeout)
+        if not ready:
+            raise AssertionError(f"nothing new within {timeout} s; got {self.buf[-400:]!r}")
+        self.buf += os.read(self.fd, 4096)
+
 
 def test_a_long_prompt_shows_progress_on_a_terminal(gpu, tiny_art):
     proc, err = _spawn(tiny_art, "generate", "--max-tokens", "2", "the cat is on the mat " * 40, stderr_tty=True)
@@ -131,14 +138,16 @@ def test_ctrl_c_stops_the_reply_not_the_chat(gpu, tiny_art):
         out.until(b"> ")
         proc.stdin.write(b"the cat\n")
         proc.stdin.flush()
-        time.sleep(1.0)   # the reply is streaming (3000 tokens take far longer), then Ctrl-C
+        out.more()   # the reply is streaming, then Ctrl-C (the tiny model's reply can end at EOS within a second)
         proc.send_signal(signal.SIGINT)
         got = out.until(b"[stopped]", timeout=120)
         got += out.until(b"> ", timeout=60)
         proc.stdin.write(b"in the hat\n")
         proc.stdin.flush()
-        time.sleep(0.5)   # past input(), where Ctrl-C quits the chat as at any prompt
-        proc.send_signal(signal.SIGINT)   # again, soon: during the second prompt's prefill or early in its reply
+        # Past input(), where Ctrl-C quits the chat as at any prompt: once the reply has begun, at once (a sleep
+        # raced the reply itself, which a fast adapter finishes in half a second).
+        out.more()
+        proc.send_signal(signal.SIGINT)   # again, soon: early in the second reply
         got += out.until(b"[stopped]", timeout=120)
         proc.stdin.write(b"\n")
         proc.stdin.flush()

@@ -128,7 +128,9 @@ def test_shards_are_grouped_by_unit_capped_and_hashed(smollm2):
 @pytest.mark.real_model
 def test_dispatch_count(smollm2):
     _, m = smollm2
-    assert m["stats"]["dispatches_per_decode_token"] == 1 + 30 * 6 + 3   # embed, layers, norm + head, sample
+    # embed, layers (qkv, rope_kv, attention, o, gate|up, down; gpu adds attention_merge), norm + head, sample
+    assert m["stats"]["dispatches_per_decode_token_by_variant"] == {"cpu": 1 + 30 * 6 + 3, "gpu": 1 + 30 * 7 + 3}
+    assert m["stats"]["dispatches_per_decode_token"] == 1 + 30 * 7 + 3
 
 
 def test_weights_over_the_binding_limit_are_split(tmp_path):

@@ -10,7 +10,7 @@ from compiler import kernels as K
 from compiler import reference as R
 from compiler.native.batch import Output, Row, Sampling, Step, pack_ctl
 from compiler.native.executor import Executor, run_kernel
-from compiler.quant import dequantize, interleave, quantize, repack, repack_rows
+from compiler.quant import dequantize, interleave, quantize, repack, repack_paired, repack_rows
 
 pytestmark = pytest.mark.gpu
 VARIANTS = ["cpu", "gpu"]
@@ -39,7 +39,7 @@ def ctl(rows, outputs=()) -> np.ndarray:
 
 @pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("fmt", FORMATS)
-@pytest.mark.parametrize("K_,N,T", [(32, 1, 1), (96, 37, 5), (160, 67, 9)])
+@pytest.mark.parametrize("K_,N,T", [(32, 1, 1), (96, 37, 5), (160, 67, 9), (64, 300, 2)])
 def test_matmul_plain(ex, variant, fmt, K_, N, T):
     r = rng(K_ + N)
     t = quantize("w", r.standard_normal((N, K_)), fmt)
@@ -68,6 +68,7 @@ def test_matmul_fused(ex, variant, case):
         y = R.matmul(R.rmsnorm(x, nw, 1e-5), Wd)
         want = R.silu_mul(y[:, : N // 2], y[:, N // 2:])
         kw = dict(prologue="rmsnorm", act="silu_mul")
+        arrays["w"] = repack_paired(t)   # each half padded to whole row groups
     elif case == "ln_gelu_bias_res":
         want = R.gelu(R.matmul(R.layernorm(x, nw, nb, 1e-5), Wd, b)) + res
         kw = dict(prologue="layernorm", act="gelu", bias=True, residual=True)
@@ -145,22 +146,48 @@ def test_rope_kv(ex, style):
     np.testing.assert_allclose(got["v_cache"].reshape(vc.shape), vc)
 
 
+def run_attention(ex, variant, rows, q, kc, vc, hq, hkv, hd, C):
+    """The attention op as the runtime runs it: its spans, then (when the variant has several) the merge."""
+    T = len(rows)
+    splits = K.attention_splits(hq, hd, context=C, max_rows=MAX_ROWS)
+    kern = K.attention_kernel(hq, hkv, hd, context=C, max_rows=MAX_ROWS, splits=splits)
+    merge = K.attention_merge_kernel(hq, hd, max_rows=MAX_ROWS, splits=splits)
+    part_bytes = 4 * T * K.attention_part_width(hq, hd, splits)
+    got = run_kernel(ex, kern, variant, {"ctl": ctl(rows), "q": q, "k_cache": kc, "v_cache": vc}, T,
+                     out_sizes={"out": q.nbytes, "part": part_bytes})
+    if splits[variant] > 1:
+        got = run_kernel(ex, merge, variant, {"part": got["part"]}, T, out_sizes={"out": q.nbytes})
+    return got["out"].reshape(q.shape)
+
+
 @pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("rows", [[(0, 0)], [(1, 37)], [(0, 11), (0, 12), (0, 13), (0, 14), (0, 15)],
-                                  [(2, 40), (0, 3), (1, 63), (0, 4)]], ids=["first", "decode", "chunk", "batch"])
+                                  [(2, 40), (0, 3), (1, 63), (0, 4)], [(1, 199), (0, 130), (2, 64)]],
+                         ids=["first", "decode", "chunk", "batch", "long"])
 def test_attention(ex, variant, rows):
     r = rng(len(rows))
-    hd, hq, hkv, S, C = 16, 6, 2, 3, 64
-    T = len(rows)
+    hd, hq, hkv, S, C = 16, 6, 2, 3, 200
     slots, positions = [rw[0] for rw in rows], [rw[1] for rw in rows]
     kc = r.standard_normal((S, C, hkv * hd)).astype(np.float32)
     vc = r.standard_normal((S, C, hkv * hd)).astype(np.float32)
-    q = (r.standard_normal((T, hq * hd)) * 2).astype(np.float32)
+    q = (r.standard_normal((len(rows), hq * hd)) * 2).astype(np.float32)
     want = R.attention(q, kc, vc, slots, positions, hq, hkv, hd)
-    kern = K.attention_kernel(hq, hkv, hd, context=C, max_rows=MAX_ROWS)
-    got = run_kernel(ex, kern, variant, {"ctl": ctl(rows), "q": q, "k_cache": kc, "v_cache": vc}, T,
-                     out_sizes={"out": want.nbytes})
-    np.testing.assert_allclose(got["out"].reshape(want.shape), want, rtol=1e-4, atol=1e-5)
+    got = run_attention(ex, variant, rows, q, kc, vc, hq, hkv, hd, C)
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_attention_smollm2_shape(ex, variant):
+    """SmolLM2's heads (9 query heads on 3 kv heads of 64) at a context where every span holds many keys."""
+    r = rng(11)
+    hd, hq, hkv, S, C = 64, 9, 3, 2, 700
+    rows = [(1, 650), (0, 64)]
+    kc = r.standard_normal((S, C, hkv * hd)).astype(np.float32)
+    vc = r.standard_normal((S, C, hkv * hd)).astype(np.float32)
+    q = r.standard_normal((len(rows), hq * hd)).astype(np.float32)
+    want = R.attention(q, kc, vc, [0 + rw[0] for rw in rows], [rw[1] for rw in rows], hq, hkv, hd)
+    got = run_attention(ex, variant, rows, q, kc, vc, hq, hkv, hd, C)
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
 
 
 def test_attention_reads_only_its_own_slot(ex):
@@ -173,12 +200,10 @@ def test_attention_reads_only_its_own_slot(ex):
     vc[1, :8] = r.standard_normal((8, hkv * hd))
     q = r.standard_normal((1, hq * hd)).astype(np.float32)
     want = R.attention(q, kc, vc, [1], [7], hq, hkv, hd)
-    kern = K.attention_kernel(hq, hkv, hd, context=C, max_rows=MAX_ROWS)
     for variant in VARIANTS:
-        got = run_kernel(ex, kern, variant, {"ctl": ctl([(1, 7)]), "q": q, "k_cache": kc, "v_cache": vc}, 1,
-                         out_sizes={"out": want.nbytes})["out"]
+        got = run_attention(ex, variant, [(1, 7)], q, kc, vc, hq, hkv, hd, C)
         assert np.isfinite(got).all()
-        np.testing.assert_allclose(got.reshape(want.shape), want, rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
 
 
 def _sample(ex, logits, *, temperature=0.0, top_k=0, top_p=1.0, seed=0, step=0) -> int:

@@ -23,10 +23,11 @@ fn out_top_p(o: u32) -> f32 { return bitcast<f32>(ctl[256u + o * 8u + 5u]); }
 const QW: u32 = 144u;   // quant words per row; f16 scale pairs follow
 const RW: u32 = 153u;
 fn wi(row: u32, c: u32) -> u32 { return (row >> 3u) * (RW * 8u) + c * 8u + (row & 7u); }
-fn scale(row: u32, b: u32) -> f32 { return unpack2x16float(w[wi(row, QW + b / 2u)])[b % 2u]; }
+fn wu(i: u32) -> u32 { return w[i]; }
+fn scale(row: u32, b: u32) -> f32 { return unpack2x16float(wu(wi(row, QW + b / 2u)))[b % 2u]; }
 // int8 lane j of a word, sign-extended by an arithmetic shift (WGSL has no i8).
 fn i8_of(word: u32, j: u32) -> f32 { return f32(bitcast<i32>(word << (24u - 8u * j)) >> 24u); }
-fn welem(row: u32, k: u32) -> f32 { return scale(row, k / 32u) * i8_of(w[wi(row, k / 4u)], k % 4u); }
+fn welem(row: u32, k: u32) -> f32 { return scale(row, k / 32u) * i8_of(wu(wi(row, k / 4u)), k % 4u); }
 const D: u32 = 576u;
 const ROW0: u32 = 0u;     // first vocabulary row held by this part
 const ROWS: u32 = 49152u;

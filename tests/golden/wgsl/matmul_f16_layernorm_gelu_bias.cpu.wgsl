@@ -6,43 +6,41 @@ struct Params {
 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read> w: array<u32>;
+@group(0) @binding(2) var<storage, read> w: array<vec4<u32>>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read> norm_w: array<vec4<f32>>;
 @group(0) @binding(5) var<storage, read> norm_b: array<vec4<f32>>;
 @group(0) @binding(6) var<storage, read_write> out: array<f32>;
-const RW: u32 = 32u;
-fn wi(row: u32, c: u32) -> u32 { return (row >> 3u) * (RW * 8u) + c * 8u + (row & 7u); }
-fn welem(row: u32, k: u32) -> f32 { return unpack2x16float(w[wi(row, k / 2u)])[k % 2u]; }
-struct Chunk { lo: vec4<f32>, hi: vec4<f32>, xi: u32 }
-const CHUNKS: u32 = 16u;
-fn wchunk(row: u32, c: u32) -> Chunk {
-  return Chunk(vec4<f32>(unpack2x16float(w[wi(row, 2u * c)]), unpack2x16float(w[wi(row, 2u * c + 1u)])), vec4<f32>(), c);
-}
 const K4: u32 = 16u;      // input width in vec4s
 const N: u32 = 256u;            // output rows of this dispatch
 const ROW0: u32 = 0u;      // first output row (weights split for binding limits)
 const OUT_N: u32 = 256u;    // output row stride
-const TT: u32 = 8u;          // tokens per workgroup
-const WG: u32 = 64u;
-const LANES: u32 = 1u;
-const ROWS_PER_WG: u32 = WG / LANES;
+const TT: u32 = 4u;          // tokens per workgroup
+const WG: u32 = 8u;
+const RW: u32 = 32u;          // u32 words per weight row
+const QW: u32 = 0u;   // quant words per row; scales follow
+const NB: u32 = 16u;    // blocks of 4 inputs
+const GROUPS: u32 = 32u; // 8-row groups in w
+const ONE = vec4<f32>(1.0);
 var<workgroup> red: array<vec2<f32>, WG>;
 var<workgroup> stat: array<vec2<f32>, TT>;   // (mean, 1/std) per token of the tile
-fn reduce2(lid: u32, v: vec2<f32>, stride: u32) -> vec2<f32> {
-  // Sum over the invocations that share lid % stride (stride 1: the whole workgroup); all get their sum.
+fn xv(t0: u32, t: u32, i: u32) -> vec4<f32> {
+  return x[min(t0 + t, p.n_rows - 1u) * K4 + i];   // rows past the tile's end are read but never stored
+}
+// Word c of rows r..r+3 (r % 4 == 0): one vector load. Rows past the matrix read its last group (never stored).
+fn w4(r: u32, c: u32) -> vec4<u32> {
+  return w[min(r >> 3u, GROUPS - 1u) * RW * 2u + c * 2u + ((r >> 2u) & 1u)];
+}
+fn reduce_wg(lid: u32, v: vec2<f32>) -> vec2<f32> {
   red[lid] = v;
   workgroupBarrier();
-  for (var s = WG / 2u; s >= stride; s >>= 1u) {
+  for (var s = WG / 2u; s >= 1u; s >>= 1u) {
     if (lid < s) { red[lid] = red[lid] + red[lid + s]; }
     workgroupBarrier();
   }
-  let r = red[lid % stride];
+  let r = red[0];
   workgroupBarrier();
   return r;
-}
-fn xv(t0: u32, t: u32, i: u32) -> vec4<f32> {
-  return x[min(t0 + t, p.n_rows - 1u) * K4 + i];   // rows past the tile's end are read but never stored
 }
 fn gelu(v: f32) -> f32 {
   // tanh-approximated GELU (GPT-2). Clamped because tanh of a large argument overflows on some backends.
@@ -53,148 +51,818 @@ fn store(tok: u32, o: u32, a: f32, u: f32) {
   var y = a;
   y += bias[o];  y = gelu(y);  let oi = tok * OUT_N + o;
   out[oi] = y;}
-@compute @workgroup_size(64)
+@compute @workgroup_size(8)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let t0 = wid.y * TT;
   if (t0 >= p.n_rows) { return; }   // uniform: whole workgroup
   let tn = min(TT, p.n_rows - t0);
   for (var t = 0u; t < tn; t++) {
     var acc = vec2<f32>(0.0, 0.0);
-    for (var k = lid; k < K4; k += WG) { let v = x[(t0 + t) * K4 + k]; acc += vec2<f32>(dot(v, vec4<f32>(1.0)), dot(v, v)); }
-    let s = reduce2(lid, acc, 1u);
+    for (var k = lid; k < K4; k += WG) { let v = x[(t0 + t) * K4 + k]; acc += vec2<f32>(dot(v, ONE), dot(v, v)); }
+    let s = reduce_wg(lid, acc);
     if (lid == 0u) {
       let mean = s.x / f32(K4 * 4u);
       stat[t] = vec2<f32>(mean, inverseSqrt(max(s.y / f32(K4 * 4u) - mean * mean, 0.0) + 1e-05));
     }
   }
   workgroupBarrier();
-  let st0 = stat[0];
-  let st1 = stat[1];
-  let st2 = stat[2];
-  let st3 = stat[3];
-  let st4 = stat[4];
-  let st5 = stat[5];
-  let st6 = stat[6];
-  let st7 = stat[7];
-  // Neighbouring invocations take neighbouring rows: with rows interleaved by 8, their loads are contiguous.
-  let row = wid.x * ROWS_PER_WG + lid % ROWS_PER_WG;
-  let lane = lid / ROWS_PER_WG;
-  var a0 = 0.0;
-  var u0 = 0.0;
-  var a1 = 0.0;
-  var u1 = 0.0;
-  var a2 = 0.0;
-  var u2 = 0.0;
-  var a3 = 0.0;
-  var u3 = 0.0;
-  var a4 = 0.0;
-  var u4 = 0.0;
-  var a5 = 0.0;
-  var u5 = 0.0;
-  var a6 = 0.0;
-  var u6 = 0.0;
-  var a7 = 0.0;
-  var u7 = 0.0;
-  var wsum = vec2<f32>(0.0, 0.0);   // (W·g, W·b) for layernorm
-  if (row < N) {
-    if (tn <= 1u) {
-    for (var c = lane; c < CHUNKS; c += LANES) {
-      let ch = wchunk(row, c);
-      // (not "gl": naga's GLSL output would make it gl_1, and the gl_ prefix is reserved in GLSL)
-      let g_lo = norm_w[ch.xi];
-      wsum += vec2<f32>(dot(ch.lo, g_lo), dot(ch.lo, norm_b[ch.xi]));
+  let n0 = (wid.x * WG + lid) * 16u;
+  if (n0 >= N) { return; }
+  let r0 = n0 + 0u;
+  let r1 = n0 + 4u;
+  let r2 = n0 + 8u;
+  let r3 = n0 + 12u;
+  if (tn <= 1u) {
+    var acc_t00 = vec4<f32>(0.0);
+    var acc_t01 = vec4<f32>(0.0);
+    var acc_t02 = vec4<f32>(0.0);
+    var acc_t03 = vec4<f32>(0.0);
+    var acc_g0 = vec4<f32>(0.0);
+    var acc_g1 = vec4<f32>(0.0);
+    var acc_g2 = vec4<f32>(0.0);
+    var acc_g3 = vec4<f32>(0.0);
+    var acc_b0 = vec4<f32>(0.0);
+    var acc_b1 = vec4<f32>(0.0);
+    var acc_b2 = vec4<f32>(0.0);
+    var acc_b3 = vec4<f32>(0.0);
+    for (var b = 0u; b < NB; b++) {
       {
-        let xl = xv(t0, 0u, ch.xi) * g_lo;
-        a0 += dot(ch.lo, xl);
+        let wa0 = w4(r0, b * 2u);
+        let wb0 = w4(r0, b * 2u + 1u);
+        let wa1 = w4(r1, b * 2u);
+        let wb1 = w4(r1, b * 2u + 1u);
+        let wa2 = w4(r2, b * 2u);
+        let wb2 = w4(r2, b * 2u + 1u);
+        let wa3 = w4(r3, b * 2u);
+        let wb3 = w4(r3, b * 2u + 1u);
+        {
+          let xv4 = (xv(t0, 0u, b) * norm_w[b]);
+          acc_t00 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa0.x), unpack2x16float(wb0.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.y), unpack2x16float(wb0.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.z), unpack2x16float(wb0.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.w), unpack2x16float(wb0.w)), xv4)
+          );
+          acc_t01 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa1.x), unpack2x16float(wb1.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.y), unpack2x16float(wb1.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.z), unpack2x16float(wb1.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.w), unpack2x16float(wb1.w)), xv4)
+          );
+          acc_t02 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa2.x), unpack2x16float(wb2.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.y), unpack2x16float(wb2.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.z), unpack2x16float(wb2.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.w), unpack2x16float(wb2.w)), xv4)
+          );
+          acc_t03 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa3.x), unpack2x16float(wb3.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.y), unpack2x16float(wb3.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.z), unpack2x16float(wb3.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.w), unpack2x16float(wb3.w)), xv4)
+          );
+        }
+        {
+          let xv4 = norm_w[b];
+          acc_g0 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa0.x), unpack2x16float(wb0.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.y), unpack2x16float(wb0.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.z), unpack2x16float(wb0.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.w), unpack2x16float(wb0.w)), xv4)
+          );
+          acc_g1 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa1.x), unpack2x16float(wb1.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.y), unpack2x16float(wb1.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.z), unpack2x16float(wb1.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.w), unpack2x16float(wb1.w)), xv4)
+          );
+          acc_g2 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa2.x), unpack2x16float(wb2.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.y), unpack2x16float(wb2.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.z), unpack2x16float(wb2.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.w), unpack2x16float(wb2.w)), xv4)
+          );
+          acc_g3 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa3.x), unpack2x16float(wb3.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.y), unpack2x16float(wb3.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.z), unpack2x16float(wb3.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.w), unpack2x16float(wb3.w)), xv4)
+          );
+        }
+        {
+          let xv4 = norm_b[b];
+          acc_b0 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa0.x), unpack2x16float(wb0.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.y), unpack2x16float(wb0.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.z), unpack2x16float(wb0.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.w), unpack2x16float(wb0.w)), xv4)
+          );
+          acc_b1 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa1.x), unpack2x16float(wb1.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.y), unpack2x16float(wb1.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.z), unpack2x16float(wb1.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.w), unpack2x16float(wb1.w)), xv4)
+          );
+          acc_b2 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa2.x), unpack2x16float(wb2.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.y), unpack2x16float(wb2.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.z), unpack2x16float(wb2.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.w), unpack2x16float(wb2.w)), xv4)
+          );
+          acc_b3 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa3.x), unpack2x16float(wb3.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.y), unpack2x16float(wb3.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.z), unpack2x16float(wb3.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.w), unpack2x16float(wb3.w)), xv4)
+          );
+        }
       }
     }
-    } else if (tn <= 2u) {
-    for (var c = lane; c < CHUNKS; c += LANES) {
-      let ch = wchunk(row, c);
-      // (not "gl": naga's GLSL output would make it gl_1, and the gl_ prefix is reserved in GLSL)
-      let g_lo = norm_w[ch.xi];
-      wsum += vec2<f32>(dot(ch.lo, g_lo), dot(ch.lo, norm_b[ch.xi]));
-      {
-        let xl = xv(t0, 0u, ch.xi) * g_lo;
-        a0 += dot(ch.lo, xl);
+    if (0u < tn) {
+      let st = stat[0];      if (r0 + 0u < N) {
+        store(t0 + 0u, ROW0 + r0 + 0u, st.y * (acc_t00.x - st.x * acc_g0.x) + acc_b0.x, 0.0);
       }
-      {
-        let xl = xv(t0, 1u, ch.xi) * g_lo;
-        a1 += dot(ch.lo, xl);
+      if (r0 + 1u < N) {
+        store(t0 + 0u, ROW0 + r0 + 1u, st.y * (acc_t00.y - st.x * acc_g0.y) + acc_b0.y, 0.0);
       }
-    }
-    } else if (tn <= 4u) {
-    for (var c = lane; c < CHUNKS; c += LANES) {
-      let ch = wchunk(row, c);
-      // (not "gl": naga's GLSL output would make it gl_1, and the gl_ prefix is reserved in GLSL)
-      let g_lo = norm_w[ch.xi];
-      wsum += vec2<f32>(dot(ch.lo, g_lo), dot(ch.lo, norm_b[ch.xi]));
-      {
-        let xl = xv(t0, 0u, ch.xi) * g_lo;
-        a0 += dot(ch.lo, xl);
+      if (r0 + 2u < N) {
+        store(t0 + 0u, ROW0 + r0 + 2u, st.y * (acc_t00.z - st.x * acc_g0.z) + acc_b0.z, 0.0);
       }
-      {
-        let xl = xv(t0, 1u, ch.xi) * g_lo;
-        a1 += dot(ch.lo, xl);
+      if (r0 + 3u < N) {
+        store(t0 + 0u, ROW0 + r0 + 3u, st.y * (acc_t00.w - st.x * acc_g0.w) + acc_b0.w, 0.0);
       }
-      {
-        let xl = xv(t0, 2u, ch.xi) * g_lo;
-        a2 += dot(ch.lo, xl);
+      if (r1 + 0u < N) {
+        store(t0 + 0u, ROW0 + r1 + 0u, st.y * (acc_t01.x - st.x * acc_g1.x) + acc_b1.x, 0.0);
       }
-      {
-        let xl = xv(t0, 3u, ch.xi) * g_lo;
-        a3 += dot(ch.lo, xl);
+      if (r1 + 1u < N) {
+        store(t0 + 0u, ROW0 + r1 + 1u, st.y * (acc_t01.y - st.x * acc_g1.y) + acc_b1.y, 0.0);
       }
-    }
-    } else {
-    for (var c = lane; c < CHUNKS; c += LANES) {
-      let ch = wchunk(row, c);
-      // (not "gl": naga's GLSL output would make it gl_1, and the gl_ prefix is reserved in GLSL)
-      let g_lo = norm_w[ch.xi];
-      wsum += vec2<f32>(dot(ch.lo, g_lo), dot(ch.lo, norm_b[ch.xi]));
-      {
-        let xl = xv(t0, 0u, ch.xi) * g_lo;
-        a0 += dot(ch.lo, xl);
+      if (r1 + 2u < N) {
+        store(t0 + 0u, ROW0 + r1 + 2u, st.y * (acc_t01.z - st.x * acc_g1.z) + acc_b1.z, 0.0);
       }
-      {
-        let xl = xv(t0, 1u, ch.xi) * g_lo;
-        a1 += dot(ch.lo, xl);
+      if (r1 + 3u < N) {
+        store(t0 + 0u, ROW0 + r1 + 3u, st.y * (acc_t01.w - st.x * acc_g1.w) + acc_b1.w, 0.0);
       }
-      {
-        let xl = xv(t0, 2u, ch.xi) * g_lo;
-        a2 += dot(ch.lo, xl);
+      if (r2 + 0u < N) {
+        store(t0 + 0u, ROW0 + r2 + 0u, st.y * (acc_t02.x - st.x * acc_g2.x) + acc_b2.x, 0.0);
       }
-      {
-        let xl = xv(t0, 3u, ch.xi) * g_lo;
-        a3 += dot(ch.lo, xl);
+      if (r2 + 1u < N) {
+        store(t0 + 0u, ROW0 + r2 + 1u, st.y * (acc_t02.y - st.x * acc_g2.y) + acc_b2.y, 0.0);
       }
-      {
-        let xl = xv(t0, 4u, ch.xi) * g_lo;
-        a4 += dot(ch.lo, xl);
+      if (r2 + 2u < N) {
+        store(t0 + 0u, ROW0 + r2 + 2u, st.y * (acc_t02.z - st.x * acc_g2.z) + acc_b2.z, 0.0);
       }
-      {
-        let xl = xv(t0, 5u, ch.xi) * g_lo;
-        a5 += dot(ch.lo, xl);
+      if (r2 + 3u < N) {
+        store(t0 + 0u, ROW0 + r2 + 3u, st.y * (acc_t02.w - st.x * acc_g2.w) + acc_b2.w, 0.0);
       }
-      {
-        let xl = xv(t0, 6u, ch.xi) * g_lo;
-        a6 += dot(ch.lo, xl);
+      if (r3 + 0u < N) {
+        store(t0 + 0u, ROW0 + r3 + 0u, st.y * (acc_t03.x - st.x * acc_g3.x) + acc_b3.x, 0.0);
       }
-      {
-        let xl = xv(t0, 7u, ch.xi) * g_lo;
-        a7 += dot(ch.lo, xl);
+      if (r3 + 1u < N) {
+        store(t0 + 0u, ROW0 + r3 + 1u, st.y * (acc_t03.y - st.x * acc_g3.y) + acc_b3.y, 0.0);
+      }
+      if (r3 + 2u < N) {
+        store(t0 + 0u, ROW0 + r3 + 2u, st.y * (acc_t03.z - st.x * acc_g3.z) + acc_b3.z, 0.0);
+      }
+      if (r3 + 3u < N) {
+        store(t0 + 0u, ROW0 + r3 + 3u, st.y * (acc_t03.w - st.x * acc_g3.w) + acc_b3.w, 0.0);
       }
     }
+  } else if (tn <= 2u) {
+    var acc_t00 = vec4<f32>(0.0);
+    var acc_t01 = vec4<f32>(0.0);
+    var acc_t02 = vec4<f32>(0.0);
+    var acc_t03 = vec4<f32>(0.0);
+    var acc_t10 = vec4<f32>(0.0);
+    var acc_t11 = vec4<f32>(0.0);
+    var acc_t12 = vec4<f32>(0.0);
+    var acc_t13 = vec4<f32>(0.0);
+    var acc_g0 = vec4<f32>(0.0);
+    var acc_g1 = vec4<f32>(0.0);
+    var acc_g2 = vec4<f32>(0.0);
+    var acc_g3 = vec4<f32>(0.0);
+    var acc_b0 = vec4<f32>(0.0);
+    var acc_b1 = vec4<f32>(0.0);
+    var acc_b2 = vec4<f32>(0.0);
+    var acc_b3 = vec4<f32>(0.0);
+    for (var b = 0u; b < NB; b++) {
+      {
+        let wa0 = w4(r0, b * 2u);
+        let wb0 = w4(r0, b * 2u + 1u);
+        let wa1 = w4(r1, b * 2u);
+        let wb1 = w4(r1, b * 2u + 1u);
+        let wa2 = w4(r2, b * 2u);
+        let wb2 = w4(r2, b * 2u + 1u);
+        let wa3 = w4(r3, b * 2u);
+        let wb3 = w4(r3, b * 2u + 1u);
+        {
+          let xv4 = (xv(t0, 0u, b) * norm_w[b]);
+          acc_t00 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa0.x), unpack2x16float(wb0.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.y), unpack2x16float(wb0.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.z), unpack2x16float(wb0.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.w), unpack2x16float(wb0.w)), xv4)
+          );
+          acc_t01 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa1.x), unpack2x16float(wb1.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.y), unpack2x16float(wb1.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.z), unpack2x16float(wb1.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.w), unpack2x16float(wb1.w)), xv4)
+          );
+          acc_t02 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa2.x), unpack2x16float(wb2.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.y), unpack2x16float(wb2.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.z), unpack2x16float(wb2.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.w), unpack2x16float(wb2.w)), xv4)
+          );
+          acc_t03 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa3.x), unpack2x16float(wb3.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.y), unpack2x16float(wb3.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.z), unpack2x16float(wb3.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.w), unpack2x16float(wb3.w)), xv4)
+          );
+        }
+        {
+          let xv4 = (xv(t0, 1u, b) * norm_w[b]);
+          acc_t10 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa0.x), unpack2x16float(wb0.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.y), unpack2x16float(wb0.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.z), unpack2x16float(wb0.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.w), unpack2x16float(wb0.w)), xv4)
+          );
+          acc_t11 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa1.x), unpack2x16float(wb1.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.y), unpack2x16float(wb1.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.z), unpack2x16float(wb1.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.w), unpack2x16float(wb1.w)), xv4)
+          );
+          acc_t12 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa2.x), unpack2x16float(wb2.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.y), unpack2x16float(wb2.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.z), unpack2x16float(wb2.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.w), unpack2x16float(wb2.w)), xv4)
+          );
+          acc_t13 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa3.x), unpack2x16float(wb3.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.y), unpack2x16float(wb3.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.z), unpack2x16float(wb3.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.w), unpack2x16float(wb3.w)), xv4)
+          );
+        }
+        {
+          let xv4 = norm_w[b];
+          acc_g0 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa0.x), unpack2x16float(wb0.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.y), unpack2x16float(wb0.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.z), unpack2x16float(wb0.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.w), unpack2x16float(wb0.w)), xv4)
+          );
+          acc_g1 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa1.x), unpack2x16float(wb1.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.y), unpack2x16float(wb1.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.z), unpack2x16float(wb1.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.w), unpack2x16float(wb1.w)), xv4)
+          );
+          acc_g2 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa2.x), unpack2x16float(wb2.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.y), unpack2x16float(wb2.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.z), unpack2x16float(wb2.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.w), unpack2x16float(wb2.w)), xv4)
+          );
+          acc_g3 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa3.x), unpack2x16float(wb3.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.y), unpack2x16float(wb3.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.z), unpack2x16float(wb3.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.w), unpack2x16float(wb3.w)), xv4)
+          );
+        }
+        {
+          let xv4 = norm_b[b];
+          acc_b0 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa0.x), unpack2x16float(wb0.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.y), unpack2x16float(wb0.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.z), unpack2x16float(wb0.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.w), unpack2x16float(wb0.w)), xv4)
+          );
+          acc_b1 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa1.x), unpack2x16float(wb1.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.y), unpack2x16float(wb1.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.z), unpack2x16float(wb1.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.w), unpack2x16float(wb1.w)), xv4)
+          );
+          acc_b2 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa2.x), unpack2x16float(wb2.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.y), unpack2x16float(wb2.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.z), unpack2x16float(wb2.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.w), unpack2x16float(wb2.w)), xv4)
+          );
+          acc_b3 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa3.x), unpack2x16float(wb3.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.y), unpack2x16float(wb3.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.z), unpack2x16float(wb3.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.w), unpack2x16float(wb3.w)), xv4)
+          );
+        }
+      }
+    }
+    if (0u < tn) {
+      let st = stat[0];      if (r0 + 0u < N) {
+        store(t0 + 0u, ROW0 + r0 + 0u, st.y * (acc_t00.x - st.x * acc_g0.x) + acc_b0.x, 0.0);
+      }
+      if (r0 + 1u < N) {
+        store(t0 + 0u, ROW0 + r0 + 1u, st.y * (acc_t00.y - st.x * acc_g0.y) + acc_b0.y, 0.0);
+      }
+      if (r0 + 2u < N) {
+        store(t0 + 0u, ROW0 + r0 + 2u, st.y * (acc_t00.z - st.x * acc_g0.z) + acc_b0.z, 0.0);
+      }
+      if (r0 + 3u < N) {
+        store(t0 + 0u, ROW0 + r0 + 3u, st.y * (acc_t00.w - st.x * acc_g0.w) + acc_b0.w, 0.0);
+      }
+      if (r1 + 0u < N) {
+        store(t0 + 0u, ROW0 + r1 + 0u, st.y * (acc_t01.x - st.x * acc_g1.x) + acc_b1.x, 0.0);
+      }
+      if (r1 + 1u < N) {
+        store(t0 + 0u, ROW0 + r1 + 1u, st.y * (acc_t01.y - st.x * acc_g1.y) + acc_b1.y, 0.0);
+      }
+      if (r1 + 2u < N) {
+        store(t0 + 0u, ROW0 + r1 + 2u, st.y * (acc_t01.z - st.x * acc_g1.z) + acc_b1.z, 0.0);
+      }
+      if (r1 + 3u < N) {
+        store(t0 + 0u, ROW0 + r1 + 3u, st.y * (acc_t01.w - st.x * acc_g1.w) + acc_b1.w, 0.0);
+      }
+      if (r2 + 0u < N) {
+        store(t0 + 0u, ROW0 + r2 + 0u, st.y * (acc_t02.x - st.x * acc_g2.x) + acc_b2.x, 0.0);
+      }
+      if (r2 + 1u < N) {
+        store(t0 + 0u, ROW0 + r2 + 1u, st.y * (acc_t02.y - st.x * acc_g2.y) + acc_b2.y, 0.0);
+      }
+      if (r2 + 2u < N) {
+        store(t0 + 0u, ROW0 + r2 + 2u, st.y * (acc_t02.z - st.x * acc_g2.z) + acc_b2.z, 0.0);
+      }
+      if (r2 + 3u < N) {
+        store(t0 + 0u, ROW0 + r2 + 3u, st.y * (acc_t02.w - st.x * acc_g2.w) + acc_b2.w, 0.0);
+      }
+      if (r3 + 0u < N) {
+        store(t0 + 0u, ROW0 + r3 + 0u, st.y * (acc_t03.x - st.x * acc_g3.x) + acc_b3.x, 0.0);
+      }
+      if (r3 + 1u < N) {
+        store(t0 + 0u, ROW0 + r3 + 1u, st.y * (acc_t03.y - st.x * acc_g3.y) + acc_b3.y, 0.0);
+      }
+      if (r3 + 2u < N) {
+        store(t0 + 0u, ROW0 + r3 + 2u, st.y * (acc_t03.z - st.x * acc_g3.z) + acc_b3.z, 0.0);
+      }
+      if (r3 + 3u < N) {
+        store(t0 + 0u, ROW0 + r3 + 3u, st.y * (acc_t03.w - st.x * acc_g3.w) + acc_b3.w, 0.0);
+      }
+    }
+    if (1u < tn) {
+      let st = stat[1];      if (r0 + 0u < N) {
+        store(t0 + 1u, ROW0 + r0 + 0u, st.y * (acc_t10.x - st.x * acc_g0.x) + acc_b0.x, 0.0);
+      }
+      if (r0 + 1u < N) {
+        store(t0 + 1u, ROW0 + r0 + 1u, st.y * (acc_t10.y - st.x * acc_g0.y) + acc_b0.y, 0.0);
+      }
+      if (r0 + 2u < N) {
+        store(t0 + 1u, ROW0 + r0 + 2u, st.y * (acc_t10.z - st.x * acc_g0.z) + acc_b0.z, 0.0);
+      }
+      if (r0 + 3u < N) {
+        store(t0 + 1u, ROW0 + r0 + 3u, st.y * (acc_t10.w - st.x * acc_g0.w) + acc_b0.w, 0.0);
+      }
+      if (r1 + 0u < N) {
+        store(t0 + 1u, ROW0 + r1 + 0u, st.y * (acc_t11.x - st.x * acc_g1.x) + acc_b1.x, 0.0);
+      }
+      if (r1 + 1u < N) {
+        store(t0 + 1u, ROW0 + r1 + 1u, st.y * (acc_t11.y - st.x * acc_g1.y) + acc_b1.y, 0.0);
+      }
+      if (r1 + 2u < N) {
+        store(t0 + 1u, ROW0 + r1 + 2u, st.y * (acc_t11.z - st.x * acc_g1.z) + acc_b1.z, 0.0);
+      }
+      if (r1 + 3u < N) {
+        store(t0 + 1u, ROW0 + r1 + 3u, st.y * (acc_t11.w - st.x * acc_g1.w) + acc_b1.w, 0.0);
+      }
+      if (r2 + 0u < N) {
+        store(t0 + 1u, ROW0 + r2 + 0u, st.y * (acc_t12.x - st.x * acc_g2.x) + acc_b2.x, 0.0);
+      }
+      if (r2 + 1u < N) {
+        store(t0 + 1u, ROW0 + r2 + 1u, st.y * (acc_t12.y - st.x * acc_g2.y) + acc_b2.y, 0.0);
+      }
+      if (r2 + 2u < N) {
+        store(t0 + 1u, ROW0 + r2 + 2u, st.y * (acc_t12.z - st.x * acc_g2.z) + acc_b2.z, 0.0);
+      }
+      if (r2 + 3u < N) {
+        store(t0 + 1u, ROW0 + r2 + 3u, st.y * (acc_t12.w - st.x * acc_g2.w) + acc_b2.w, 0.0);
+      }
+      if (r3 + 0u < N) {
+        store(t0 + 1u, ROW0 + r3 + 0u, st.y * (acc_t13.x - st.x * acc_g3.x) + acc_b3.x, 0.0);
+      }
+      if (r3 + 1u < N) {
+        store(t0 + 1u, ROW0 + r3 + 1u, st.y * (acc_t13.y - st.x * acc_g3.y) + acc_b3.y, 0.0);
+      }
+      if (r3 + 2u < N) {
+        store(t0 + 1u, ROW0 + r3 + 2u, st.y * (acc_t13.z - st.x * acc_g3.z) + acc_b3.z, 0.0);
+      }
+      if (r3 + 3u < N) {
+        store(t0 + 1u, ROW0 + r3 + 3u, st.y * (acc_t13.w - st.x * acc_g3.w) + acc_b3.w, 0.0);
+      }
+    }
+  } else if (tn <= 4u) {
+    var acc_t00 = vec4<f32>(0.0);
+    var acc_t01 = vec4<f32>(0.0);
+    var acc_t02 = vec4<f32>(0.0);
+    var acc_t03 = vec4<f32>(0.0);
+    var acc_t10 = vec4<f32>(0.0);
+    var acc_t11 = vec4<f32>(0.0);
+    var acc_t12 = vec4<f32>(0.0);
+    var acc_t13 = vec4<f32>(0.0);
+    var acc_t20 = vec4<f32>(0.0);
+    var acc_t21 = vec4<f32>(0.0);
+    var acc_t22 = vec4<f32>(0.0);
+    var acc_t23 = vec4<f32>(0.0);
+    var acc_t30 = vec4<f32>(0.0);
+    var acc_t31 = vec4<f32>(0.0);
+    var acc_t32 = vec4<f32>(0.0);
+    var acc_t33 = vec4<f32>(0.0);
+    var acc_g0 = vec4<f32>(0.0);
+    var acc_g1 = vec4<f32>(0.0);
+    var acc_g2 = vec4<f32>(0.0);
+    var acc_g3 = vec4<f32>(0.0);
+    var acc_b0 = vec4<f32>(0.0);
+    var acc_b1 = vec4<f32>(0.0);
+    var acc_b2 = vec4<f32>(0.0);
+    var acc_b3 = vec4<f32>(0.0);
+    for (var b = 0u; b < NB; b++) {
+      {
+        let wa0 = w4(r0, b * 2u);
+        let wb0 = w4(r0, b * 2u + 1u);
+        let wa1 = w4(r1, b * 2u);
+        let wb1 = w4(r1, b * 2u + 1u);
+        let wa2 = w4(r2, b * 2u);
+        let wb2 = w4(r2, b * 2u + 1u);
+        let wa3 = w4(r3, b * 2u);
+        let wb3 = w4(r3, b * 2u + 1u);
+        {
+          let xv4 = (xv(t0, 0u, b) * norm_w[b]);
+          acc_t00 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa0.x), unpack2x16float(wb0.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.y), unpack2x16float(wb0.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.z), unpack2x16float(wb0.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.w), unpack2x16float(wb0.w)), xv4)
+          );
+          acc_t01 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa1.x), unpack2x16float(wb1.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.y), unpack2x16float(wb1.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.z), unpack2x16float(wb1.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.w), unpack2x16float(wb1.w)), xv4)
+          );
+          acc_t02 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa2.x), unpack2x16float(wb2.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.y), unpack2x16float(wb2.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.z), unpack2x16float(wb2.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.w), unpack2x16float(wb2.w)), xv4)
+          );
+          acc_t03 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa3.x), unpack2x16float(wb3.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.y), unpack2x16float(wb3.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.z), unpack2x16float(wb3.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.w), unpack2x16float(wb3.w)), xv4)
+          );
+        }
+        {
+          let xv4 = (xv(t0, 1u, b) * norm_w[b]);
+          acc_t10 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa0.x), unpack2x16float(wb0.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.y), unpack2x16float(wb0.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.z), unpack2x16float(wb0.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.w), unpack2x16float(wb0.w)), xv4)
+          );
+          acc_t11 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa1.x), unpack2x16float(wb1.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.y), unpack2x16float(wb1.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.z), unpack2x16float(wb1.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.w), unpack2x16float(wb1.w)), xv4)
+          );
+          acc_t12 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa2.x), unpack2x16float(wb2.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.y), unpack2x16float(wb2.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.z), unpack2x16float(wb2.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.w), unpack2x16float(wb2.w)), xv4)
+          );
+          acc_t13 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa3.x), unpack2x16float(wb3.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.y), unpack2x16float(wb3.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.z), unpack2x16float(wb3.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.w), unpack2x16float(wb3.w)), xv4)
+          );
+        }
+        {
+          let xv4 = (xv(t0, 2u, b) * norm_w[b]);
+          acc_t20 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa0.x), unpack2x16float(wb0.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.y), unpack2x16float(wb0.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.z), unpack2x16float(wb0.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.w), unpack2x16float(wb0.w)), xv4)
+          );
+          acc_t21 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa1.x), unpack2x16float(wb1.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.y), unpack2x16float(wb1.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.z), unpack2x16float(wb1.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.w), unpack2x16float(wb1.w)), xv4)
+          );
+          acc_t22 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa2.x), unpack2x16float(wb2.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.y), unpack2x16float(wb2.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.z), unpack2x16float(wb2.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.w), unpack2x16float(wb2.w)), xv4)
+          );
+          acc_t23 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa3.x), unpack2x16float(wb3.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.y), unpack2x16float(wb3.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.z), unpack2x16float(wb3.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.w), unpack2x16float(wb3.w)), xv4)
+          );
+        }
+        {
+          let xv4 = (xv(t0, 3u, b) * norm_w[b]);
+          acc_t30 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa0.x), unpack2x16float(wb0.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.y), unpack2x16float(wb0.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.z), unpack2x16float(wb0.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.w), unpack2x16float(wb0.w)), xv4)
+          );
+          acc_t31 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa1.x), unpack2x16float(wb1.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.y), unpack2x16float(wb1.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.z), unpack2x16float(wb1.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.w), unpack2x16float(wb1.w)), xv4)
+          );
+          acc_t32 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa2.x), unpack2x16float(wb2.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.y), unpack2x16float(wb2.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.z), unpack2x16float(wb2.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.w), unpack2x16float(wb2.w)), xv4)
+          );
+          acc_t33 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa3.x), unpack2x16float(wb3.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.y), unpack2x16float(wb3.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.z), unpack2x16float(wb3.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.w), unpack2x16float(wb3.w)), xv4)
+          );
+        }
+        {
+          let xv4 = norm_w[b];
+          acc_g0 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa0.x), unpack2x16float(wb0.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.y), unpack2x16float(wb0.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.z), unpack2x16float(wb0.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.w), unpack2x16float(wb0.w)), xv4)
+          );
+          acc_g1 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa1.x), unpack2x16float(wb1.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.y), unpack2x16float(wb1.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.z), unpack2x16float(wb1.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.w), unpack2x16float(wb1.w)), xv4)
+          );
+          acc_g2 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa2.x), unpack2x16float(wb2.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.y), unpack2x16float(wb2.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.z), unpack2x16float(wb2.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.w), unpack2x16float(wb2.w)), xv4)
+          );
+          acc_g3 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa3.x), unpack2x16float(wb3.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.y), unpack2x16float(wb3.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.z), unpack2x16float(wb3.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.w), unpack2x16float(wb3.w)), xv4)
+          );
+        }
+        {
+          let xv4 = norm_b[b];
+          acc_b0 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa0.x), unpack2x16float(wb0.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.y), unpack2x16float(wb0.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.z), unpack2x16float(wb0.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.w), unpack2x16float(wb0.w)), xv4)
+          );
+          acc_b1 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa1.x), unpack2x16float(wb1.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.y), unpack2x16float(wb1.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.z), unpack2x16float(wb1.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.w), unpack2x16float(wb1.w)), xv4)
+          );
+          acc_b2 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa2.x), unpack2x16float(wb2.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.y), unpack2x16float(wb2.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.z), unpack2x16float(wb2.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.w), unpack2x16float(wb2.w)), xv4)
+          );
+          acc_b3 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa3.x), unpack2x16float(wb3.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.y), unpack2x16float(wb3.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.z), unpack2x16float(wb3.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.w), unpack2x16float(wb3.w)), xv4)
+          );
+        }
+      }
+    }
+    if (0u < tn) {
+      let st = stat[0];      if (r0 + 0u < N) {
+        store(t0 + 0u, ROW0 + r0 + 0u, st.y * (acc_t00.x - st.x * acc_g0.x) + acc_b0.x, 0.0);
+      }
+      if (r0 + 1u < N) {
+        store(t0 + 0u, ROW0 + r0 + 1u, st.y * (acc_t00.y - st.x * acc_g0.y) + acc_b0.y, 0.0);
+      }
+      if (r0 + 2u < N) {
+        store(t0 + 0u, ROW0 + r0 + 2u, st.y * (acc_t00.z - st.x * acc_g0.z) + acc_b0.z, 0.0);
+      }
+      if (r0 + 3u < N) {
+        store(t0 + 0u, ROW0 + r0 + 3u, st.y * (acc_t00.w - st.x * acc_g0.w) + acc_b0.w, 0.0);
+      }
+      if (r1 + 0u < N) {
+        store(t0 + 0u, ROW0 + r1 + 0u, st.y * (acc_t01.x - st.x * acc_g1.x) + acc_b1.x, 0.0);
+      }
+      if (r1 + 1u < N) {
+        store(t0 + 0u, ROW0 + r1 + 1u, st.y * (acc_t01.y - st.x * acc_g1.y) + acc_b1.y, 0.0);
+      }
+      if (r1 + 2u < N) {
+        store(t0 + 0u, ROW0 + r1 + 2u, st.y * (acc_t01.z - st.x * acc_g1.z) + acc_b1.z, 0.0);
+      }
+      if (r1 + 3u < N) {
+        store(t0 + 0u, ROW0 + r1 + 3u, st.y * (acc_t01.w - st.x * acc_g1.w) + acc_b1.w, 0.0);
+      }
+      if (r2 + 0u < N) {
+        store(t0 + 0u, ROW0 + r2 + 0u, st.y * (acc_t02.x - st.x * acc_g2.x) + acc_b2.x, 0.0);
+      }
+      if (r2 + 1u < N) {
+        store(t0 + 0u, ROW0 + r2 + 1u, st.y * (acc_t02.y - st.x * acc_g2.y) + acc_b2.y, 0.0);
+      }
+      if (r2 + 2u < N) {
+        store(t0 + 0u, ROW0 + r2 + 2u, st.y * (acc_t02.z - st.x * acc_g2.z) + acc_b2.z, 0.0);
+      }
+      if (r2 + 3u < N) {
+        store(t0 + 0u, ROW0 + r2 + 3u, st.y * (acc_t02.w - st.x * acc_g2.w) + acc_b2.w, 0.0);
+      }
+      if (r3 + 0u < N) {
+        store(t0 + 0u, ROW0 + r3 + 0u, st.y * (acc_t03.x - st.x * acc_g3.x) + acc_b3.x, 0.0);
+      }
+      if (r3 + 1u < N) {
+        store(t0 + 0u, ROW0 + r3 + 1u, st.y * (acc_t03.y - st.x * acc_g3.y) + acc_b3.y, 0.0);
+      }
+      if (r3 + 2u < N) {
+        store(t0 + 0u, ROW0 + r3 + 2u, st.y * (acc_t03.z - st.x * acc_g3.z) + acc_b3.z, 0.0);
+      }
+      if (r3 + 3u < N) {
+        store(t0 + 0u, ROW0 + r3 + 3u, st.y * (acc_t03.w - st.x * acc_g3.w) + acc_b3.w, 0.0);
+      }
+    }
+    if (1u < tn) {
+      let st = stat[1];      if (r0 + 0u < N) {
+        store(t0 + 1u, ROW0 + r0 + 0u, st.y * (acc_t10.x - st.x * acc_g0.x) + acc_b0.x, 0.0);
+      }
+      if (r0 + 1u < N) {
+        store(t0 + 1u, ROW0 + r0 + 1u, st.y * (acc_t10.y - st.x * acc_g0.y) + acc_b0.y, 0.0);
+      }
+      if (r0 + 2u < N) {
+        store(t0 + 1u, ROW0 + r0 + 2u, st.y * (acc_t10.z - st.x * acc_g0.z) + acc_b0.z, 0.0);
+      }
+      if (r0 + 3u < N) {
+        store(t0 + 1u, ROW0 + r0 + 3u, st.y * (acc_t10.w - st.x * acc_g0.w) + acc_b0.w, 0.0);
+      }
+      if (r1 + 0u < N) {
+        store(t0 + 1u, ROW0 + r1 + 0u, st.y * (acc_t11.x - st.x * acc_g1.x) + acc_b1.x, 0.0);
+      }
+      if (r1 + 1u < N) {
+        store(t0 + 1u, ROW0 + r1 + 1u, st.y * (acc_t11.y - st.x * acc_g1.y) + acc_b1.y, 0.0);
+      }
+      if (r1 + 2u < N) {
+        store(t0 + 1u, ROW0 + r1 + 2u, st.y * (acc_t11.z - st.x * acc_g1.z) + acc_b1.z, 0.0);
+      }
+      if (r1 + 3u < N) {
+        store(t0 + 1u, ROW0 + r1 + 3u, st.y * (acc_t11.w - st.x * acc_g1.w) + acc_b1.w, 0.0);
+      }
+      if (r2 + 0u < N) {
+        store(t0 + 1u, ROW0 + r2 + 0u, st.y * (acc_t12.x - st.x * acc_g2.x) + acc_b2.x, 0.0);
+      }
+      if (r2 + 1u < N) {
+        store(t0 + 1u, ROW0 + r2 + 1u, st.y * (acc_t12.y - st.x * acc_g2.y) + acc_b2.y, 0.0);
+      }
+      if (r2 + 2u < N) {
+        store(t0 + 1u, ROW0 + r2 + 2u, st.y * (acc_t12.z - st.x * acc_g2.z) + acc_b2.z, 0.0);
+      }
+      if (r2 + 3u < N) {
+        store(t0 + 1u, ROW0 + r2 + 3u, st.y * (acc_t12.w - st.x * acc_g2.w) + acc_b2.w, 0.0);
+      }
+      if (r3 + 0u < N) {
+        store(t0 + 1u, ROW0 + r3 + 0u, st.y * (acc_t13.x - st.x * acc_g3.x) + acc_b3.x, 0.0);
+      }
+      if (r3 + 1u < N) {
+        store(t0 + 1u, ROW0 + r3 + 1u, st.y * (acc_t13.y - st.x * acc_g3.y) + acc_b3.y, 0.0);
+      }
+      if (r3 + 2u < N) {
+        store(t0 + 1u, ROW0 + r3 + 2u, st.y * (acc_t13.z - st.x * acc_g3.z) + acc_b3.z, 0.0);
+      }
+      if (r3 + 3u < N) {
+        store(t0 + 1u, ROW0 + r3 + 3u, st.y * (acc_t13.w - st.x * acc_g3.w) + acc_b3.w, 0.0);
+      }
+    }
+    if (2u < tn) {
+      let st = stat[2];      if (r0 + 0u < N) {
+        store(t0 + 2u, ROW0 + r0 + 0u, st.y * (acc_t20.x - st.x * acc_g0.x) + acc_b0.x, 0.0);
+      }
+      if (r0 + 1u < N) {
+        store(t0 + 2u, ROW0 + r0 + 1u, st.y * (acc_t20.y - st.x * acc_g0.y) + acc_b0.y, 0.0);
+      }
+      if (r0 + 2u < N) {
+        store(t0 + 2u, ROW0 + r0 + 2u, st.y * (acc_t20.z - st.x * acc_g0.z) + acc_b0.z, 0.0);
+      }
+      if (r0 + 3u < N) {
+        store(t0 + 2u, ROW0 + r0 + 3u, st.y * (acc_t20.w - st.x * acc_g0.w) + acc_b0.w, 0.0);
+      }
+      if (r1 + 0u < N) {
+        store(t0 + 2u, ROW0 + r1 + 0u, st.y * (acc_t21.x - st.x * acc_g1.x) + acc_b1.x, 0.0);
+      }
+      if (r1 + 1u < N) {
+        store(t0 + 2u, ROW0 + r1 + 1u, st.y * (acc_t21.y - st.x * acc_g1.y) + acc_b1.y, 0.0);
+      }
+      if (r1 + 2u < N) {
+        store(t0 + 2u, ROW0 + r1 + 2u, st.y * (acc_t21.z - st.x * acc_g1.z) + acc_b1.z, 0.0);
+      }
+      if (r1 + 3u < N) {
+        store(t0 + 2u, ROW0 + r1 + 3u, st.y * (acc_t21.w - st.x * acc_g1.w) + acc_b1.w, 0.0);
+      }
+      if (r2 + 0u < N) {
+        store(t0 + 2u, ROW0 + r2 + 0u, st.y * (acc_t22.x - st.x * acc_g2.x) + acc_b2.x, 0.0);
+      }
+      if (r2 + 1u < N) {
+        store(t0 + 2u, ROW0 + r2 + 1u, st.y * (acc_t22.y - st.x * acc_g2.y) + acc_b2.y, 0.0);
+      }
+      if (r2 + 2u < N) {
+        store(t0 + 2u, ROW0 + r2 + 2u, st.y * (acc_t22.z - st.x * acc_g2.z) + acc_b2.z, 0.0);
+      }
+      if (r2 + 3u < N) {
+        store(t0 + 2u, ROW0 + r2 + 3u, st.y * (acc_t22.w - st.x * acc_g2.w) + acc_b2.w, 0.0);
+      }
+      if (r3 + 0u < N) {
+        store(t0 + 2u, ROW0 + r3 + 0u, st.y * (acc_t23.x - st.x * acc_g3.x) + acc_b3.x, 0.0);
+      }
+      if (r3 + 1u < N) {
+        store(t0 + 2u, ROW0 + r3 + 1u, st.y * (acc_t23.y - st.x * acc_g3.y) + acc_b3.y, 0.0);
+      }
+      if (r3 + 2u < N) {
+        store(t0 + 2u, ROW0 + r3 + 2u, st.y * (acc_t23.z - st.x * acc_g3.z) + acc_b3.z, 0.0);
+      }
+      if (r3 + 3u < N) {
+        store(t0 + 2u, ROW0 + r3 + 3u, st.y * (acc_t23.w - st.x * acc_g3.w) + acc_b3.w, 0.0);
+      }
+    }
+    if (3u < tn) {
+      let st = stat[3];      if (r0 + 0u < N) {
+        store(t0 + 3u, ROW0 + r0 + 0u, st.y * (acc_t30.x - st.x * acc_g0.x) + acc_b0.x, 0.0);
+      }
+      if (r0 + 1u < N) {
+        store(t0 + 3u, ROW0 + r0 + 1u, st.y * (acc_t30.y - st.x * acc_g0.y) + acc_b0.y, 0.0);
+      }
+      if (r0 + 2u < N) {
+        store(t0 + 3u, ROW0 + r0 + 2u, st.y * (acc_t30.z - st.x * acc_g0.z) + acc_b0.z, 0.0);
+      }
+      if (r0 + 3u < N) {
+        store(t0 + 3u, ROW0 + r0 + 3u, st.y * (acc_t30.w - st.x * acc_g0.w) + acc_b0.w, 0.0);
+      }
+      if (r1 + 0u < N) {
+        store(t0 + 3u, ROW0 + r1 + 0u, st.y * (acc_t31.x - st.x * acc_g1.x) + acc_b1.x, 0.0);
+      }
+      if (r1 + 1u < N) {
+        store(t0 + 3u, ROW0 + r1 + 1u, st.y * (acc_t31.y - st.x * acc_g1.y) + acc_b1.y, 0.0);
+      }
+      if (r1 + 2u < N) {
+        store(t0 + 3u, ROW0 + r1 + 2u, st.y * (acc_t31.z - st.x * acc_g1.z) + acc_b1.z, 0.0);
+      }
+      if (r1 + 3u < N) {
+        store(t0 + 3u, ROW0 + r1 + 3u, st.y * (acc_t31.w - st.x * acc_g1.w) + acc_b1.w, 0.0);
+      }
+      if (r2 + 0u < N) {
+        store(t0 + 3u, ROW0 + r2 + 0u, st.y * (acc_t32.x - st.x * acc_g2.x) + acc_b2.x, 0.0);
+      }
+      if (r2 + 1u < N) {
+        store(t0 + 3u, ROW0 + r2 + 1u, st.y * (acc_t32.y - st.x * acc_g2.y) + acc_b2.y, 0.0);
+      }
+      if (r2 + 2u < N) {
+        store(t0 + 3u, ROW0 + r2 + 2u, st.y * (acc_t32.z - st.x * acc_g2.z) + acc_b2.z, 0.0);
+      }
+      if (r2 + 3u < N) {
+        store(t0 + 3u, ROW0 + r2 + 3u, st.y * (acc_t32.w - st.x * acc_g2.w) + acc_b2.w, 0.0);
+      }
+      if (r3 + 0u < N) {
+        store(t0 + 3u, ROW0 + r3 + 0u, st.y * (acc_t33.x - st.x * acc_g3.x) + acc_b3.x, 0.0);
+      }
+      if (r3 + 1u < N) {
+        store(t0 + 3u, ROW0 + r3 + 1u, st.y * (acc_t33.y - st.x * acc_g3.y) + acc_b3.y, 0.0);
+      }
+      if (r3 + 2u < N) {
+        store(t0 + 3u, ROW0 + r3 + 2u, st.y * (acc_t33.z - st.x * acc_g3.z) + acc_b3.z, 0.0);
+      }
+      if (r3 + 3u < N) {
+        store(t0 + 3u, ROW0 + r3 + 3u, st.y * (acc_t33.w - st.x * acc_g3.w) + acc_b3.w, 0.0);
+      }
     }
   }
-  if (row >= N || lane != 0u) { return; }
-  let o = ROW0 + row;
-  if (0u < tn) { store(t0 + 0u, o, st0.y * (a0 - st0.x * wsum.x) + wsum.y, 0.0); }
-  if (1u < tn) { store(t0 + 1u, o, st1.y * (a1 - st1.x * wsum.x) + wsum.y, 0.0); }
-  if (2u < tn) { store(t0 + 2u, o, st2.y * (a2 - st2.x * wsum.x) + wsum.y, 0.0); }
-  if (3u < tn) { store(t0 + 3u, o, st3.y * (a3 - st3.x * wsum.x) + wsum.y, 0.0); }
-  if (4u < tn) { store(t0 + 4u, o, st4.y * (a4 - st4.x * wsum.x) + wsum.y, 0.0); }
-  if (5u < tn) { store(t0 + 5u, o, st5.y * (a5 - st5.x * wsum.x) + wsum.y, 0.0); }
-  if (6u < tn) { store(t0 + 6u, o, st6.y * (a6 - st6.x * wsum.x) + wsum.y, 0.0); }
-  if (7u < tn) { store(t0 + 7u, o, st7.y * (a7 - st7.x * wsum.x) + wsum.y, 0.0); }
 }

@@ -6,19 +6,20 @@ struct Params {
 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read> w: array<u32>;
+@group(0) @binding(2) var<storage, read> w: array<vec4<u32>>;
 @group(0) @binding(3) var<storage, read> norm_w: array<vec4<f32>>;
 @group(0) @binding(4) var<storage, read_write> out: array<f32>;
 const QW: u32 = 72u;   // nibble words per row; scales follow
 const RW: u32 = 90u;
 fn wi(row: u32, c: u32) -> u32 { return (row >> 3u) * (RW * 8u) + c * 8u + (row & 7u); }
+fn wu(i: u32) -> u32 { return w[i >> 2u][i & 3u]; }   // w bound as vec4<u32> (CPU variants load 4 rows at once)
 // (d, m) per block: value = d * q + m
-fn dm(row: u32, b: u32) -> vec2<f32> { return unpack2x16float(w[wi(row, QW + b)]); }
+fn dm(row: u32, b: u32) -> vec2<f32> { return unpack2x16float(wu(wi(row, QW + b))); }
 // GGUF nibble order: byte j of a block holds element j (low nibble) and element j + 16 (high nibble).
 fn welem(row: u32, k: u32) -> f32 {
   let i = k % 32u;
   let byte = i % 16u;
-  let word = w[wi(row, (k / 32u) * 4u + byte / 4u)];
+  let word = wu(wi(row, (k / 32u) * 4u + byte / 4u));
   let q = (word >> (8u * (byte % 4u) + select(0u, 4u, i >= 16u))) & 0xFu;
   let s = dm(row, k / 32u);
   return s.x * f32(q) + s.y;
@@ -27,7 +28,7 @@ struct Chunk { lo: vec4<f32>, hi: vec4<f32>, xi: u32 }
 const CHUNKS: u32 = QW;
 // Nibble word w of a block holds elements 4w..4w+3 (low nibbles) and 16+4w..16+4w+3 (high nibbles).
 fn wchunk(row: u32, c: u32) -> Chunk {
-  let word = w[wi(row, c)];
+  let word = wu(wi(row, c));
   let s = dm(row, c / 4u);
   let lo = vec4<f32>((vec4<u32>(word) >> vec4<u32>(0u, 8u, 16u, 24u)) & vec4<u32>(0xFu));
   let hi = vec4<f32>((vec4<u32>(word) >> vec4<u32>(4u, 12u, 20u, 28u)) & vec4<u32>(0xFu));

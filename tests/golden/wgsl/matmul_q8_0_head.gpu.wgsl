@@ -6,19 +6,20 @@ struct Params {
 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read> w: array<u32>;
+@group(0) @binding(2) var<storage, read> w: array<vec4<u32>>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 const QW: u32 = 144u;   // quant words per row; f16 scale pairs follow
 const RW: u32 = 153u;
 fn wi(row: u32, c: u32) -> u32 { return (row >> 3u) * (RW * 8u) + c * 8u + (row & 7u); }
-fn scale(row: u32, b: u32) -> f32 { return unpack2x16float(w[wi(row, QW + b / 2u)])[b % 2u]; }
+fn wu(i: u32) -> u32 { return w[i >> 2u][i & 3u]; }   // w bound as vec4<u32> (CPU variants load 4 rows at once)
+fn scale(row: u32, b: u32) -> f32 { return unpack2x16float(wu(wi(row, QW + b / 2u)))[b % 2u]; }
 // int8 lane j of a word, sign-extended by an arithmetic shift (WGSL has no i8).
 fn i8_of(word: u32, j: u32) -> f32 { return f32(bitcast<i32>(word << (24u - 8u * j)) >> 24u); }
-fn welem(row: u32, k: u32) -> f32 { return scale(row, k / 32u) * i8_of(w[wi(row, k / 4u)], k % 4u); }
+fn welem(row: u32, k: u32) -> f32 { return scale(row, k / 32u) * i8_of(wu(wi(row, k / 4u)), k % 4u); }
 struct Chunk { lo: vec4<f32>, hi: vec4<f32>, xi: u32 }
 const CHUNKS: u32 = QW;
 fn wchunk(row: u32, c: u32) -> Chunk {
-  let word = w[wi(row, c)];
+  let word = wu(wi(row, c));
   // int8 lanes sign-extended by arithmetic shifts (WGSL has no i8).
   let q = vec4<i32>(bitcast<i32>(word << 24u), bitcast<i32>(word << 16u), bitcast<i32>(word << 8u), bitcast<i32>(word)) >> vec4<u32>(24u);
   return Chunk(scale(row, c / 8u) * vec4<f32>(q), vec4<f32>(), c);

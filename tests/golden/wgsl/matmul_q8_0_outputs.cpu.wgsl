@@ -6,190 +6,1094 @@ struct Params {
 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read> w: array<u32>;
+@group(0) @binding(2) var<storage, read> w: array<vec4<u32>>;
 @group(0) @binding(3) var<storage, read> norm_w: array<vec4<f32>>;
 @group(0) @binding(4) var<storage, read_write> out: array<f32>;
-const QW: u32 = 144u;   // quant words per row; f16 scale pairs follow
-const RW: u32 = 153u;
-fn wi(row: u32, c: u32) -> u32 { return (row >> 3u) * (RW * 8u) + c * 8u + (row & 7u); }
-fn scale(row: u32, b: u32) -> f32 { return unpack2x16float(w[wi(row, QW + b / 2u)])[b % 2u]; }
-// int8 lane j of a word, sign-extended by an arithmetic shift (WGSL has no i8).
-fn i8_of(word: u32, j: u32) -> f32 { return f32(bitcast<i32>(word << (24u - 8u * j)) >> 24u); }
-fn welem(row: u32, k: u32) -> f32 { return scale(row, k / 32u) * i8_of(w[wi(row, k / 4u)], k % 4u); }
-struct Chunk { lo: vec4<f32>, hi: vec4<f32>, xi: u32 }
-const CHUNKS: u32 = QW;
-fn wchunk(row: u32, c: u32) -> Chunk {
-  let word = w[wi(row, c)];
-  // int8 lanes sign-extended by arithmetic shifts (WGSL has no i8).
-  let q = vec4<i32>(bitcast<i32>(word << 24u), bitcast<i32>(word << 16u), bitcast<i32>(word << 8u), bitcast<i32>(word)) >> vec4<u32>(24u);
-  return Chunk(scale(row, c / 8u) * vec4<f32>(q), vec4<f32>(), c);
-}
 const K4: u32 = 144u;      // input width in vec4s
 const N: u32 = 49152u;            // output rows of this dispatch
 const ROW0: u32 = 0u;      // first output row (weights split for binding limits)
 const OUT_N: u32 = 49152u;    // output row stride
-const TT: u32 = 8u;          // tokens per workgroup
-const WG: u32 = 64u;
-const LANES: u32 = 1u;
-const ROWS_PER_WG: u32 = WG / LANES;
+const TT: u32 = 4u;          // tokens per workgroup
+const WG: u32 = 8u;
+const RW: u32 = 153u;          // u32 words per weight row
+const QW: u32 = 144u;   // quant words per row; scales follow
+const NB: u32 = 18u;    // blocks of 32 inputs
+const GROUPS: u32 = 6144u; // 8-row groups in w
+const ONE = vec4<f32>(1.0);
+// int8 lanes sign-extended by arithmetic shifts (WGSL has no i8).
+fn i8s(wd: u32) -> vec4<f32> { return vec4<f32>(bitcast<vec4<i32>>(vec4<u32>(wd) << vec4<u32>(24u, 16u, 8u, 0u)) >> vec4<u32>(24u)); }
 var<workgroup> red: array<vec2<f32>, WG>;
-var<workgroup> stat: array<vec2<f32>, TT>;   // (mean, 1/std) per token of the tile
-fn reduce2(lid: u32, v: vec2<f32>, stride: u32) -> vec2<f32> {
-  // Sum over the invocations that share lid % stride (stride 1: the whole workgroup); all get their sum.
+var<workgroup> stat: array<vec2<f32>, TT>;   // (mean, 1/std) per token of the tile// g * x of the tile's tokens, made once per workgroup: then every x load of the inner loop is one load, not two.
+var<workgroup> xn: array<vec4<f32>, 576>;
+fn xv(t0: u32, t: u32, i: u32) -> vec4<f32> {
+  return x[min(t0 + t, p.n_out - 1u) * K4 + i];   // rows past the tile's end are read but never stored
+}
+// Word c of rows r..r+3 (r % 4 == 0): one vector load. Rows past the matrix read its last group (never stored).
+fn w4(r: u32, c: u32) -> vec4<u32> {
+  return w[min(r >> 3u, GROUPS - 1u) * RW * 2u + c * 2u + ((r >> 2u) & 1u)];
+}
+fn reduce_wg(lid: u32, v: vec2<f32>) -> vec2<f32> {
   red[lid] = v;
   workgroupBarrier();
-  for (var s = WG / 2u; s >= stride; s >>= 1u) {
+  for (var s = WG / 2u; s >= 1u; s >>= 1u) {
     if (lid < s) { red[lid] = red[lid] + red[lid + s]; }
     workgroupBarrier();
   }
-  let r = red[lid % stride];
+  let r = red[0];
   workgroupBarrier();
   return r;
-}
-fn xv(t0: u32, t: u32, i: u32) -> vec4<f32> {
-  return x[min(t0 + t, p.n_out - 1u) * K4 + i];   // rows past the tile's end are read but never stored
 }
 fn store(tok: u32, o: u32, a: f32, u: f32) {
   var y = a;
   let oi = tok * OUT_N + o;
   out[oi] = y;}
-@compute @workgroup_size(64)
+@compute @workgroup_size(8)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let t0 = wid.y * TT;
   if (t0 >= p.n_out) { return; }   // uniform: whole workgroup
   let tn = min(TT, p.n_out - t0);
   for (var t = 0u; t < tn; t++) {
     var acc = vec2<f32>(0.0, 0.0);
-    for (var k = lid; k < K4; k += WG) { let v = x[(t0 + t) * K4 + k]; acc += vec2<f32>(dot(v, vec4<f32>(1.0)), dot(v, v)); }
-    let s = reduce2(lid, acc, 1u);
+    for (var k = lid; k < K4; k += WG) { let v = x[(t0 + t) * K4 + k]; acc += vec2<f32>(dot(v, ONE), dot(v, v)); }
+    let s = reduce_wg(lid, acc);
     if (lid == 0u) {
       stat[t] = vec2<f32>(0.0, inverseSqrt(s.y / f32(K4 * 4u) + 1e-05));
     }
   }
+  for (var i = lid; i < TT * K4; i += WG) { let t = i / K4; let k = i % K4; xn[i] = xv(t0, t, k) * norm_w[k]; }
   workgroupBarrier();
-  let st0 = stat[0];
-  let st1 = stat[1];
-  let st2 = stat[2];
-  let st3 = stat[3];
-  let st4 = stat[4];
-  let st5 = stat[5];
-  let st6 = stat[6];
-  let st7 = stat[7];
-  // Neighbouring invocations take neighbouring rows: with rows interleaved by 8, their loads are contiguous.
-  let row = wid.x * ROWS_PER_WG + lid % ROWS_PER_WG;
-  let lane = lid / ROWS_PER_WG;
-  var a0 = 0.0;
-  var u0 = 0.0;
-  var a1 = 0.0;
-  var u1 = 0.0;
-  var a2 = 0.0;
-  var u2 = 0.0;
-  var a3 = 0.0;
-  var u3 = 0.0;
-  var a4 = 0.0;
-  var u4 = 0.0;
-  var a5 = 0.0;
-  var u5 = 0.0;
-  var a6 = 0.0;
-  var u6 = 0.0;
-  var a7 = 0.0;
-  var u7 = 0.0;
-  var wsum = vec2<f32>(0.0, 0.0);   // (W·g, W·b) for layernorm
-  if (row < N) {
-    if (tn <= 1u) {
-    for (var c = lane; c < CHUNKS; c += LANES) {
-      let ch = wchunk(row, c);
-      // (not "gl": naga's GLSL output would make it gl_1, and the gl_ prefix is reserved in GLSL)
-      let g_lo = norm_w[ch.xi];
+  let n0 = (wid.x * WG + lid) * 16u;
+  if (n0 >= N) { return; }
+  let r0 = n0 + 0u;
+  let r1 = n0 + 4u;
+  let r2 = n0 + 8u;
+  let r3 = n0 + 12u;
+  if (tn <= 1u) {
+    var acc_t00 = vec4<f32>(0.0);
+    var acc_t01 = vec4<f32>(0.0);
+    var acc_t02 = vec4<f32>(0.0);
+    var acc_t03 = vec4<f32>(0.0);
+    for (var b = 0u; b < NB; b++) {
+      let s0 = w4(r0, QW + b / 2u);
+      let hb0 = b & 1u;
+      let d0 = vec4<f32>(unpack2x16float(s0.x)[hb0], unpack2x16float(s0.y)[hb0],
+                               unpack2x16float(s0.z)[hb0], unpack2x16float(s0.w)[hb0]);
+      let s1 = w4(r1, QW + b / 2u);
+      let hb1 = b & 1u;
+      let d1 = vec4<f32>(unpack2x16float(s1.x)[hb1], unpack2x16float(s1.y)[hb1],
+                               unpack2x16float(s1.z)[hb1], unpack2x16float(s1.w)[hb1]);
+      let s2 = w4(r2, QW + b / 2u);
+      let hb2 = b & 1u;
+      let d2 = vec4<f32>(unpack2x16float(s2.x)[hb2], unpack2x16float(s2.y)[hb2],
+                               unpack2x16float(s2.z)[hb2], unpack2x16float(s2.w)[hb2]);
+      let s3 = w4(r3, QW + b / 2u);
+      let hb3 = b & 1u;
+      let d3 = vec4<f32>(unpack2x16float(s3.x)[hb3], unpack2x16float(s3.y)[hb3],
+                               unpack2x16float(s3.z)[hb3], unpack2x16float(s3.w)[hb3]);
+      var p_t00 = vec4<f32>(0.0);
+      var p_t01 = vec4<f32>(0.0);
+      var p_t02 = vec4<f32>(0.0);
+      var p_t03 = vec4<f32>(0.0);
       {
-        let xl = xv(t0, 0u, ch.xi) * g_lo;
-        a0 += dot(ch.lo, xl);
+        let wd0 = w4(r0, b * 8u + 0u);
+        let wd1 = w4(r1, b * 8u + 0u);
+        let wd2 = w4(r2, b * 8u + 0u);
+        let wd3 = w4(r3, b * 8u + 0u);
+        {
+          let xv4 = xn[0u * K4 + b * 8u + 0u];
+          p_t00 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t01 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t02 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t03 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+      }
+      {
+        let wd0 = w4(r0, b * 8u + 1u);
+        let wd1 = w4(r1, b * 8u + 1u);
+        let wd2 = w4(r2, b * 8u + 1u);
+        let wd3 = w4(r3, b * 8u + 1u);
+        {
+          let xv4 = xn[0u * K4 + b * 8u + 1u];
+          p_t00 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t01 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t02 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t03 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+      }
+      {
+        let wd0 = w4(r0, b * 8u + 2u);
+        let wd1 = w4(r1, b * 8u + 2u);
+        let wd2 = w4(r2, b * 8u + 2u);
+        let wd3 = w4(r3, b * 8u + 2u);
+        {
+          let xv4 = xn[0u * K4 + b * 8u + 2u];
+          p_t00 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t01 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t02 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t03 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+      }
+      {
+        let wd0 = w4(r0, b * 8u + 3u);
+        let wd1 = w4(r1, b * 8u + 3u);
+        let wd2 = w4(r2, b * 8u + 3u);
+        let wd3 = w4(r3, b * 8u + 3u);
+        {
+          let xv4 = xn[0u * K4 + b * 8u + 3u];
+          p_t00 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t01 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t02 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t03 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+      }
+      {
+        let wd0 = w4(r0, b * 8u + 4u);
+        let wd1 = w4(r1, b * 8u + 4u);
+        let wd2 = w4(r2, b * 8u + 4u);
+        let wd3 = w4(r3, b * 8u + 4u);
+        {
+          let xv4 = xn[0u * K4 + b * 8u + 4u];
+          p_t00 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t01 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t02 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t03 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+      }
+      {
+        let wd0 = w4(r0, b * 8u + 5u);
+        let wd1 = w4(r1, b * 8u + 5u);
+        let wd2 = w4(r2, b * 8u + 5u);
+        let wd3 = w4(r3, b * 8u + 5u);
+        {
+          let xv4 = xn[0u * K4 + b * 8u + 5u];
+          p_t00 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t01 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t02 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t03 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+      }
+      {
+        let wd0 = w4(r0, b * 8u + 6u);
+        let wd1 = w4(r1, b * 8u + 6u);
+        let wd2 = w4(r2, b * 8u + 6u);
+        let wd3 = w4(r3, b * 8u + 6u);
+        {
+          let xv4 = xn[0u * K4 + b * 8u + 6u];
+          p_t00 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t01 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t02 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t03 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+      }
+      {
+        let wd0 = w4(r0, b * 8u + 7u);
+        let wd1 = w4(r1, b * 8u + 7u);
+        let wd2 = w4(r2, b * 8u + 7u);
+        let wd3 = w4(r3, b * 8u + 7u);
+        {
+          let xv4 = xn[0u * K4 + b * 8u + 7u];
+          p_t00 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t01 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t02 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t03 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+      }
+      acc_t00 += d0 * p_t00;
+      acc_t01 += d1 * p_t01;
+      acc_t02 += d2 * p_t02;
+      acc_t03 += d3 * p_t03;
+    }
+    if (0u < tn) {
+      let st = stat[0];      if (r0 + 0u < N) {
+        store(t0 + 0u, ROW0 + r0 + 0u, st.y * acc_t00.x, st.y * 0.0);
+      }
+      if (r0 + 1u < N) {
+        store(t0 + 0u, ROW0 + r0 + 1u, st.y * acc_t00.y, st.y * 0.0);
+      }
+      if (r0 + 2u < N) {
+        store(t0 + 0u, ROW0 + r0 + 2u, st.y * acc_t00.z, st.y * 0.0);
+      }
+      if (r0 + 3u < N) {
+        store(t0 + 0u, ROW0 + r0 + 3u, st.y * acc_t00.w, st.y * 0.0);
+      }
+      if (r1 + 0u < N) {
+        store(t0 + 0u, ROW0 + r1 + 0u, st.y * acc_t01.x, st.y * 0.0);
+      }
+      if (r1 + 1u < N) {
+        store(t0 + 0u, ROW0 + r1 + 1u, st.y * acc_t01.y, st.y * 0.0);
+      }
+      if (r1 + 2u < N) {
+        store(t0 + 0u, ROW0 + r1 + 2u, st.y * acc_t01.z, st.y * 0.0);
+      }
+      if (r1 + 3u < N) {
+        store(t0 + 0u, ROW0 + r1 + 3u, st.y * acc_t01.w, st.y * 0.0);
+      }
+      if (r2 + 0u < N) {
+        store(t0 + 0u, ROW0 + r2 + 0u, st.y * acc_t02.x, st.y * 0.0);
+      }
+      if (r2 + 1u < N) {
+        store(t0 + 0u, ROW0 + r2 + 1u, st.y * acc_t02.y, st.y * 0.0);
+      }
+      if (r2 + 2u < N) {
+        store(t0 + 0u, ROW0 + r2 + 2u, st.y * acc_t02.z, st.y * 0.0);
+      }
+      if (r2 + 3u < N) {
+        store(t0 + 0u, ROW0 + r2 + 3u, st.y * acc_t02.w, st.y * 0.0);
+      }
+      if (r3 + 0u < N) {
+        store(t0 + 0u, ROW0 + r3 + 0u, st.y * acc_t03.x, st.y * 0.0);
+      }
+      if (r3 + 1u < N) {
+        store(t0 + 0u, ROW0 + r3 + 1u, st.y * acc_t03.y, st.y * 0.0);
+      }
+      if (r3 + 2u < N) {
+        store(t0 + 0u, ROW0 + r3 + 2u, st.y * acc_t03.z, st.y * 0.0);
+      }
+      if (r3 + 3u < N) {
+        store(t0 + 0u, ROW0 + r3 + 3u, st.y * acc_t03.w, st.y * 0.0);
       }
     }
-    } else if (tn <= 2u) {
-    for (var c = lane; c < CHUNKS; c += LANES) {
-      let ch = wchunk(row, c);
-      // (not "gl": naga's GLSL output would make it gl_1, and the gl_ prefix is reserved in GLSL)
-      let g_lo = norm_w[ch.xi];
+  } else if (tn <= 2u) {
+    var acc_t00 = vec4<f32>(0.0);
+    var acc_t01 = vec4<f32>(0.0);
+    var acc_t02 = vec4<f32>(0.0);
+    var acc_t03 = vec4<f32>(0.0);
+    var acc_t10 = vec4<f32>(0.0);
+    var acc_t11 = vec4<f32>(0.0);
+    var acc_t12 = vec4<f32>(0.0);
+    var acc_t13 = vec4<f32>(0.0);
+    for (var b = 0u; b < NB; b++) {
+      let s0 = w4(r0, QW + b / 2u);
+      let hb0 = b & 1u;
+      let d0 = vec4<f32>(unpack2x16float(s0.x)[hb0], unpack2x16float(s0.y)[hb0],
+                               unpack2x16float(s0.z)[hb0], unpack2x16float(s0.w)[hb0]);
+      let s1 = w4(r1, QW + b / 2u);
+      let hb1 = b & 1u;
+      let d1 = vec4<f32>(unpack2x16float(s1.x)[hb1], unpack2x16float(s1.y)[hb1],
+                               unpack2x16float(s1.z)[hb1], unpack2x16float(s1.w)[hb1]);
+      let s2 = w4(r2, QW + b / 2u);
+      let hb2 = b & 1u;
+      let d2 = vec4<f32>(unpack2x16float(s2.x)[hb2], unpack2x16float(s2.y)[hb2],
+                               unpack2x16float(s2.z)[hb2], unpack2x16float(s2.w)[hb2]);
+      let s3 = w4(r3, QW + b / 2u);
+      let hb3 = b & 1u;
+      let d3 = vec4<f32>(unpack2x16float(s3.x)[hb3], unpack2x16float(s3.y)[hb3],
+                               unpack2x16float(s3.z)[hb3], unpack2x16float(s3.w)[hb3]);
+      var p_t00 = vec4<f32>(0.0);
+      var p_t01 = vec4<f32>(0.0);
+      var p_t02 = vec4<f32>(0.0);
+      var p_t03 = vec4<f32>(0.0);
+      var p_t10 = vec4<f32>(0.0);
+      var p_t11 = vec4<f32>(0.0);
+      var p_t12 = vec4<f32>(0.0);
+      var p_t13 = vec4<f32>(0.0);
       {
-        let xl = xv(t0, 0u, ch.xi) * g_lo;
-        a0 += dot(ch.lo, xl);
+        let wd0 = w4(r0, b * 8u + 0u);
+        let wd1 = w4(r1, b * 8u + 0u);
+        let wd2 = w4(r2, b * 8u + 0u);
+        let wd3 = w4(r3, b * 8u + 0u);
+        {
+          let xv4 = xn[0u * K4 + b * 8u + 0u];
+          p_t00 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t01 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t02 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t03 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+        {
+          let xv4 = xn[1u * K4 + b * 8u + 0u];
+          p_t10 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t11 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t12 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t13 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
       }
       {
-        let xl = xv(t0, 1u, ch.xi) * g_lo;
-        a1 += dot(ch.lo, xl);
+        let wd0 = w4(r0, b * 8u + 1u);
+        let wd1 = w4(r1, b * 8u + 1u);
+        let wd2 = w4(r2, b * 8u + 1u);
+        let wd3 = w4(r3, b * 8u + 1u);
+        {
+          let xv4 = xn[0u * K4 + b * 8u + 1u];
+          p_t00 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t01 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t02 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t03 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+        {
+          let xv4 = xn[1u * K4 + b * 8u + 1u];
+          p_t10 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t11 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t12 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t13 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+      }
+      {
+        let wd0 = w4(r0, b * 8u + 2u);
+        let wd1 = w4(r1, b * 8u + 2u);
+        let wd2 = w4(r2, b * 8u + 2u);
+        let wd3 = w4(r3, b * 8u + 2u);
+        {
+          let xv4 = xn[0u * K4 + b * 8u + 2u];
+          p_t00 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t01 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t02 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t03 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+        {
+          let xv4 = xn[1u * K4 + b * 8u + 2u];
+          p_t10 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t11 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t12 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t13 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+      }
+      {
+        let wd0 = w4(r0, b * 8u + 3u);
+        let wd1 = w4(r1, b * 8u + 3u);
+        let wd2 = w4(r2, b * 8u + 3u);
+        let wd3 = w4(r3, b * 8u + 3u);
+        {
+          let xv4 = xn[0u * K4 + b * 8u + 3u];
+          p_t00 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t01 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t02 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t03 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+        {
+          let xv4 = xn[1u * K4 + b * 8u + 3u];
+          p_t10 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t11 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t12 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t13 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+      }
+      {
+        let wd0 = w4(r0, b * 8u + 4u);
+        let wd1 = w4(r1, b * 8u + 4u);
+        let wd2 = w4(r2, b * 8u + 4u);
+        let wd3 = w4(r3, b * 8u + 4u);
+        {
+          let xv4 = xn[0u * K4 + b * 8u + 4u];
+          p_t00 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t01 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t02 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t03 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+        {
+          let xv4 = xn[1u * K4 + b * 8u + 4u];
+          p_t10 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t11 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t12 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t13 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+      }
+      {
+        let wd0 = w4(r0, b * 8u + 5u);
+        let wd1 = w4(r1, b * 8u + 5u);
+        let wd2 = w4(r2, b * 8u + 5u);
+        let wd3 = w4(r3, b * 8u + 5u);
+        {
+          let xv4 = xn[0u * K4 + b * 8u + 5u];
+          p_t00 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t01 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t02 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t03 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+        {
+          let xv4 = xn[1u * K4 + b * 8u + 5u];
+          p_t10 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t11 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t12 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t13 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+      }
+      {
+        let wd0 = w4(r0, b * 8u + 6u);
+        let wd1 = w4(r1, b * 8u + 6u);
+        let wd2 = w4(r2, b * 8u + 6u);
+        let wd3 = w4(r3, b * 8u + 6u);
+        {
+          let xv4 = xn[0u * K4 + b * 8u + 6u];
+          p_t00 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t01 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t02 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t03 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+        {
+          let xv4 = xn[1u * K4 + b * 8u + 6u];
+          p_t10 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t11 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t12 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t13 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+      }
+      {
+        let wd0 = w4(r0, b * 8u + 7u);
+        let wd1 = w4(r1, b * 8u + 7u);
+        let wd2 = w4(r2, b * 8u + 7u);
+        let wd3 = w4(r3, b * 8u + 7u);
+        {
+          let xv4 = xn[0u * K4 + b * 8u + 7u];
+          p_t00 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t01 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t02 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t03 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+        {
+          let xv4 = xn[1u * K4 + b * 8u + 7u];
+          p_t10 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t11 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t12 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t13 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+      }
+      acc_t00 += d0 * p_t00;
+      acc_t01 += d1 * p_t01;
+      acc_t02 += d2 * p_t02;
+      acc_t03 += d3 * p_t03;
+      acc_t10 += d0 * p_t10;
+      acc_t11 += d1 * p_t11;
+      acc_t12 += d2 * p_t12;
+      acc_t13 += d3 * p_t13;
+    }
+    if (0u < tn) {
+      let st = stat[0];      if (r0 + 0u < N) {
+        store(t0 + 0u, ROW0 + r0 + 0u, st.y * acc_t00.x, st.y * 0.0);
+      }
+      if (r0 + 1u < N) {
+        store(t0 + 0u, ROW0 + r0 + 1u, st.y * acc_t00.y, st.y * 0.0);
+      }
+      if (r0 + 2u < N) {
+        store(t0 + 0u, ROW0 + r0 + 2u, st.y * acc_t00.z, st.y * 0.0);
+      }
+      if (r0 + 3u < N) {
+        store(t0 + 0u, ROW0 + r0 + 3u, st.y * acc_t00.w, st.y * 0.0);
+      }
+      if (r1 + 0u < N) {
+        store(t0 + 0u, ROW0 + r1 + 0u, st.y * acc_t01.x, st.y * 0.0);
+      }
+      if (r1 + 1u < N) {
+        store(t0 + 0u, ROW0 + r1 + 1u, st.y * acc_t01.y, st.y * 0.0);
+      }
+      if (r1 + 2u < N) {
+        store(t0 + 0u, ROW0 + r1 + 2u, st.y * acc_t01.z, st.y * 0.0);
+      }
+      if (r1 + 3u < N) {
+        store(t0 + 0u, ROW0 + r1 + 3u, st.y * acc_t01.w, st.y * 0.0);
+      }
+      if (r2 + 0u < N) {
+        store(t0 + 0u, ROW0 + r2 + 0u, st.y * acc_t02.x, st.y * 0.0);
+      }
+      if (r2 + 1u < N) {
+        store(t0 + 0u, ROW0 + r2 + 1u, st.y * acc_t02.y, st.y * 0.0);
+      }
+      if (r2 + 2u < N) {
+        store(t0 + 0u, ROW0 + r2 + 2u, st.y * acc_t02.z, st.y * 0.0);
+      }
+      if (r2 + 3u < N) {
+        store(t0 + 0u, ROW0 + r2 + 3u, st.y * acc_t02.w, st.y * 0.0);
+      }
+      if (r3 + 0u < N) {
+        store(t0 + 0u, ROW0 + r3 + 0u, st.y * acc_t03.x, st.y * 0.0);
+      }
+      if (r3 + 1u < N) {
+        store(t0 + 0u, ROW0 + r3 + 1u, st.y * acc_t03.y, st.y * 0.0);
+      }
+      if (r3 + 2u < N) {
+        store(t0 + 0u, ROW0 + r3 + 2u, st.y * acc_t03.z, st.y * 0.0);
+      }
+      if (r3 + 3u < N) {
+        store(t0 + 0u, ROW0 + r3 + 3u, st.y * acc_t03.w, st.y * 0.0);
       }
     }
-    } else if (tn <= 4u) {
-    for (var c = lane; c < CHUNKS; c += LANES) {
-      let ch = wchunk(row, c);
-      // (not "gl": naga's GLSL output would make it gl_1, and the gl_ prefix is reserved in GLSL)
-      let g_lo = norm_w[ch.xi];
-      {
-        let xl = xv(t0, 0u, ch.xi) * g_lo;
-        a0 += dot(ch.lo, xl);
+    if (1u < tn) {
+      let st = stat[1];      if (r0 + 0u < N) {
+        store(t0 + 1u, ROW0 + r0 + 0u, st.y * acc_t10.x, st.y * 0.0);
       }
-      {
-        let xl = xv(t0, 1u, ch.xi) * g_lo;
-        a1 += dot(ch.lo, xl);
+      if (r0 + 1u < N) {
+        store(t0 + 1u, ROW0 + r0 + 1u, st.y * acc_t10.y, st.y * 0.0);
       }
-      {
-        let xl = xv(t0, 2u, ch.xi) * g_lo;
-        a2 += dot(ch.lo, xl);
+      if (r0 + 2u < N) {
+        store(t0 + 1u, ROW0 + r0 + 2u, st.y * acc_t10.z, st.y * 0.0);
       }
-      {
-        let xl = xv(t0, 3u, ch.xi) * g_lo;
-        a3 += dot(ch.lo, xl);
+      if (r0 + 3u < N) {
+        store(t0 + 1u, ROW0 + r0 + 3u, st.y * acc_t10.w, st.y * 0.0);
       }
-    }
-    } else {
-    for (var c = lane; c < CHUNKS; c += LANES) {
-      let ch = wchunk(row, c);
-      // (not "gl": naga's GLSL output would make it gl_1, and the gl_ prefix is reserved in GLSL)
-      let g_lo = norm_w[ch.xi];
-      {
-        let xl = xv(t0, 0u, ch.xi) * g_lo;
-        a0 += dot(ch.lo, xl);
+      if (r1 + 0u < N) {
+        store(t0 + 1u, ROW0 + r1 + 0u, st.y * acc_t11.x, st.y * 0.0);
       }
-      {
-        let xl = xv(t0, 1u, ch.xi) * g_lo;
-        a1 += dot(ch.lo, xl);
+      if (r1 + 1u < N) {
+        store(t0 + 1u, ROW0 + r1 + 1u, st.y * acc_t11.y, st.y * 0.0);
       }
-      {
-        let xl = xv(t0, 2u, ch.xi) * g_lo;
-        a2 += dot(ch.lo, xl);
+      if (r1 + 2u < N) {
+        store(t0 + 1u, ROW0 + r1 + 2u, st.y * acc_t11.z, st.y * 0.0);
       }
-      {
-        let xl = xv(t0, 3u, ch.xi) * g_lo;
-        a3 += dot(ch.lo, xl);
+      if (r1 + 3u < N) {
+        store(t0 + 1u, ROW0 + r1 + 3u, st.y * acc_t11.w, st.y * 0.0);
       }
-      {
-        let xl = xv(t0, 4u, ch.xi) * g_lo;
-        a4 += dot(ch.lo, xl);
+      if (r2 + 0u < N) {
+        store(t0 + 1u, ROW0 + r2 + 0u, st.y * acc_t12.x, st.y * 0.0);
       }
-      {
-        let xl = xv(t0, 5u, ch.xi) * g_lo;
-        a5 += dot(ch.lo, xl);
+      if (r2 + 1u < N) {
+        store(t0 + 1u, ROW0 + r2 + 1u, st.y * acc_t12.y, st.y * 0.0);
       }
-      {
-        let xl = xv(t0, 6u, ch.xi) * g_lo;
-        a6 += dot(ch.lo, xl);
+      if (r2 + 2u < N) {
+        store(t0 + 1u, ROW0 + r2 + 2u, st.y * acc_t12.z, st.y * 0.0);
       }
-      {
-        let xl = xv(t0, 7u, ch.xi) * g_lo;
-        a7 += dot(ch.lo, xl);
+      if (r2 + 3u < N) {
+        store(t0 + 1u, ROW0 + r2 + 3u, st.y * acc_t12.w, st.y * 0.0);
+      }
+      if (r3 + 0u < N) {
+        store(t0 + 1u, ROW0 + r3 + 0u, st.y * acc_t13.x, st.y * 0.0);
+      }
+      if (r3 + 1u < N) {
+        store(t0 + 1u, ROW0 + r3 + 1u, st.y * acc_t13.y, st.y * 0.0);
+      }
+      if (r3 + 2u < N) {
+        store(t0 + 1u, ROW0 + r3 + 2u, st.y * acc_t13.z, st.y * 0.0);
+      }
+      if (r3 + 3u < N) {
+        store(t0 + 1u, ROW0 + r3 + 3u, st.y * acc_t13.w, st.y * 0.0);
       }
     }
+  } else if (tn <= 4u) {
+    var acc_t00 = vec4<f32>(0.0);
+    var acc_t01 = vec4<f32>(0.0);
+    var acc_t02 = vec4<f32>(0.0);
+    var acc_t03 = vec4<f32>(0.0);
+    var acc_t10 = vec4<f32>(0.0);
+    var acc_t11 = vec4<f32>(0.0);
+    var acc_t12 = vec4<f32>(0.0);
+    var acc_t13 = vec4<f32>(0.0);
+    var acc_t20 = vec4<f32>(0.0);
+    var acc_t21 = vec4<f32>(0.0);
+    var acc_t22 = vec4<f32>(0.0);
+    var acc_t23 = vec4<f32>(0.0);
+    var acc_t30 = vec4<f32>(0.0);
+    var acc_t31 = vec4<f32>(0.0);
+    var acc_t32 = vec4<f32>(0.0);
+    var acc_t33 = vec4<f32>(0.0);
+    for (var b = 0u; b < NB; b++) {
+      let s0 = w4(r0, QW + b / 2u);
+      let hb0 = b & 1u;
+      let d0 = vec4<f32>(unpack2x16float(s0.x)[hb0], unpack2x16float(s0.y)[hb0],
+                               unpack2x16float(s0.z)[hb0], unpack2x16float(s0.w)[hb0]);
+      let s1 = w4(r1, QW + b / 2u);
+      let hb1 = b & 1u;
+      let d1 = vec4<f32>(unpack2x16float(s1.x)[hb1], unpack2x16float(s1.y)[hb1],
+                               unpack2x16float(s1.z)[hb1], unpack2x16float(s1.w)[hb1]);
+      let s2 = w4(r2, QW + b / 2u);
+      let hb2 = b & 1u;
+      let d2 = vec4<f32>(unpack2x16float(s2.x)[hb2], unpack2x16float(s2.y)[hb2],
+                               unpack2x16float(s2.z)[hb2], unpack2x16float(s2.w)[hb2]);
+      let s3 = w4(r3, QW + b / 2u);
+      let hb3 = b & 1u;
+      let d3 = vec4<f32>(unpack2x16float(s3.x)[hb3], unpack2x16float(s3.y)[hb3],
+                               unpack2x16float(s3.z)[hb3], unpack2x16float(s3.w)[hb3]);
+      var p_t00 = vec4<f32>(0.0);
+      var p_t01 = vec4<f32>(0.0);
+      var p_t02 = vec4<f32>(0.0);
+      var p_t03 = vec4<f32>(0.0);
+      var p_t10 = vec4<f32>(0.0);
+      var p_t11 = vec4<f32>(0.0);
+      var p_t12 = vec4<f32>(0.0);
+      var p_t13 = vec4<f32>(0.0);
+      var p_t20 = vec4<f32>(0.0);
+      var p_t21 = vec4<f32>(0.0);
+      var p_t22 = vec4<f32>(0.0);
+      var p_t23 = vec4<f32>(0.0);
+      var p_t30 = vec4<f32>(0.0);
+      var p_t31 = vec4<f32>(0.0);
+      var p_t32 = vec4<f32>(0.0);
+      var p_t33 = vec4<f32>(0.0);
+      {
+        let wd0 = w4(r0, b * 8u + 0u);
+        let wd1 = w4(r1, b * 8u + 0u);
+        let wd2 = w4(r2, b * 8u + 0u);
+        let wd3 = w4(r3, b * 8u + 0u);
+        {
+          let xv4 = xn[0u * K4 + b * 8u + 0u];
+          p_t00 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t01 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t02 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t03 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+        {
+          let xv4 = xn[1u * K4 + b * 8u + 0u];
+          p_t10 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t11 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t12 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t13 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+        {
+          let xv4 = xn[2u * K4 + b * 8u + 0u];
+          p_t20 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t21 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t22 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t23 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+        {
+          let xv4 = xn[3u * K4 + b * 8u + 0u];
+          p_t30 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t31 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t32 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t33 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+      }
+      {
+        let wd0 = w4(r0, b * 8u + 1u);
+        let wd1 = w4(r1, b * 8u + 1u);
+        let wd2 = w4(r2, b * 8u + 1u);
+        let wd3 = w4(r3, b * 8u + 1u);
+        {
+          let xv4 = xn[0u * K4 + b * 8u + 1u];
+          p_t00 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t01 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t02 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t03 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+        {
+          let xv4 = xn[1u * K4 + b * 8u + 1u];
+          p_t10 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t11 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t12 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t13 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+        {
+          let xv4 = xn[2u * K4 + b * 8u + 1u];
+          p_t20 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t21 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t22 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t23 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+        {
+          let xv4 = xn[3u * K4 + b * 8u + 1u];
+          p_t30 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t31 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t32 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t33 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+      }
+      {
+        let wd0 = w4(r0, b * 8u + 2u);
+        let wd1 = w4(r1, b * 8u + 2u);
+        let wd2 = w4(r2, b * 8u + 2u);
+        let wd3 = w4(r3, b * 8u + 2u);
+        {
+          let xv4 = xn[0u * K4 + b * 8u + 2u];
+          p_t00 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t01 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t02 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t03 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+        {
+          let xv4 = xn[1u * K4 + b * 8u + 2u];
+          p_t10 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t11 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t12 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t13 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+        {
+          let xv4 = xn[2u * K4 + b * 8u + 2u];
+          p_t20 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t21 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t22 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t23 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+        {
+          let xv4 = xn[3u * K4 + b * 8u + 2u];
+          p_t30 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t31 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t32 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t33 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+      }
+      {
+        let wd0 = w4(r0, b * 8u + 3u);
+        let wd1 = w4(r1, b * 8u + 3u);
+        let wd2 = w4(r2, b * 8u + 3u);
+        let wd3 = w4(r3, b * 8u + 3u);
+        {
+          let xv4 = xn[0u * K4 + b * 8u + 3u];
+          p_t00 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t01 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t02 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t03 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+        {
+          let xv4 = xn[1u * K4 + b * 8u + 3u];
+          p_t10 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t11 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t12 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t13 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+        {
+          let xv4 = xn[2u * K4 + b * 8u + 3u];
+          p_t20 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t21 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t22 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t23 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+        {
+          let xv4 = xn[3u * K4 + b * 8u + 3u];
+          p_t30 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t31 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t32 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t33 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+      }
+      {
+        let wd0 = w4(r0, b * 8u + 4u);
+        let wd1 = w4(r1, b * 8u + 4u);
+        let wd2 = w4(r2, b * 8u + 4u);
+        let wd3 = w4(r3, b * 8u + 4u);
+        {
+          let xv4 = xn[0u * K4 + b * 8u + 4u];
+          p_t00 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t01 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t02 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t03 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+        {
+          let xv4 = xn[1u * K4 + b * 8u + 4u];
+          p_t10 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t11 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t12 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t13 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+        {
+          let xv4 = xn[2u * K4 + b * 8u + 4u];
+          p_t20 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t21 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t22 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t23 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+        {
+          let xv4 = xn[3u * K4 + b * 8u + 4u];
+          p_t30 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t31 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t32 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t33 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+      }
+      {
+        let wd0 = w4(r0, b * 8u + 5u);
+        let wd1 = w4(r1, b * 8u + 5u);
+        let wd2 = w4(r2, b * 8u + 5u);
+        let wd3 = w4(r3, b * 8u + 5u);
+        {
+          let xv4 = xn[0u * K4 + b * 8u + 5u];
+          p_t00 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t01 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t02 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t03 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+        {
+          let xv4 = xn[1u * K4 + b * 8u + 5u];
+          p_t10 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t11 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t12 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t13 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+        {
+          let xv4 = xn[2u * K4 + b * 8u + 5u];
+          p_t20 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t21 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t22 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t23 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+        {
+          let xv4 = xn[3u * K4 + b * 8u + 5u];
+          p_t30 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t31 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t32 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t33 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+      }
+      {
+        let wd0 = w4(r0, b * 8u + 6u);
+        let wd1 = w4(r1, b * 8u + 6u);
+        let wd2 = w4(r2, b * 8u + 6u);
+        let wd3 = w4(r3, b * 8u + 6u);
+        {
+          let xv4 = xn[0u * K4 + b * 8u + 6u];
+          p_t00 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t01 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t02 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t03 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+        {
+          let xv4 = xn[1u * K4 + b * 8u + 6u];
+          p_t10 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t11 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t12 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t13 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+        {
+          let xv4 = xn[2u * K4 + b * 8u + 6u];
+          p_t20 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t21 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t22 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t23 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+        {
+          let xv4 = xn[3u * K4 + b * 8u + 6u];
+          p_t30 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t31 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t32 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t33 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+      }
+      {
+        let wd0 = w4(r0, b * 8u + 7u);
+        let wd1 = w4(r1, b * 8u + 7u);
+        let wd2 = w4(r2, b * 8u + 7u);
+        let wd3 = w4(r3, b * 8u + 7u);
+        {
+          let xv4 = xn[0u * K4 + b * 8u + 7u];
+          p_t00 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t01 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t02 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t03 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+        {
+          let xv4 = xn[1u * K4 + b * 8u + 7u];
+          p_t10 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t11 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t12 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t13 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+        {
+          let xv4 = xn[2u * K4 + b * 8u + 7u];
+          p_t20 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t21 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t22 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t23 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+        {
+          let xv4 = xn[3u * K4 + b * 8u + 7u];
+          p_t30 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
+          p_t31 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
+          p_t32 += vec4<f32>(dot(i8s(wd2.x), xv4), dot(i8s(wd2.y), xv4), dot(i8s(wd2.z), xv4), dot(i8s(wd2.w), xv4));
+          p_t33 += vec4<f32>(dot(i8s(wd3.x), xv4), dot(i8s(wd3.y), xv4), dot(i8s(wd3.z), xv4), dot(i8s(wd3.w), xv4));
+        }
+      }
+      acc_t00 += d0 * p_t00;
+      acc_t01 += d1 * p_t01;
+      acc_t02 += d2 * p_t02;
+      acc_t03 += d3 * p_t03;
+      acc_t10 += d0 * p_t10;
+      acc_t11 += d1 * p_t11;
+      acc_t12 += d2 * p_t12;
+      acc_t13 += d3 * p_t13;
+      acc_t20 += d0 * p_t20;
+      acc_t21 += d1 * p_t21;
+      acc_t22 += d2 * p_t22;
+      acc_t23 += d3 * p_t23;
+      acc_t30 += d0 * p_t30;
+      acc_t31 += d1 * p_t31;
+      acc_t32 += d2 * p_t32;
+      acc_t33 += d3 * p_t33;
+    }
+    if (0u < tn) {
+      let st = stat[0];      if (r0 + 0u < N) {
+        store(t0 + 0u, ROW0 + r0 + 0u, st.y * acc_t00.x, st.y * 0.0);
+      }
+      if (r0 + 1u < N) {
+        store(t0 + 0u, ROW0 + r0 + 1u, st.y * acc_t00.y, st.y * 0.0);
+      }
+      if (r0 + 2u < N) {
+        store(t0 + 0u, ROW0 + r0 + 2u, st.y * acc_t00.z, st.y * 0.0);
+      }
+      if (r0 + 3u < N) {
+        store(t0 + 0u, ROW0 + r0 + 3u, st.y * acc_t00.w, st.y * 0.0);
+      }
+      if (r1 + 0u < N) {
+        store(t0 + 0u, ROW0 + r1 + 0u, st.y * acc_t01.x, st.y * 0.0);
+      }
+      if (r1 + 1u < N) {
+        store(t0 + 0u, ROW0 + r1 + 1u, st.y * acc_t01.y, st.y * 0.0);
+      }
+      if (r1 + 2u < N) {
+        store(t0 + 0u, ROW0 + r1 + 2u, st.y * acc_t01.z, st.y * 0.0);
+      }
+      if (r1 + 3u < N) {
+        store(t0 + 0u, ROW0 + r1 + 3u, st.y * acc_t01.w, st.y * 0.0);
+      }
+      if (r2 + 0u < N) {
+        store(t0 + 0u, ROW0 + r2 + 0u, st.y * acc_t02.x, st.y * 0.0);
+      }
+      if (r2 + 1u < N) {
+        store(t0 + 0u, ROW0 + r2 + 1u, st.y * acc_t02.y, st.y * 0.0);
+      }
+      if (r2 + 2u < N) {
+        store(t0 + 0u, ROW0 + r2 + 2u, st.y * acc_t02.z, st.y * 0.0);
+      }
+      if (r2 + 3u < N) {
+        store(t0 + 0u, ROW0 + r2 + 3u, st.y * acc_t02.w, st.y * 0.0);
+      }
+      if (r3 + 0u < N) {
+        store(t0 + 0u, ROW0 + r3 + 0u, st.y * acc_t03.x, st.y * 0.0);
+      }
+      if (r3 + 1u < N) {
+        store(t0 + 0u, ROW0 + r3 + 1u, st.y * acc_t03.y, st.y * 0.0);
+      }
+      if (r3 + 2u < N) {
+        store(t0 + 0u, ROW0 + r3 + 2u, st.y * acc_t03.z, st.y * 0.0);
+      }
+      if (r3 + 3u < N) {
+        store(t0 + 0u, ROW0 + r3 + 3u, st.y * acc_t03.w, st.y * 0.0);
+      }
+    }
+    if (1u < tn) {
+      let st = stat[1];      if (r0 + 0u < N) {
+        store(t0 + 1u, ROW0 + r0 + 0u, st.y * acc_t10.x, st.y * 0.0);
+      }
+      if (r0 + 1u < N) {
+        store(t0 + 1u, ROW0 + r0 + 1u, st.y * acc_t10.y, st.y * 0.0);
+      }
+      if (r0 + 2u < N) {
+        store(t0 + 1u, ROW0 + r0 + 2u, st.y * acc_t10.z, st.y * 0.0);
+      }
+      if (r0 + 3u < N) {
+        store(t0 + 1u, ROW0 + r0 + 3u, st.y * acc_t10.w, st.y * 0.0);
+      }
+      if (r1 + 0u < N) {
+        store(t0 + 1u, ROW0 + r1 + 0u, st.y * acc_t11.x, st.y * 0.0);
+      }
+      if (r1 + 1u < N) {
+        store(t0 + 1u, ROW0 + r1 + 1u, st.y * acc_t11.y, st.y * 0.0);
+      }
+      if (r1 + 2u < N) {
+        store(t0 + 1u, ROW0 + r1 + 2u, st.y * acc_t11.z, st.y * 0.0);
+      }
+      if (r1 + 3u < N) {
+        store(t0 + 1u, ROW0 + r1 + 3u, st.y * acc_t11.w, st.y * 0.0);
+      }
+      if (r2 + 0u < N) {
+        store(t0 + 1u, ROW0 + r2 + 0u, st.y * acc_t12.x, st.y * 0.0);
+      }
+      if (r2 + 1u < N) {
+        store(t0 + 1u, ROW0 + r2 + 1u, st.y * acc_t12.y, st.y * 0.0);
+      }
+      if (r2 + 2u < N) {
+        store(t0 + 1u, ROW0 + r2 + 2u, st.y * acc_t12.z, st.y * 0.0);
+      }
+      if (r2 + 3u < N) {
+        store(t0 + 1u, ROW0 + r2 + 3u, st.y * acc_t12.w, st.y * 0.0);
+      }
+      if (r3 + 0u < N) {
+        store(t0 + 1u, ROW0 + r3 + 0u, st.y * acc_t13.x, st.y * 0.0);
+      }
+      if (r3 + 1u < N) {
+        store(t0 + 1u, ROW0 + r3 + 1u, st.y * acc_t13.y, st.y * 0.0);
+      }
+      if (r3 + 2u < N) {
+        store(t0 + 1u, ROW0 + r3 + 2u, st.y * acc_t13.z, st.y * 0.0);
+      }
+      if (r3 + 3u < N) {
+        store(t0 + 1u, ROW0 + r3 + 3u, st.y * acc_t13.w, st.y * 0.0);
+      }
+    }
+    if (2u < tn) {
+      let st = stat[2];      if (r0 + 0u < N) {
+        store(t0 + 2u, ROW0 + r0 + 0u, st.y * acc_t20.x, st.y * 0.0);
+      }
+      if (r0 + 1u < N) {
+        store(t0 + 2u, ROW0 + r0 + 1u, st.y * acc_t20.y, st.y * 0.0);
+      }
+      if (r0 + 2u < N) {
+        store(t0 + 2u, ROW0 + r0 + 2u, st.y * acc_t20.z, st.y * 0.0);
+      }
+      if (r0 + 3u < N) {
+        store(t0 + 2u, ROW0 + r0 + 3u, st.y * acc_t20.w, st.y * 0.0);
+      }
+      if (r1 + 0u < N) {
+        store(t0 + 2u, ROW0 + r1 + 0u, st.y * acc_t21.x, st.y * 0.0);
+      }
+      if (r1 + 1u < N) {
+        store(t0 + 2u, ROW0 + r1 + 1u, st.y * acc_t21.y, st.y * 0.0);
+      }
+      if (r1 + 2u < N) {
+        store(t0 + 2u, ROW0 + r1 + 2u, st.y * acc_t21.z, st.y * 0.0);
+      }
+      if (r1 + 3u < N) {
+        store(t0 + 2u, ROW0 + r1 + 3u, st.y * acc_t21.w, st.y * 0.0);
+      }
+      if (r2 + 0u < N) {
+        store(t0 + 2u, ROW0 + r2 + 0u, st.y * acc_t22.x, st.y * 0.0);
+      }
+      if (r2 + 1u < N) {
+        store(t0 + 2u, ROW0 + r2 + 1u, st.y * acc_t22.y, st.y * 0.0);
+      }
+      if (r2 + 2u < N) {
+        store(t0 + 2u, ROW0 + r2 + 2u, st.y * acc_t22.z, st.y * 0.0);
+      }
+      if (r2 + 3u < N) {
+        store(t0 + 2u, ROW0 + r2 + 3u, st.y * acc_t22.w, st.y * 0.0);
+      }
+      if (r3 + 0u < N) {
+        store(t0 + 2u, ROW0 + r3 + 0u, st.y * acc_t23.x, st.y * 0.0);
+      }
+      if (r3 + 1u < N) {
+        store(t0 + 2u, ROW0 + r3 + 1u, st.y * acc_t23.y, st.y * 0.0);
+      }
+      if (r3 + 2u < N) {
+        store(t0 + 2u, ROW0 + r3 + 2u, st.y * acc_t23.z, st.y * 0.0);
+      }
+      if (r3 + 3u < N) {
+        store(t0 + 2u, ROW0 + r3 + 3u, st.y * acc_t23.w, st.y * 0.0);
+      }
+    }
+    if (3u < tn) {
+      let st = stat[3];      if (r0 + 0u < N) {
+        store(t0 + 3u, ROW0 + r0 + 0u, st.y * acc_t30.x, st.y * 0.0);
+      }
+      if (r0 + 1u < N) {
+        store(t0 + 3u, ROW0 + r0 + 1u, st.y * acc_t30.y, st.y * 0.0);
+      }
+      if (r0 + 2u < N) {
+        store(t0 + 3u, ROW0 + r0 + 2u, st.y * acc_t30.z, st.y * 0.0);
+      }
+      if (r0 + 3u < N) {
+        store(t0 + 3u, ROW0 + r0 + 3u, st.y * acc_t30.w, st.y * 0.0);
+      }
+      if (r1 + 0u < N) {
+        store(t0 + 3u, ROW0 + r1 + 0u, st.y * acc_t31.x, st.y * 0.0);
+      }
+      if (r1 + 1u < N) {
+        store(t0 + 3u, ROW0 + r1 + 1u, st.y * acc_t31.y, st.y * 0.0);
+      }
+      if (r1 + 2u < N) {
+        store(t0 + 3u, ROW0 + r1 + 2u, st.y * acc_t31.z, st.y * 0.0);
+      }
+      if (r1 + 3u < N) {
+        store(t0 + 3u, ROW0 + r1 + 3u, st.y * acc_t31.w, st.y * 0.0);
+      }
+      if (r2 + 0u < N) {
+        store(t0 + 3u, ROW0 + r2 + 0u, st.y * acc_t32.x, st.y * 0.0);
+      }
+      if (r2 + 1u < N) {
+        store(t0 + 3u, ROW0 + r2 + 1u, st.y * acc_t32.y, st.y * 0.0);
+      }
+      if (r2 + 2u < N) {
+        store(t0 + 3u, ROW0 + r2 + 2u, st.y * acc_t32.z, st.y * 0.0);
+      }
+      if (r2 + 3u < N) {
+        store(t0 + 3u, ROW0 + r2 + 3u, st.y * acc_t32.w, st.y * 0.0);
+      }
+      if (r3 + 0u < N) {
+        store(t0 + 3u, ROW0 + r3 + 0u, st.y * acc_t33.x, st.y * 0.0);
+      }
+      if (r3 + 1u < N) {
+        store(t0 + 3u, ROW0 + r3 + 1u, st.y * acc_t33.y, st.y * 0.0);
+      }
+      if (r3 + 2u < N) {
+        store(t0 + 3u, ROW0 + r3 + 2u, st.y * acc_t33.z, st.y * 0.0);
+      }
+      if (r3 + 3u < N) {
+        store(t0 + 3u, ROW0 + r3 + 3u, st.y * acc_t33.w, st.y * 0.0);
+      }
     }
   }
-  if (row >= N || lane != 0u) { return; }
-  let o = ROW0 + row;
-  if (0u < tn) { store(t0 + 0u, o, st0.y * a0, st0.y * u0); }
-  if (1u < tn) { store(t0 + 1u, o, st1.y * a1, st1.y * u1); }
-  if (2u < tn) { store(t0 + 2u, o, st2.y * a2, st2.y * u2); }
-  if (3u < tn) { store(t0 + 3u, o, st3.y * a3, st3.y * u3); }
-  if (4u < tn) { store(t0 + 4u, o, st4.y * a4, st4.y * u4); }
-  if (5u < tn) { store(t0 + 5u, o, st5.y * a5, st5.y * u5); }
-  if (6u < tn) { store(t0 + 6u, o, st6.y * a6, st6.y * u6); }
-  if (7u < tn) { store(t0 + 7u, o, st7.y * a7, st7.y * u7); }
 }

@@ -123,3 +123,47 @@ def test_a_sequence_moves_to_another_engine_mid_generation(gpu, tiny):
     while not b.idle:
         b.step()
     assert [s.outputs for s in seqs] == want
+
+
+@pytest.mark.parametrize("burst", [2, 5])
+def test_bursts_give_the_tokens_of_single_steps(gpu, tiny, burst):
+    """Decode steps submitted together (each chained to the one before on the device) give the same tokens, also
+    with sequences of different lengths, sampled ones, and one that joins while others decode."""
+    model, art = tiny
+    chain = LocalChain.load(art, slots=4, gpu=gpu)
+    sampled = dict(sampling=Sampling(temperature=0.9, top_k=20, seed=5))
+
+    def workload():
+        s = seqs_for(model, 9)[:2] + seqs_for(model, 4, **sampled)[2:3]
+        return s, Sequence(model.tokenizer.encode(PROMPTS[3]).ids, 7, stop_at_eos=False)
+
+    def run(engine):
+        seqs, late = workload()
+        for s in seqs:
+            engine.add(s)
+        steps = 0
+        while not engine.idle:
+            engine.step()
+            steps += 1
+            if steps == 4:
+                engine.add(late)
+        return [s.outputs for s in seqs + [late]]
+
+    want = run(Engine(chain))
+    engine = Engine(chain, burst=burst)
+    assert run(engine) == want
+    assert engine.burst == burst
+
+
+def test_a_burst_stops_at_eos_and_max_tokens(gpu, tiny):
+    """EOS is seen a burst late: the outputs sampled after it are dropped, as are those past max_tokens."""
+    model, art = tiny
+    chain = LocalChain.load(art, slots=2, gpu=gpu)
+    ids = model.tokenizer.encode(PROMPTS[0]).ids
+    free = run_all(Engine(chain), [Sequence(ids, 12, stop_at_eos=False)])[0]
+    eos = free[5]   # pretend the 6th token is EOS
+    engine = Engine(chain, eos_ids=[eos], burst=4)
+    seq = Sequence(ids, 12)
+    assert run_all(engine, [seq])[0] == free[:free.index(eos) + 1] and seq.finish == "eos"
+    short = Sequence(ids, 3, stop_at_eos=False)
+    assert run_all(Engine(chain, burst=8), [short])[0] == free[:3] and short.finish == "length"

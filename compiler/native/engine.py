@@ -160,11 +160,16 @@ class _Submitted:
 class Engine:
     """Continuous batching over one runner. Not thread-safe: one thread calls add/cancel/step."""
 
-    def __init__(self, runner: Runner, *, eos_ids=(), lookahead: int | None = None, prefill_chunk: int | None = None):
+    def __init__(self, runner: Runner, *, eos_ids=(), lookahead: int | None = None, prefill_chunk: int | None = None,
+                 burst: int = 1):
         self.runner = runner
         self.eos_ids = frozenset(eos_ids)
+        # Decode steps submitted together when every sequence is decoding (runner.submit_burst: one submit, no CPU
+        # writes between them); EOS is then seen up to a burst late and the outputs after it are dropped.
+        self.burst = max(1, int(burst)) if hasattr(runner, "submit_burst") and runner.chainable else 1
         # Steps planned before the oldest in flight is read: 1 keeps the GPU busy while the CPU waits on a readback.
-        self.lookahead = (1 if runner.chainable else 0) if lookahead is None else lookahead
+        # With bursts, a burst's worth, so the next burst is encoded while the GPU runs this one.
+        self.lookahead = (self.burst if runner.chainable else 0) if lookahead is None else lookahead
         if lookahead and not runner.chainable:
             raise ValueError("lookahead needs a runner that chains steps on the device")
         # Prefill rows per step while other sequences decode (alone, a prompt takes whole steps of max_rows).
@@ -247,11 +252,13 @@ class Engine:
         events: list[tuple[Sequence, int]] = []
         try:
             plan = None
-            if getattr(self.runner, "ready", True):
+            if getattr(self.runner, "ready", True) and len(self.inflight) <= self.lookahead:
                 self._admit()
-                plan = self._plan()
-                if plan is not None:
-                    self._submit(plan)
+                plan = self._submit_burst() if self._can_burst() else None
+                if plan is None:
+                    plan = self._plan()
+                    if plan is not None:
+                        self._submit(plan)
             if self.inflight and (len(self.inflight) > self.lookahead or plan is None):
                 events = self._collect()
         except Interrupted:
@@ -324,6 +331,42 @@ class Engine:
                 plan.add_output(seq, seq.resume)
         return plan if plan.rows else None
 
+    def _can_burst(self) -> bool:
+        """Every running sequence is decoding and nothing waits for a slot: the next steps need no CPU input."""
+        if self.burst < 2 or (self.waiting and self.slots.free):
+            return False
+        live = [s for s in self.running if s.finish is None and not s.cancelled]
+        return bool(live) and not any(s.feeding for s in live)
+
+    def _submit_burst(self) -> "_Plan | None":
+        """Plan up to `burst` decode steps, each chained to the one before on the device, and submit them at once.
+        The bookkeeping of each step is done as if it had been submitted alone (so the next step's rows name its
+        outputs); the runner's handles are filled in after the one submit."""
+        plans, subs = [], []
+        for _ in range(self.burst):
+            plan = self._plan()
+            if plan is None or plan.prefill:
+                break
+            if plans and any(r.token is not None for r in plan.rows):
+                break   # a row whose token the CPU knows: only the first step of a burst may carry one
+            subs.append(self._book(plan, None))
+            plans.append(plan)
+        if not plans:
+            return None
+        try:
+            handles = self.runner.submit_burst([Step(p.rows, p.outputs) for p in plans])
+        except Exception as e:
+            for sub in subs:   # nothing of the burst reached the device
+                self.inflight.remove(sub)
+                for seq in sub.seqs:
+                    seq.inflight -= 1
+            if not isinstance(e, Interrupted):
+                self._fail([s for p in plans for s in p.seqs])
+            raise
+        for sub, h in zip(subs, handles):
+            sub.handle = h
+        return plans[-1]
+
     def _src_index(self, seq: Sequence, k: int) -> int:
         last = self.inflight[-1]
         return next(i for i, (s, j) in enumerate(last.outputs) if s is seq and j == k)
@@ -337,6 +380,11 @@ class Engine:
         except Exception:
             self._fail(plan.seqs)
             raise
+        self._book(plan, handle)
+
+    def _book(self, plan: "_Plan", handle) -> "_Submitted":
+        """Record a submitted step: what it feeds and produces, and its place in the in-flight queue."""
+        step = Step(plan.rows, plan.outputs)
         self._step_id += 1
         sid = self._step_id
         for seq in plan.seqs:
@@ -348,11 +396,13 @@ class Engine:
             seq.requested = j + 1
             if j > 0:
                 seq.fed = j   # the decode row that produces output j consumed output j - 1
-        self.inflight.append(_Submitted(sid, handle, plan.out_seqs, plan.seqs, plan.keep))
+        sub = _Submitted(sid, handle, plan.out_seqs, plan.seqs, plan.keep)
+        self.inflight.append(sub)
         self.last_submitted = sid
         self.stats["steps"] += 1
         self.stats["rows"] += len(step.rows)
         self.stats["outputs"] += len(step.outputs)
+        return sub
 
     def _collect(self) -> list[tuple[Sequence, int]]:
         sub = self.inflight.popleft()

@@ -15,12 +15,52 @@ from ..kernels import PARAMS, PARAMS_BYTES, workgroups
 
 STORAGE = wgpu.BufferUsage.STORAGE | wgpu.BufferUsage.COPY_DST | wgpu.BufferUsage.COPY_SRC
 
+# Encoding is the CPU's share of a decode step (~200 dispatches): wgpu-py's set_bind_group builds a cffi array of
+# dynamic offsets on every call. Calling wgpu-native's three functions directly on the objects' handles cost 1.1 ms
+# per SmolLM2 step instead of 2.1 ms on lavapipe (tests/dev/encode_cost.py). Private wgpu-py attributes, pinned by
+# the wgpu version in pyproject.toml; when they are missing we fall back to the public API.
+try:
+    from wgpu.backends.wgpu_native._api import ffi as _ffi
+    from wgpu.backends.wgpu_native._api import libf as _libf
+
+    _RAW = (_libf.wgpuComputePassEncoderSetPipeline, _libf.wgpuComputePassEncoderSetBindGroup,
+            _libf.wgpuComputePassEncoderDispatchWorkgroups, _ffi.NULL)
+    _SUBMIT_FOR_INDEX, _POLL = _libf.wgpuQueueSubmitForIndex, _libf.wgpuDevicePoll
+except (ImportError, AttributeError):   # another backend or wgpu-py version
+    _RAW = _SUBMIT_FOR_INDEX = _POLL = None
+
+
+def submit(queue, command_buffers: list) -> int | None:
+    """queue.submit, returning wgpu-native's submission index where it can (for wait_for)."""
+    if _SUBMIT_FOR_INDEX is None:
+        queue.submit(command_buffers)
+        return None
+    handles = _ffi.new("WGPUCommandBuffer[]", [cb._internal for cb in command_buffers])
+    return int(_SUBMIT_FOR_INDEX(queue._internal, len(command_buffers), handles))
+
+
+def wait_for(device, index: int | None) -> None:
+    """Block until submission `index` has run, and no longer.
+
+    Why: wgpu-py resolves a buffer mapping from a thread that polls with wait=True, which waits for *every*
+    submission made so far. A decode step's readback then also waited for the step submitted after it, and the CPU
+    encoded the next step while the GPU sat idle (per step: encode + GPU, not the larger of the two). Waiting for
+    the step's own submission first leaves the mapping nothing to wait for."""
+    if index is not None and _POLL is not None:
+        _POLL(device._internal, True, _ffi.new("WGPUSubmissionIndex *", index))
+
 
 def pack_params(**values) -> bytes:
     unknown = set(values) - {n for n, _ in PARAMS}
     if unknown:
         raise TypeError(f"unknown params field(s): {sorted(unknown)}")
     return b"".join(struct.pack("<f" if t == "f32" else "<I", values.get(n, 0)) for n, t in PARAMS)
+
+
+def native_wgsl(source: str) -> str:
+    """WGSL as wgpu-native takes it: its naga (wgpu 0.32) rejects `enable subgroups;` as not yet implemented yet
+    accepts the builtins, while the spec and Chrome's Dawn require the directive; artifacts keep it."""
+    return source.replace("enable subgroups;\n", "", 1) if source.startswith("enable subgroups;") else source
 
 
 @dataclass
@@ -55,7 +95,7 @@ class Executor:
             entries.append({"binding": i, "visibility": wgpu.ShaderStage.COMPUTE, "buffer": layout})
         bgl = self.device.create_bind_group_layout(entries=entries)
         try:
-            module = self.device.create_shader_module(code=prog.source, label=prog.name)
+            module = self.device.create_shader_module(code=native_wgsl(prog.source), label=prog.name)
             self.pipelines[prog.name] = self.device.create_compute_pipeline(
                 layout=self.device.create_pipeline_layout(bind_group_layouts=[bgl]),
                 compute={"module": module, "entry_point": "main"},
@@ -84,6 +124,37 @@ class Executor:
         if x and y and z:
             cpass.set_pipeline(self.pipelines[kernel])
             cpass.set_bind_group(0, bind_group)
+            cpass.dispatch_workgroups(x, y, z)
+
+    def plan(self, steps: list[tuple[str, object]], n_rows: int, n_out: int) -> list[tuple]:
+        """(pipeline, bind group, x, y, z) for each (kernel, bind group) of `steps` that dispatches anything in a
+        step of n_rows rows and n_out outputs: what record_plan replays."""
+        out = []
+        for kernel, bg in steps:
+            x, y, z = workgroups(self.programs[kernel].dispatch, n_rows, n_out)
+            if x and y and z:
+                out.append((self.pipelines[kernel], bg, x, y, z))
+        return out
+
+    @staticmethod
+    def record_plan(cpass, plan: list[tuple]) -> None:
+        """Record a plan's dispatches into `cpass` (a pipeline already set is not set again)."""
+        last = None
+        if _RAW is not None:
+            set_pipeline, set_bind_group, dispatch, null = _RAW
+            h = cpass._internal
+            for pipeline, bg, x, y, z in plan:
+                if pipeline is not last:
+                    set_pipeline(h, pipeline._internal)
+                    last = pipeline
+                set_bind_group(h, 0, bg._internal, 0, null)
+                dispatch(h, x, y, z)
+            return
+        for pipeline, bg, x, y, z in plan:
+            if pipeline is not last:
+                cpass.set_pipeline(pipeline)
+                last = pipeline
+            cpass.set_bind_group(0, bg)
             cpass.dispatch_workgroups(x, y, z)
 
     # -- buffers

@@ -57,7 +57,7 @@ class Model:
         self.max_step_tokens = manifest["limits"]["max_tokens_per_step"]
         self.tokenizer = load_tokenizer(self.artifact / manifest["tokenizer"]["file"])
         self.tokenizer_info = TokenizerInfo.from_json(manifest["tokenizer"])
-        self.engine = Engine(chain, eos_ids=self.tokenizer_info.eos_ids)
+        self.engine = Engine(chain, eos_ids=self.tokenizer_info.eos_ids, burst=getattr(chain, "burst_hint", 1))
         self.timings = Timings()
         self._chat_encoder = None   # built on first use: it copies the tokenizer (about 0.5 s for SmolLM2)
 

@@ -21,7 +21,7 @@ from ..artifact import load_shard, read_manifest
 from ..errors import ArtifactError, LimitError
 from . import wire
 from .batch import Step, pack_ctl, pack_params
-from .executor import Executor, KernelProgram
+from .executor import Executor, KernelProgram, submit, wait_for
 from .gpu import Gpu, get_gpu, kernel_variant
 from .limits import check_limits, needed_limits
 
@@ -110,6 +110,7 @@ class Workspace:
         self.ex = Executor(self.device)
         self.buffers: dict[str, object] = {}
         self._readbacks: list[object] = []
+        self._rings: dict[str, object] = {}
 
     def buffer(self, name: str):
         buf = self.buffers.get(name)
@@ -138,6 +139,14 @@ class Workspace:
         if "tokens" in self.buffers and any(r.token is not None for r in step.rows):
             ids = np.array([0 if r.token is None else r.token for r in step.rows], np.uint32)
             q.write_buffer(self.buffers["tokens"], 0, ids.tobytes())
+
+    def ring(self, name: str, nbytes: int):
+        """A COPY_SRC staging buffer of at least nbytes for per-step params and ctl of a burst (grown on demand)."""
+        buf = self._rings.get(name)
+        if buf is None or buf.size < nbytes:
+            buf = self._rings[name] = self.device.create_buffer(
+                size=max(256, nbytes), usage=wgpu.BufferUsage.COPY_SRC | wgpu.BufferUsage.COPY_DST, label=name)
+        return buf
 
     def readback(self, nbytes: int):
         """A MAP_READ buffer of at least nbytes, from the pool (give it back with release)."""
@@ -185,6 +194,7 @@ class Stage:
                 bufs = {b: self.weights[v] if v in self.weights else workspace.buffer(v) for b, v in d["bind"].items()}
                 self.steps.append((d["kernel"], workspace.ex.bind_group(d["kernel"], bufs)))
         self.state = [s for u in self.units for s in u["state"]]
+        self._plans: dict[tuple[int, int], list] = {}
 
     @classmethod
     def load(cls, artifact: str | Path, first: str | None = None, last: str | None = None, *,
@@ -209,8 +219,10 @@ class Stage:
         return self.units[-1]["writes"][-1]
 
     def record(self, cpass, n_rows: int, n_out: int) -> None:
-        for kernel, bg in self.steps:
-            self.ws.ex.record(cpass, kernel, bg, n_rows, n_out)
+        plan = self._plans.get((n_rows, n_out))
+        if plan is None:   # dispatch sizes depend only on the step's rows and outputs: resolved once per pair
+            plan = self._plans[(n_rows, n_out)] = self.ws.ex.plan(self.steps, n_rows, n_out)
+        self.ws.ex.record_plan(cpass, plan)
 
     def run(self, step: Step, x: bytes | np.ndarray | None = None) -> np.ndarray:
         """Run one step on its own (host in, host out): token ids come from step.rows; a stage that does not start
@@ -257,6 +269,25 @@ class Pending:
     ids: object                  # MAP_READ buffer
     logits: object | None        # MAP_READ buffer of the kept logits rows, or None
     keep: list[int]
+    burst: "_Burst | None" = None   # a step of a burst: its ids are slot `index` of the burst's one readback
+    index: int = 0
+    submission: int | None = None   # wgpu-native's submission index (executor.wait_for)
+
+
+class _Burst:
+    """The sampled ids of every step of a burst, in one readback buffer mapped once (at the first collect)."""
+
+    def __init__(self, ws: "Workspace", buf, stride: int, steps: int):
+        self.ws, self.buf, self.stride, self.steps, self.ids, self.left = ws, buf, stride, steps, None, steps
+        self.submission: int | None = None
+
+    def take(self, i: int, n: int) -> list[int]:
+        if self.ids is None:
+            wait_for(self.ws.device, self.submission)
+            self.ids = _read(self.buf, self.stride * self.steps, np.uint32).reshape(self.steps, -1)
+            self.ws.release(self.buf)
+        self.left -= 1
+        return self.ids[i, :n].tolist()
 
 
 class LocalChain:
@@ -275,6 +306,9 @@ class LocalChain:
         ws = self.ws
         self.max_rows, self.max_outputs, self.slots, self.context = ws.max_rows, ws.max_outputs, ws.slots, ws.context
         self.vocab = ws.manifest["model"]["config"]["vocab_size"]
+        # Decode steps per submit that pay here: on a GPU a step's CPU side (encode, submit, readback) is its
+        # bottleneck; on a CPU adapter a step takes tens of ms and a burst would only delay the stop of a reply.
+        self.burst_hint = 1 if ws.variant == "cpu" else 4
 
     @classmethod
     def load(cls, artifact: str | Path, *, slots: int | None = None, variant: str | None = None,
@@ -304,11 +338,66 @@ class LocalChain:
             logits = ws.readback(row * len(keep_logits))
             for i, o in enumerate(keep_logits):
                 enc.copy_buffer_to_buffer(ws.buffer("logits"), o * row, logits, i * row, row)
-        ws.device.queue.submit([enc.finish()])
-        return Pending(n_out, ids, logits, list(keep_logits))
+        index = submit(ws.device.queue, [enc.finish()])
+        return Pending(n_out, ids, logits, list(keep_logits), submission=index)
+
+    def submit_burst(self, steps: list[Step]) -> list[Pending]:
+        """Submit several steps at once, in one command buffer: each step's params and ctl words are copied on the
+        GPU from a staging ring written once, so nothing is written between the steps. Every row of the steps after
+        the first must take its token from the previous step's outputs (src): the CPU learns them only after
+        the burst. Returns one Pending per step (collect them in order)."""
+        ws = self.ws
+        if not steps:
+            return []
+        for i, step in enumerate(steps):
+            step.check(max_rows=self.max_rows, max_outputs=self.max_outputs, slots=self.slots, context=self.context,
+                       vocab=self.vocab)
+            if i and any(r.token is not None for r in step.rows):
+                raise ValueError("only the first step of a burst may carry token ids; later rows name outputs (src)")
+        layout = ws.manifest["params"]
+        ctl_bytes = 4 * layout["ctl"]["words"]
+        params_bytes = layout["bytes"]
+        params_stride = 256   # copy offsets need no alignment, but keep each step's words apart and aligned
+        ctl_ring = ws.ring("ctl_ring", ctl_bytes * len(steps))
+        params_ring = ws.ring("params_ring", params_stride * len(steps))
+        ctl_data = bytearray(ctl_bytes * len(steps))
+        params_data = bytearray(params_stride * len(steps))
+        for i, step in enumerate(steps):
+            words = pack_ctl(layout, step)
+            ctl_data[i * ctl_bytes:i * ctl_bytes + len(words)] = words
+            pw = pack_params(layout, len(step.rows), len(step.outputs))
+            params_data[i * params_stride:i * params_stride + len(pw)] = pw
+        q = ws.device.queue
+        q.write_buffer(ctl_ring, 0, bytes(ctl_data))
+        q.write_buffer(params_ring, 0, bytes(params_data))
+        first = steps[0]
+        if "tokens" in ws.buffers and any(r.token is not None for r in first.rows):
+            ids = np.array([0 if r.token is None else r.token for r in first.rows], np.uint32)
+            q.write_buffer(ws.buffers["tokens"], 0, ids.tobytes())
+        stride = 4 * self.max_outputs
+        rb = ws.readback(stride * len(steps))
+        burst = _Burst(ws, rb, stride, len(steps))
+        enc = ws.device.create_command_encoder()
+        ctl, params, sampled = ws.buffer("ctl"), ws.ex.params, ws.buffer("sampled")
+        pending = []
+        for i, step in enumerate(steps):
+            enc.copy_buffer_to_buffer(params_ring, i * params_stride, params, 0, params_bytes)
+            enc.copy_buffer_to_buffer(ctl_ring, i * ctl_bytes, ctl, 0, ctl_bytes)
+            cp = enc.begin_compute_pass()
+            for s in self.stages:
+                s.record(cp, len(step.rows), len(step.outputs))
+            cp.end()
+            if step.outputs:
+                enc.copy_buffer_to_buffer(sampled, 0, rb, i * stride, 4 * len(step.outputs))
+            pending.append(Pending(len(step.outputs), None, None, [], burst, i))
+        burst.submission = submit(q, [enc.finish()])
+        return pending
 
     def collect(self, p: Pending) -> tuple[list[int], np.ndarray | None]:
         """Wait for a submitted step (not for later ones); its sampled ids and kept logits rows."""
+        if p.burst is not None:
+            return p.burst.take(p.index, p.n_out), None
+        wait_for(self.ws.device, p.submission)
         ids = _read(p.ids, 4 * p.n_out, np.uint32).tolist() if p.n_out else []
         self.ws.release(p.ids)
         logits = None

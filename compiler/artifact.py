@@ -29,7 +29,7 @@ from . import __version__
 from .codegen import Lowered
 from .errors import ArtifactError
 from .ir import unit_role
-from .kernels import DEFAULT_LIMITS, VARIANT_CHOICE, params_layout, workgroups
+from .kernels import DEFAULT_LIMITS, VARIANT_CHOICE, VARIANT_FEATURES, params_layout, workgroups
 from .manifest import FORMAT_VERSION, validate_manifest
 from .model import ImportedModel
 from .passes import BufferPlan
@@ -123,6 +123,10 @@ def unit_entry(unit: dict, kernels_json: dict, bp: BufferPlan) -> dict:
     return entry
 
 
+def variant_names(kernels_json: dict) -> list[str]:
+    return sorted({v for k in kernels_json.values() for v in k["variants"]})
+
+
 def decode_dispatches(units: list[dict], kernels_json: dict) -> dict[str, int]:
     """Dispatches each variant records for a decode step (one row, one output): those with no empty dimension."""
     variants = sorted({v for k in kernels_json.values() for v in k["variants"]})
@@ -184,6 +188,7 @@ def write_artifact(out: Path, model: ImportedModel, lowered: Lowered, bp: Buffer
         "buffers": {n: {"shape": list(shape), "dtype": bp.dtypes[n], "kind": bp.kinds[n]}
                     for n, shape in bp.shapes.items()},
         "variant_choice": VARIANT_CHOICE,
+        "variant_features": {v: f for v, f in VARIANT_FEATURES.items() if v in variant_names(kernels_json)},
         "kernels": kernels_json,
         "weights": weights_json,
         "shards": shards,

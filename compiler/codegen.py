@@ -195,7 +195,7 @@ class _Lowering:
         bind = {"ctl": "ctl", "q": self.buf(q), "k_cache": self.buf(kc), "v_cache": self.buf(vc), "out": out,
                 "part": part}
         return [{"kernel": self.kernel(k), "bind": bind},
-                {"kernel": self.kernel(merge), "bind": {"part": part, "out": out}}]
+                {"kernel": self.kernel(merge), "bind": {"ctl": "ctl", "part": part, "out": out}}]
 
     def op_sample(self, op) -> list[dict]:
         k = K.sample_kernel(op.attrs["vocab"], max_rows=self.max_rows)

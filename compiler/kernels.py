@@ -19,15 +19,20 @@ from pathlib import Path
 import jinja2
 
 WGSL_DIR = Path(__file__).resolve().parent.parent / "wgsl"
-VARIANTS = ("cpu", "gpu")
+VARIANTS = ("cpu", "gpu", "gpu_sg")
+# WebGPU features a variant's kernels need; a runtime offers a variant only on an adapter that has them.
+VARIANT_FEATURES = {"gpu_sg": ["subgroups"]}
 # Which variant an adapter runs, for every runtime (the manifest carries it): the first rule whose pattern matches
 # the adapter's description (vendor, architecture, device, description and type, lowercased) wins; a fallback
 # adapter runs `fallback_adapter`; anything else `default`. Software adapters run the cpu variant: a GEMV with one
 # row per invocation ran 10x faster on lavapipe and 8x on SwiftShader than a 256-wide workgroup reduction.
+# `candidates`: the variants an autotuner may time against the chosen one on the adapter itself (those whose
+# features it has), keeping the fastest that computes the same outputs (compiler/native/autotune.py).
 VARIANT_CHOICE = {
     "rules": [{"match": "swiftshader|llvmpipe|lavapipe|software|\\bcpu\\b", "variant": "cpu"}],
     "fallback_adapter": "cpu",
     "default": "gpu",
+    "candidates": {"gpu": ["gpu", "gpu_sg"]},
 }
 
 # Spec default limits: kernels must fit these so browsers run the same WGSL.
@@ -199,6 +204,8 @@ def paired_half(n: int) -> int:
 MATMUL_SHAPES = {
     "cpu": {"wg": 8, "lanes": 1, "tt": 4, "quads": 4},
     "gpu": {"wg": 256, "lanes": 32, "tt": 8, "quads": 0},
+    # A row's 32 lanes are neighbours and reduce by subgroup shuffles: no barrier where a subgroup holds a row.
+    "gpu_sg": {"wg": 256, "lanes": 32, "tt": 8, "quads": 0, "sg": True},
 }
 
 
@@ -238,7 +245,10 @@ def matmul_kernel(fmt: str, K: int, N: int, *, row0=0, out_n=None, prologue=None
         wg, lanes, tt, quads = sh["wg"], sh["lanes"], sh["tt"], sh["quads"]
         # Stage g * x in workgroup memory when it fits in 12 KiB of the 16 KiB the spec guarantees.
         stage_x = bool(quads and prologue == "rmsnorm" and tt * K * 4 <= 12288)
-        src = render("matmul", bindings, wg=wg, lanes=lanes, tt=tt, quads=quads, stage_x=stage_x, **consts)
+        sg = bool(sh.get("sg"))
+        src = render("matmul", bindings, wg=wg, lanes=lanes, tt=tt, quads=quads, stage_x=stage_x, sg=sg, **consts)
+        if sg:
+            src = "enable subgroups;\n" + src
         per_wg = wg * 4 * quads if quads else wg // lanes
         disp = [[n_w, per_wg], [rows, tt], [1, 1]]
         wbytes = 8 * wg + (8 * tt if prologue else 0) + (4 * tt * K if stage_x else 0)
@@ -293,7 +303,12 @@ def rope_kv_kernel(q_dim: int, kv_dim: int, head_dim: int, rope: dict | None, *,
 ATTENTION_SHAPES = {
     "cpu": {"style": "lanes", "wg": 8, "splits": 1},
     "gpu": {"style": "chunks", "wg": 64, "splits": 32},
+    "gpu_sg": {"style": "chunks", "wg": 64, "splits": 32},
 }
+# Keys per span at least: below it a span's fixed costs (q load, barriers, one more partial to merge) outweigh its
+# keys. On an H200, 32 spans of 2-3 keys at context 64 cost 14 + 18 us per layer (attention + merge, each timed in
+# its own pass) and 2 spans of 64 keys 52 + 6 us: a span's keys are a serial loop, so short spans win.
+ATTENTION_SPAN_MIN = 16
 
 
 def attention_splits(heads: int, head_dim: int, *, context: int, max_rows: int,
@@ -328,7 +343,8 @@ def attention_kernel(heads: int, kv_heads: int, head_dim: int, *, context: int, 
     for variant in VARIANTS:
         sh = ATTENTION_SHAPES[variant]
         wg = max(sh["wg"], head_dim) if sh["style"] == "chunks" else sh["wg"]
-        src = render("attention", bindings, max_rows, style=sh["style"], wg=wg, splits=splits[variant], **consts)
+        src = render("attention", bindings, max_rows, style=sh["style"], wg=wg, splits=splits[variant],
+                     span_min=ATTENTION_SPAN_MIN, **consts)
         group = heads // kv_heads
         if sh["style"] == "lanes":
             wbytes = 8 * wg * group + 4 * wg * group * head_dim
@@ -340,14 +356,16 @@ def attention_kernel(heads: int, kv_heads: int, head_dim: int, *, context: int, 
 
 def attention_merge_kernel(heads: int, head_dim: int, *, max_rows: int, splits: dict[str, int]) -> Kernel:
     """out = the attention spans' partial states combined; a variant with one span dispatches nothing."""
-    bindings = [Binding("p", "uniform"), Binding("part", "read"), Binding("out", "read_write")]
-    consts = dict(q_dim=heads * head_dim, head_dim=head_dim)
+    bindings = [Binding("p", "uniform"), Binding("ctl", "read", "u32"), Binding("part", "read"),
+                Binding("out", "read_write")]
+    consts = dict(q_dim=heads * head_dim, head_dim=head_dim, span_min=ATTENTION_SPAN_MIN)
     k = Kernel("attention_merge", _name("attention_merge", f"h{heads}_d{head_dim}",
                                         consts | {"max_rows": max_rows, "splits": splits}), bindings)
     for variant in VARIANTS:
-        src = render("attention_merge", bindings, splits=splits[variant], **consts)
+        src = render("attention_merge", bindings, max_rows, splits=splits[variant], **consts)
         count = heads if splits[variant] > 1 else 0
-        k.variants[variant] = KernelVariant(src, (head_dim, 1, 1), [[count, 1], ["T", 1], [1, 1]], 0)
+        k.variants[variant] = KernelVariant(src, (head_dim, 1, 1), [[count, 1], ["T", 1], [1, 1]],
+                                            8 * splits[variant])
     return k
 
 

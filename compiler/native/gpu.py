@@ -51,14 +51,32 @@ def choose_variant(choice: dict, description: str, *, fallback: bool = False, av
     return wanted if wanted in available else sorted(available)[0]
 
 
+# WebGPU feature names (what manifests and browsers say) -> wgpu-native's, where they differ.
+NATIVE_FEATURES = {"subgroups": "subgroup"}
+
+
+def has_features(gpu: Gpu, names) -> bool:
+    """Whether the device was created with every WebGPU feature in `names`."""
+    return all(NATIVE_FEATURES.get(n, n) in gpu.device.features for n in names)
+
+
+def usable_variants(gpu: Gpu, manifest: dict | None) -> list[str]:
+    """The artifact's kernel variants whose features this device has."""
+    from ..kernels import VARIANT_FEATURES, VARIANTS
+
+    m = manifest or {}
+    names = sorted({v for k in m.get("kernels", {}).values() for v in k["variants"]}) or list(VARIANTS)
+    needs = m.get("variant_features", VARIANT_FEATURES if not m else {})
+    return [v for v in names if has_features(gpu, needs.get(v, []))]
+
+
 def kernel_variant(gpu: Gpu, override: str | None = None, manifest: dict | None = None) -> str:
     """The kernel variant for this adapter: `override` (or WEBSHARD_VARIANT), else the manifest's rules."""
     from ..kernels import VARIANT_CHOICE
 
     override = override or os.environ.get("WEBSHARD_VARIANT") or None
     choice = (manifest or {}).get("variant_choice", VARIANT_CHOICE)
-    available = sorted({v for k in (manifest or {}).get("kernels", {}).values() for v in k["variants"]}) or ["cpu", "gpu"]
-    return choose_variant(choice, gpu.description, override=override, available=available)
+    return choose_variant(choice, gpu.description, override=override, available=usable_variants(gpu, manifest))
 
 
 @functools.lru_cache(maxsize=None)
@@ -85,7 +103,7 @@ def get_gpu() -> Gpu:
         )
         if k in lim
     }
-    feats = [f for f in ("shader-f16", "timestamp-query") if f in adapter.features]
+    feats = [f for f in ("shader-f16", "timestamp-query", "subgroup") if f in adapter.features]
     device = adapter.request_device_sync(required_features=feats, required_limits=wanted)
     info = adapter.info
     return Gpu(

@@ -30,6 +30,7 @@ const GROUP: u32 = 3u;    // query heads per kv head (GQA)
 const CTX: u32 = 2048u;    // cache rows per slot
 const WG: u32 = 8u;
 const SPLITS: u32 = 1u;
+const SPAN_MIN: u32 = 16u;
 const SCALE: f32 = 0.125;
 var<workgroup> sm: array<f32, 24>;
 var<workgroup> sl: array<f32, 24>;
@@ -41,8 +42,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let s = wid.z;
   if (t >= p.n_rows) { return; }   // uniform: whole workgroup
   let n_keys = row_pos(t) + 1u;
-  let span = (n_keys + SPLITS - 1u) / SPLITS;
-  let j0 = min(s * span, n_keys);
+  let span = max(SPAN_MIN, (n_keys + SPLITS - 1u) / SPLITS);
+  let used = (n_keys + span - 1u) / span;   // spans holding keys
+  if (s >= used) { return; }   // uniform: whole workgroup
+  let j0 = s * span;
   let j1 = min(j0 + span, n_keys);
   let base = (row_slot(t) * CTX * KV + g * HD) / 4u;   // this slot's cache, this kv head, in vec4s
   let qb = (t * Q + g * GROUP * HD) / 4u;
@@ -349,11 +352,14 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       den += f * sl[r * GROUP + h];
       num += f * sacc[(r * GROUP + h) * HD4 + i];
     }
-    let o = t * Q + (g * GROUP + h) * HD + 4u * i;
-    let r = num / den;
-    out[o] = r.x;
-    out[o + 1u] = r.y;
-    out[o + 2u] = r.z;
-    out[o + 3u] = r.w;
+    if (used == 1u) {
+      let o = t * Q + (g * GROUP + h) * HD + 4u * i;
+      let r = num / den;
+      out[o] = r.x;
+      out[o + 1u] = r.y;
+      out[o + 2u] = r.z;
+      out[o + 3u] = r.w;
+      continue;
+    }
   }
 }

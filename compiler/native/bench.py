@@ -169,7 +169,11 @@ def measure_step(chain: LocalChain, manifest: dict, profile: bool) -> dict:
             matmul_bytes += manifest["weights"][d["bind"]["w"]]["bytes"]
             matmul_ms += ms
     copy = copy_bandwidth_gbs(ws.device, prof)
+    by_kernel: dict[str, float] = {}
+    for _, k, ms in per:
+        by_kernel[k] = by_kernel.get(k, 0.0) + ms
     out |= {"gpu_kernels_ms": {op: round(ms, 4) for op, ms in sorted(by_op.items(), key=lambda x: -x[1])},
+            "gpu_kernel_names_ms": {k: round(ms, 4) for k, ms in sorted(by_kernel.items(), key=lambda x: -x[1])},
             "gpu_kernels_sum_ms": sum(by_op.values()),
             "matmul_gb_s": matmul_bytes / (matmul_ms / 1000) / 1e9 if matmul_ms else 0.0,
             "copy_gb_s": copy}
@@ -206,18 +210,66 @@ def measure_split(artifact: Path, variant: str, split: list[int], vocab: int, to
 def bench_variant(artifact: Path, manifest: dict, variant: str, args) -> dict:
     vocab = manifest["model"]["config"]["vocab_size"]
     chain = LocalChain.load(artifact, slots=max(args.batch), variant=variant)
-    engine = Engine(chain)
+    burst = args.burst if args.burst is not None else chain.burst_hint
+    engine = Engine(chain, burst=burst)
     measure_decode(engine, vocab, 16, 4)   # warm-up: first dispatches compile pipelines lazily on some drivers
-    r = {"variant": variant,
+    r = {"variant": variant, "burst": engine.burst,
          "prefill": [measure_prefill(engine, vocab, n) for n in args.prefill],
          "decode": [measure_decode(engine, vocab, c, args.decode_tokens, args.repeats) for c in args.contexts],
          "batch": [measure_batch(engine, vocab, b, args.decode_tokens) for b in args.batch],
          "step": measure_step(chain, manifest, not args.no_profile)}
+    for path in args.compare or []:   # the same step of another artifact (e.g. an older build), same process
+        r.setdefault("compare", []).append({"artifact": str(path), "step": measure_step(
+            LocalChain.load(path, slots=1, variant=variant), read_manifest(path), not args.no_profile)})
     if args.split:
         r["split"] = measure_split(artifact, variant, args.split, vocab, args.decode_tokens, args.repeats)
         r["split"]["unsplit"] = r["decode"][0]["tok_s"] if args.contexts[0] == 64 else \
             measure_decode(engine, vocab, 64, args.decode_tokens, args.repeats)["tok_s"]
     return r
+
+
+# The issue's targets (no test asserts a speed): each printed beside its figure. Kinds of adapter by description.
+TARGETS = {
+    "gpu": [("decode ctx 512 vs torch CUDA-graph peer", "decode_vs_torch_512", 2.0, "x"),
+            ("decode ctx 512", "decode_512", 570.0, "tok/s"),
+            ("decode ctx 2048 / ctx 64", "decode_2048_over_64", 0.75, "x"),
+            ("decode matmuls vs copy bandwidth", "matmul_vs_copy", 0.70, "x"),
+            ("512-token prefill vs HF eager", "prefill_512_vs_hf", 5.0, "x")],
+    "lavapipe": [("decode ctx 64", "decode_64", 40.0, "tok/s"),
+                 ("decode vs numpy reference", "decode_vs_numpy", 2.0, "x")],
+    "swiftshader": [("decode ctx 64", "decode_64", 10.0, "tok/s"),
+                    ("first token, 37-token chat prompt (s, at most)", "ttft_37_s", 1.5, "s<=")],
+}
+
+
+def adapter_kind(description: str) -> str:
+    d = description.lower()
+    return "swiftshader" if "swiftshader" in d else "lavapipe" if ("llvmpipe" in d or "lavapipe" in d) else "gpu"
+
+
+def evaluate_targets(result: dict) -> list[dict]:
+    """Each target of this adapter's kind with the figure measured for it (None when not measured)."""
+    run = result["runs"][0]
+    dec = {x["context"]: x["tok_s"] for x in run["decode"]}
+    pre = {x["tokens"]: x for x in run["prefill"]}
+    base = result.get("baseline", {})
+    peer = {x["context"]: x["tok_s"] for x in base.get("torch", {}).get("decode", [])}
+    hf = {x["tokens"]: x["tok_s"] for x in base.get("hf_eager", {}).get("prefill", [])}
+    figures = {
+        "decode_512": dec.get(512), "decode_64": dec.get(64),
+        "decode_vs_torch_512": dec[512] / peer[512] if 512 in dec and peer.get(512) else None,
+        "decode_2048_over_64": dec[2048] / dec[64] if 2048 in dec and 64 in dec else None,
+        "matmul_vs_copy": run["step"].get("matmul_vs_copy"),
+        "prefill_512_vs_hf": pre[512]["tok_s"] / hf[512] if 512 in pre and hf.get(512) else None,
+        "decode_vs_numpy": (dec.get(64) / result["numpy"]["decode_tok_s"]) if "numpy" in result and 64 in dec else None,
+        "ttft_37_s": result.get("chat_ttft_s"),
+    }
+    out = []
+    for what, key, target, unit in TARGETS[result["device"]["kind"]]:
+        v = figures.get(key)
+        met = None if v is None else (v <= target if unit == "s<=" else v >= target)
+        out.append({"what": what, "value": v, "target": target, "unit": unit, "met": met})
+    return out
 
 
 def print_table(result: dict) -> None:
@@ -244,12 +296,47 @@ def print_table(result: dict) -> None:
                   f"({sp['local'] / sp['unsplit']:.2f}x unsplit), relayed {sp['relay']:.2f} tok/s "
                   f"({sp['relay'] / sp['unsplit']:.2f}x); "
                   f"{', '.join(f'{b:.0f}' for b in sp['relay_bytes_per_token_per_hop'])} bytes/token per hop")
+        if "gpu_kernel_names_ms" in s:
+            print("  top kernels (ms per decode step): " + ", ".join(
+                f"{k.rsplit('_', 1)[0]} {ms:.3f}" for k, ms in list(s["gpu_kernel_names_ms"].items())[:6]))
+        for c in r.get("compare", []):
+            cs = c["step"]
+            if "gpu_kernels_ms" in cs:
+                print(f"  vs {c['artifact']}: GPU {cs['gpu_step_ms']:.2f} ms/step (this one {s.get('gpu_step_ms', 0):.2f}); "
+                      + ", ".join(f"{op} {ms:.3f}" for op, ms in cs["gpu_kernels_ms"].items())
+                      + f" ms; {cs['dispatches']} dispatches, CPU {cs['cpu_encode_submit_ms']:.2f} ms")
     if "numpy" in result:
         n = result["numpy"]
         print(f"\nnumpy f32 reference: prefill {n['prefill_tok_s']:.1f} tok/s, decode {n['decode_tok_s']:.2f} tok/s")
         for r in result["runs"]:
             print(f"  {r['variant']} decode at ctx {r['decode'][0]['context']} vs numpy: "
                   f"{r['decode'][0]['tok_s'] / n['decode_tok_s']:.2f}x")
+    base = result.get("baseline", {})
+    if "torch" in base:
+        t = base["torch"]
+        ours = {x["context"]: x["tok_s"] for x in result["runs"][0]["decode"]}
+        print(f"\ntorch peer ({t['device']}, torch {t['torch']}, {t['dtype']}, "
+              f"{'CUDA graph' if t['graph'] else 'eager'}, static KV cache):")
+        for x in t["decode"]:
+            ratio = f" -> ours {ours[x['context']] / x['tok_s']:.2f}x" if x["context"] in ours else ""
+            print(f"  decode ctx {x['context']:>4}: {x['tok_s']:8.1f} tok/s{ratio}")
+    if "hf_eager" in base and "prefill" in base["hf_eager"]:
+        pre = {x["tokens"]: x["tok_s"] for x in result["runs"][0]["prefill"]}
+        print("HF transformers eager prefill: " + "  ".join(
+            f"{x['tokens']} tok: {x['tok_s']:.0f} tok/s" + (f" (ours {pre[x['tokens']] / x['tok_s']:.2f}x)"
+                                                             if x["tokens"] in pre else "")
+            for x in base["hf_eager"]["prefill"]))
+    for k, v in base.items():
+        if isinstance(v, dict) and "error" in v:
+            print(f"baseline {k}: {v['error']}")
+    if result.get("targets"):
+        print(f"\ntargets ({result['device']['kind']}):")
+        for t in result["targets"]:
+            v = "not measured" if t["value"] is None else f"{t['value']:.2f}"
+            mark = "" if t["met"] is None else ("  met" if t["met"] else "  NOT met")
+            rel = "<=" if t["unit"] == "s<=" else ">="
+            print(f"  {t['what']}: {v} (target {rel} {t['target']:g}{'' if t['unit'] in ('x', 's<=') else ' ' + t['unit']})"
+                  f"{mark}")
 
 
 def main(argv=None) -> int:
@@ -267,6 +354,13 @@ def main(argv=None) -> int:
     ap.add_argument("--split", type=_ints, default=[10, 20], help="stage cut points to compare (empty: skip)")
     ap.add_argument("--no-profile", action="store_true", help="skip the timestamp-query profile")
     ap.add_argument("--no-numpy", action="store_true")
+    ap.add_argument("--burst", type=int, default=None,
+                    help="decode steps per submit when every sequence decodes (default: the chain's choice)")
+    ap.add_argument("--baseline", choices=["torch"], default=None,
+                    help="also time a CUDA-graph torch decode step and HF eager prefill with the same shapes "
+                         "(torch optional; on this machine's CUDA device when it has one)")
+    ap.add_argument("--compare", type=Path, action="append", default=None,
+                    help="also profile one decode step of this artifact (e.g. an older build), same process")
     ap.add_argument("--json", nargs="?", const="-", default=None, help="print JSON (or write it to a file)")
     args = ap.parse_args(argv)
     artifact, model = prepare(args)
@@ -281,6 +375,7 @@ def main(argv=None) -> int:
         args.split = []
     cfg = manifest["model"]["config"]
     result = {"device": {"adapter": gpu.name, "type": gpu.adapter_type, "backend": gpu.backend,
+                         "kind": adapter_kind(gpu.description),
                          "features": sorted(f for f in gpu.features if f in ("shader-f16", "subgroup",
                                                                              "timestamp-query"))},
               "model": {"id": manifest["model"]["id"], "source": manifest["model"]["source"]["path"],
@@ -288,6 +383,9 @@ def main(argv=None) -> int:
               "runs": [bench_variant(artifact, manifest, v, args) for v in variants]}
     if not args.no_numpy and model is not None:
         result["numpy"] = measure_numpy(model, cfg["vocab_size"], 16)
+    if args.baseline == "torch":
+        result["baseline"] = measure_torch(cfg, args)
+    result["targets"] = evaluate_targets(result)
     if args.json == "-":
         print(json.dumps(result, indent=1))
     else:
@@ -295,6 +393,26 @@ def main(argv=None) -> int:
         if args.json:
             Path(args.json).write_text(json.dumps(result, indent=1))
     return 0
+
+
+def measure_torch(cfg: dict, args) -> dict:
+    """The torch peers, in this process: CUDA-graph decode at our contexts, HF eager prefill at our lengths."""
+    from . import torch_peer
+
+    why = torch_peer.available()
+    if why:
+        return {"torch": {"error": why}}
+    out = {}
+    try:
+        out["torch"] = torch_peer.torch_decode_tok_s(cfg, args.contexts, tokens=max(32, args.decode_tokens),
+                                                     repeats=args.repeats)
+    except Exception as e:  # noqa: BLE001 - a baseline that fails must not lose our own figures
+        out["torch"] = {"error": f"{type(e).__name__}: {e}"}
+    try:
+        out["hf_eager"] = torch_peer.hf_eager_prefill_tok_s(cfg, args.prefill)
+    except Exception as e:  # noqa: BLE001
+        out["hf_eager"] = {"error": f"{type(e).__name__}: {e}"}
+    return out
 
 
 def _ints(text: str) -> list[int]:

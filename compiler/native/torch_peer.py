@@ -1,0 +1,142 @@
+"""The strong peer for `webshard bench --baseline torch`: a hand-written torch decode step with the model's shapes.
+
+bench.py -> **torch_decode_tok_s** -> tok/s of the same decode (same shapes, same context, same device), in the same
+process. What FIELD_NOTES calls the peer to beat: a static KV cache, f32 weights, greedy argmax on the device, the
+whole step captured in one CUDA graph (on a CPU the step runs eagerly: there is no graph to capture). Weights are
+random: speed depends on shapes alone. torch is optional and imported only here; never a dependency.
+"""
+from __future__ import annotations
+
+import statistics
+import time
+
+
+def available() -> str | None:
+    """None when torch can run the peer, else why not."""
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return "torch is not installed (it is optional: pip install torch)"
+    return None
+
+
+def torch_decode_tok_s(cfg: dict, contexts: list[int], tokens: int = 64, repeats: int = 3,
+                       device: str | None = None) -> dict:
+    """Decode tok/s of the peer at each context in `contexts` (median of `repeats` runs of `tokens` steps).
+
+    cfg: the manifest's model config (n_layers, d_model, n_heads, n_kv_heads, d_ff, vocab_size, rope_theta).
+    """
+    import torch
+    import torch.nn.functional as F
+
+    dev = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+    L, D, H, KVH = cfg["n_layers"], cfg["d_model"], cfg["n_heads"], cfg["n_kv_heads"]
+    HD, FF, V = D // H, cfg["d_ff"], cfg["vocab_size"]
+    theta = float(cfg.get("rope_theta") or 10000.0)
+    C = max(contexts) + tokens + 1   # one static cache for every context: the peer attends over its valid rows only
+    g = torch.Generator(device="cpu").manual_seed(0)
+
+    def rnd(*shape, scale=0.02):
+        return (torch.randn(*shape, generator=g) * scale).to(dev)
+
+    emb = rnd(V, D)
+    layers = [dict(wqkv=rnd((H + 2 * KVH) * HD, D), wo=rnd(D, H * HD), wgu=rnd(2 * FF, D), wd=rnd(D, FF),
+                   n1=torch.ones(D, device=dev), n2=torch.ones(D, device=dev)) for _ in range(L)]
+    norm = torch.ones(D, device=dev)
+    kc = torch.zeros(L, KVH, C, HD, device=dev)
+    vc = torch.zeros(L, KVH, C, HD, device=dev)
+    inv = 1.0 / theta ** (torch.arange(0, HD, 2, device=dev, dtype=torch.float32) / HD)
+    tok = torch.zeros(1, dtype=torch.long, device=dev)
+    pos = torch.zeros(1, dtype=torch.long, device=dev)
+    keys = torch.arange(C, device=dev)
+
+    def rms(x, w):
+        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + 1e-5) * w
+
+    def rope(x, cos, sin):   # x (heads, HD), NeoX halves
+        a, b = x[..., : HD // 2], x[..., HD // 2:]
+        return torch.cat([a * cos - b * sin, a * sin + b * cos], -1)
+
+    def step():
+        x = emb[tok]                                   # (1, D)
+        ang = pos.float()[:, None] * inv[None, :]      # (1, HD/2)
+        cos, sin = torch.cos(ang), torch.sin(ang)
+        mask = (keys <= pos)[None, None, :]            # (1, 1, C): valid cache rows
+        for i, ly in enumerate(layers):
+            qkv = rms(x, ly["n1"]) @ ly["wqkv"].T
+            q, k, v = qkv.split([H * HD, KVH * HD, KVH * HD], -1)
+            q = rope(q.view(H, HD), cos, sin)
+            k = rope(k.view(KVH, HD), cos, sin)
+            kc[i].index_copy_(1, pos, k[:, None, :])
+            vc[i].index_copy_(1, pos, v.view(KVH, 1, HD))
+            o = F.scaled_dot_product_attention(q[None, :, None, :], kc[i][None], vc[i][None],
+                                               attn_mask=mask[None], enable_gqa=True)
+            x = x + o.reshape(1, H * HD) @ ly["wo"].T
+            gu = rms(x, ly["n2"]) @ ly["wgu"].T
+            x = x + (F.silu(gu[:, :FF]) * gu[:, FF:]) @ ly["wd"].T
+        logits = rms(x, norm) @ emb.T
+        tok.copy_(logits.argmax(-1))
+        pos.add_(1)
+
+    graph = None
+    with torch.no_grad():
+        if dev.type == "cuda":
+            s = torch.cuda.Stream()
+            s.wait_stream(torch.cuda.current_stream())
+            with torch.cuda.stream(s):
+                for _ in range(3):
+                    step()   # warm-up on a side stream, as graph capture requires
+            torch.cuda.current_stream().wait_stream(s)
+            graph = torch.cuda.CUDAGraph()
+            with torch.cuda.graph(graph):
+                step()
+        run = graph.replay if graph is not None else step
+        sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
+        out = {"device": torch.cuda.get_device_name(dev) if dev.type == "cuda" else "cpu",
+               "torch": torch.__version__, "graph": graph is not None, "dtype": "f32", "decode": []}
+        for ctx in contexts:
+            rates = []
+            for _ in range(repeats):
+                pos.fill_(ctx)
+                run()
+                sync()
+                t0 = time.perf_counter()
+                for _ in range(tokens):
+                    run()
+                sync()
+                rates.append(tokens / (time.perf_counter() - t0))
+            out["decode"].append({"context": ctx, "tokens": tokens, "tok_s": statistics.median(rates)})
+    return out
+
+
+def hf_eager_prefill_tok_s(cfg: dict, lengths: list[int], repeats: int = 3, device: str | None = None) -> dict:
+    """Prefill tok/s of HF transformers' LlamaForCausalLM, eager, f32, random weights with the model's shapes: the
+    reference the issue's prefill target is stated against (None per length when transformers is missing)."""
+    import torch
+
+    try:
+        from transformers import LlamaConfig, LlamaForCausalLM
+    except ImportError:
+        return {"error": "transformers is not installed"}
+    dev = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+    hf = LlamaConfig(vocab_size=cfg["vocab_size"], hidden_size=cfg["d_model"], intermediate_size=cfg["d_ff"],
+                     num_hidden_layers=cfg["n_layers"], num_attention_heads=cfg["n_heads"],
+                     num_key_value_heads=cfg["n_kv_heads"], rope_theta=float(cfg.get("rope_theta") or 10000.0),
+                     max_position_embeddings=max(lengths) + 8, tie_word_embeddings=True)
+    torch.manual_seed(0)
+    model = LlamaForCausalLM(hf).to(dev, torch.float32).eval()
+    out = {"device": str(dev), "dtype": "f32", "prefill": []}
+    sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
+    with torch.no_grad():
+        for n in lengths:
+            ids = torch.randint(1, cfg["vocab_size"], (1, n), device=dev)
+            model(ids)
+            sync()
+            times = []
+            for _ in range(repeats):
+                t0 = time.perf_counter()
+                model(ids)
+                sync()
+                times.append(time.perf_counter() - t0)
+            out["prefill"].append({"tokens": n, "tok_s": n / statistics.median(times)})
+    return out

@@ -107,6 +107,22 @@ class Executor:
         self.layouts[prog.name] = bgl
         self.programs[prog.name] = prog
 
+    def replace(self, prog: KernelProgram) -> None:
+        """Swap a kernel's program for another variant of it: same bindings, so the same bind group layout, and
+        every bind group made for it stays valid."""
+        if prog.name not in self.pipelines:
+            return self.add(prog)
+        try:
+            module = self.device.create_shader_module(code=native_wgsl(prog.source), label=prog.name)
+            pipeline = self.device.create_compute_pipeline(
+                layout=self.device.create_pipeline_layout(bind_group_layouts=[self.layouts[prog.name]]),
+                compute={"module": module, "entry_point": "main"}, label=prog.name)
+        except Exception as e:  # noqa: BLE001 - wgpu raises GPUValidationError / GPUError subclasses
+            detail = " ".join(line.strip() for line in str(e).splitlines() if line.strip())[:400] or type(e).__name__
+            raise ArtifactError(f"kernel {prog.name}: the adapter rejected it: {detail}") from e
+        self.pipelines[prog.name] = pipeline
+        self.programs[prog.name] = prog
+
     def bind_group(self, kernel: str, buffers: dict[str, object]):
         """buffers: binding name -> GPUBuffer (the params uniform is bound automatically)."""
         prog = self.programs[kernel]

@@ -39,9 +39,14 @@ class Gpu:
             + " " + self.adapter_type.lower()
 
 
-def choose_variant(choice: dict, description: str, *, fallback: bool = False, available=("cpu", "gpu"),
+def choose_variant(choice: dict, description: str, *, fallback: bool = False, available=None,
                    override: str | None = None) -> str:
-    """The kernel variant by the manifest's `variant_choice` rules (runtime_js/device.js applies the same rules)."""
+    """The kernel variant by the manifest's `variant_choice` rules (runtime_js/device.js applies the same rules);
+    `available` defaults to every variant this compiler makes."""
+    if available is None:
+        from ..kernels import VARIANTS
+
+        available = VARIANTS
     if override:
         if override not in available:
             raise ValueError(f"kernel variant {override!r} is not in this artifact (it has: {', '.join(available)})")

@@ -11,6 +11,7 @@ apart (RelayChain, swarm workers) exchange activations in the wire format (wire.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,6 +112,7 @@ class Workspace:
         self.buffers: dict[str, object] = {}
         self._readbacks: list[object] = []
         self._rings: dict[str, object] = {}
+        self.epoch = 0   # bumped when the kernels' variant changes
 
     def buffer(self, name: str):
         buf = self.buffers.get(name)
@@ -125,10 +127,22 @@ class Workspace:
 
     def kernel(self, name: str) -> None:
         if name not in self.ex.pipelines:
-            k = self.manifest["kernels"][name]
-            v = k["variants"][self.variant]
-            src = (self.artifact / v["file"]).read_text()
-            self.ex.add(KernelProgram(name, src, k["bindings"], v["dispatch"]))
+            self.ex.add(self._program(name, self.variant))
+
+    def _program(self, name: str, variant: str) -> KernelProgram:
+        k = self.manifest["kernels"][name]
+        v = k["variants"][variant]
+        return KernelProgram(name, (self.artifact / v["file"]).read_text(), k["bindings"], v["dispatch"])
+
+    def use_variant(self, variant: str) -> None:
+        """Run every kernel built so far as `variant` (the autotuner's trials and its choice): same bindings, so the
+        stages' bind groups, weights and buffers serve it unchanged."""
+        if variant == self.variant:
+            return
+        for name in list(self.ex.programs):
+            self.ex.replace(self._program(name, variant))
+        self.variant = variant
+        self.epoch += 1   # stages re-resolve their dispatch plans
 
     def write_step(self, step: Step) -> None:
         """Params, control words and CPU-known token ids of `step` (queue-ordered: earlier submits keep theirs)."""
@@ -195,6 +209,7 @@ class Stage:
                 self.steps.append((d["kernel"], workspace.ex.bind_group(d["kernel"], bufs)))
         self.state = [s for u in self.units for s in u["state"]]
         self._plans: dict[tuple[int, int], list] = {}
+        self._epoch = workspace.epoch
 
     @classmethod
     def load(cls, artifact: str | Path, first: str | None = None, last: str | None = None, *,
@@ -219,6 +234,8 @@ class Stage:
         return self.units[-1]["writes"][-1]
 
     def record(self, cpass, n_rows: int, n_out: int) -> None:
+        if self._epoch != self.ws.epoch:
+            self._plans, self._epoch = {}, self.ws.epoch
         plan = self._plans.get((n_rows, n_out))
         if plan is None:   # dispatch sizes depend only on the step's rows and outputs: resolved once per pair
             plan = self._plans[(n_rows, n_out)] = self.ws.ex.plan(self.steps, n_rows, n_out)
@@ -309,14 +326,36 @@ class LocalChain:
         # Decode steps per submit that pay here: on a GPU a step's CPU side (encode, submit, readback) is its
         # bottleneck; on a CPU adapter a step takes tens of ms and a burst would only delay the stop of a reply.
         self.burst_hint = 1 if ws.variant == "cpu" else 4
+        self.autotune: dict | None = None   # the autotuner's record when this load timed the candidates
 
     @classmethod
     def load(cls, artifact: str | Path, *, slots: int | None = None, variant: str | None = None,
-             gpu: Gpu | None = None, split: list[int] | None = None) -> "LocalChain":
-        """The whole model as one stage, or cut before the layers in `split` into stages on one workspace."""
-        ws = Workspace.create(artifact, slots=slots, variant=variant, gpu=gpu)
+             gpu: Gpu | None = None, split: list[int] | None = None, autotune: bool | None = None) -> "LocalChain":
+        """The whole model as one stage, or cut before the layers in `split` into stages on one workspace.
+
+        Without a `variant` (or WEBSHARD_VARIANT), the variant is the manifest rules' choice or, where the rules
+        name candidates, the autotuner's: read from its cache, or timed now on this model (autotune.py)."""
+        from . import autotune as at
+
+        manifest = read_manifest(Path(artifact))
+        gpu = gpu or get_gpu()
+        key = cands = None
+        tuning = (autotune if autotune is not None else at.enabled()) and variant is None \
+            and not os.environ.get("WEBSHARD_VARIANT")
+        if tuning:
+            _, cands = at.candidates(gpu, manifest)
+            if len(cands) > 1:
+                key = at.cache_key(gpu, Path(artifact), manifest, cands)
+                cached = at.cached_choice(key)
+                variant = cached if cached in cands else None
+        ws = Workspace.create(artifact, slots=slots, variant=variant, gpu=gpu, manifest=manifest)
         ranges = split_ranges(ws.manifest, split) if split else [(None, None)]
-        return cls([Stage.load(artifact, a, b, workspace=ws) for a, b in ranges])
+        chain = cls([Stage.load(artifact, a, b, workspace=ws) for a, b in ranges])
+        if key is not None and variant is None:
+            chain.autotune = at.tune(chain, cands)
+            at.store_choice(key, chain.autotune | {"adapter": gpu.name, "candidates": cands})
+            chain.burst_hint = 1 if ws.variant == "cpu" else 4
+        return chain
 
     def submit(self, step: Step, keep_logits: list[int] = ()) -> Pending:
         ws = self.ws

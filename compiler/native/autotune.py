@@ -1,0 +1,122 @@
+"""The autotuner: which of an artifact's candidate kernel variants runs fastest on this adapter, measured once.
+
+manifest variant_choice (rules -> a variant, `candidates` -> the variants worth timing against it) -> **tune**, at a
+chain's first load on this adapter: each candidate runs the model's own decode step on its own weights (timestamp
+queries where the adapter has them), must give the logits of the rule's variant, and the fastest wins -> cached
+per adapter, driver and kernel sources in the user's cache dir (autotune.json), so later loads read the choice and
+build only its pipelines. `--variant` / WEBSHARD_VARIANT still override; WEBSHARD_AUTOTUNE=0 turns it off.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+
+from .batch import Output, Row, Step
+from .gpu import Gpu, choose_variant, usable_variants
+
+
+def cache_file() -> Path:
+    root = os.environ.get("WEBSHARD_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "webshard")
+    return Path(root) / "autotune.json"
+
+
+def enabled() -> bool:
+    return os.environ.get("WEBSHARD_AUTOTUNE", "1") not in ("0", "false", "no", "off")
+
+
+def candidates(gpu: Gpu, manifest: dict) -> tuple[str, list[str]]:
+    """The rules' variant for this adapter and the candidates worth timing against it (usable ones, rule first)."""
+    usable = usable_variants(gpu, manifest)
+    choice = manifest["variant_choice"]
+    base = choose_variant(choice, gpu.description, available=usable)
+    cands = [base] + [v for v in choice.get("candidates", {}).get(base, []) if v in usable and v != base]
+    return base, cands
+
+
+def cache_key(gpu: Gpu, artifact: Path, manifest: dict, cands: list[str]) -> str:
+    """Adapter, driver and the WGSL of the candidates: a driver update or a kernel change times them again."""
+    h = hashlib.sha256()
+    info = gpu.info
+    for part in (gpu.description, gpu.backend, str(info.get("vendor_id", "")), str(info.get("device_id", "")),
+                 str(info.get("driver", "")), str(info.get("driver_info", "")), ",".join(cands)):
+        h.update(part.encode() + b"\0")
+    for name in sorted(manifest["kernels"]):
+        for v in cands:
+            f = manifest["kernels"][name]["variants"].get(v)
+            if f:
+                h.update((artifact / f["file"]).read_bytes())
+    return h.hexdigest()[:32]
+
+
+def cached_choice(key: str) -> str | None:
+    try:
+        entry = json.loads(cache_file().read_text()).get(key)
+    except (OSError, ValueError, AttributeError):
+        return None
+    return entry.get("choice") if isinstance(entry, dict) else None
+
+
+def store_choice(key: str, record: dict) -> None:
+    path = cache_file()
+    try:
+        data = json.loads(path.read_text()) if path.exists() else {}
+        if not isinstance(data, dict):
+            data = {}
+    except (OSError, ValueError):
+        data = {}
+    data[key] = record
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_text(json.dumps(data, indent=1))
+        tmp.replace(path)
+    except OSError:
+        pass   # a read-only home: tune again next time rather than fail the load
+
+
+def tune(chain, cands: list[str], *, repeats: int = 7, position: int | None = None) -> dict:
+    """Time one decode step of `chain` with each candidate variant (its pipelines built against the stages' bind
+    group layouts, so the loaded weights and buffers serve every candidate). A candidate whose logits differ from
+    the first's by more than float rounding is rejected. Leaves the chain on the winner."""
+    from .profile import Profiler, step_gpu_ms
+
+    ws = chain.ws
+    pos = min(ws.context - 1, 128 if position is None else position)
+    step = Step([Row(0, pos, token=1)], [Output(0)])
+    prof = Profiler(ws.device, 1) if "timestamp-query" in ws.device.features else None
+    record = {"ms": {}, "rejected": {}, "timer": "timestamp" if prof else "wall", "position": pos}
+    ref = None
+    t_start = time.perf_counter()
+    for v in cands:
+        try:
+            ws.use_variant(v)
+        except Exception as e:  # noqa: BLE001 - a candidate the adapter rejects is simply not chosen
+            record["rejected"][v] = f"{type(e).__name__}: {e}"[:300]
+            continue
+        _, logits = chain.collect(chain.submit(step, keep_logits=[0]))   # warm, and its answer
+        logits = logits[0]
+        if ref is None:
+            ref = logits
+        elif not np.allclose(logits, ref, rtol=1e-3, atol=1e-3 * float(np.abs(ref).max() + 1e-6)):
+            record["rejected"][v] = f"logits differ from {cands[0]}'s by {float(np.abs(logits - ref).max()):.3g}"
+            continue
+        times = []
+        for _ in range(repeats):
+            if prof is not None:
+                times.append(step_gpu_ms(chain, step, prof))
+            else:
+                t = time.perf_counter()
+                chain.collect(chain.submit(step))
+                times.append((time.perf_counter() - t) * 1000)
+        record["ms"][v] = statistics.median(times)
+    record["choice"] = min(record["ms"], key=record["ms"].get) if record["ms"] else cands[0]
+    record["seconds"] = time.perf_counter() - t_start
+    ws.use_variant(record["choice"])
+    return record

@@ -1,0 +1,61 @@
+"""The autotuner (compiler/native/autotune.py): candidates timed on this adapter's model step, the fastest that
+gives the same logits chosen, the choice cached per adapter and kernels, and --variant still overriding."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from compiler.build import compile_model
+from compiler.importers import load_model
+from compiler.native import autotune
+from compiler.native.engine import Engine, Sequence
+from compiler.native.stage import LocalChain
+from tests.tiny_models import make_tiny_llama
+
+pytestmark = pytest.mark.gpu
+
+
+@pytest.fixture(scope="module")
+def tuned_art(tmp_path_factory):
+    """A tiny artifact whose rules offer every variant as a candidate on this adapter (lavapipe's rule is cpu)."""
+    d = tmp_path_factory.mktemp("autotune")
+    compile_model(load_model(make_tiny_llama(d)), d / "art", model_id="tiny", max_context=96, max_tokens=8)
+    mpath = d / "art" / "manifest.json"
+    m = json.loads(mpath.read_text())
+    variants = sorted({v for k in m["kernels"].values() for v in k["variants"]})
+    m["variant_choice"]["candidates"] = {v: variants for v in variants}
+    mpath.write_text(json.dumps(m))
+    return d / "art"
+
+
+def tokens(chain) -> list[int]:
+    engine = Engine(chain)
+    s = engine.add(Sequence([3, 1, 4, 1, 5], 6, stop_at_eos=False))
+    while not engine.idle:
+        engine.step()
+    return s.outputs
+
+
+def test_candidates_are_timed_once_and_the_choice_is_cached(gpu, tuned_art, tmp_path, monkeypatch):
+    monkeypatch.setenv("WEBSHARD_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("WEBSHARD_VARIANT", raising=False)
+    base, cands = autotune.candidates(gpu, json.loads((tuned_art / "manifest.json").read_text()))
+    assert cands[0] == base and len(cands) > 1
+    first = LocalChain.load(tuned_art, slots=1, gpu=gpu, autotune=True)
+    rec = first.autotune
+    assert rec is not None and rec["choice"] in cands and set(rec["ms"]) | set(rec["rejected"]) == set(cands)
+    assert first.ws.variant == rec["choice"]
+    cache = json.loads((tmp_path / "autotune.json").read_text())
+    assert [e["choice"] for e in cache.values()] == [rec["choice"]]
+    again = LocalChain.load(tuned_art, slots=1, gpu=gpu, autotune=True)
+    assert again.autotune is None and again.ws.variant == rec["choice"]   # read from the cache, nothing timed
+    # The tuned chain computes what the rules' variant computes.
+    assert tokens(again) == tokens(LocalChain.load(tuned_art, slots=1, gpu=gpu, variant=base))
+
+
+def test_an_explicit_variant_is_never_tuned(gpu, tuned_art, tmp_path, monkeypatch):
+    monkeypatch.setenv("WEBSHARD_CACHE_DIR", str(tmp_path))
+    chain = LocalChain.load(tuned_art, slots=1, gpu=gpu, variant="gpu", autotune=True)
+    assert chain.autotune is None and chain.ws.variant == "gpu"
+    assert not (tmp_path / "autotune.json").exists()

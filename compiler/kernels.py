@@ -19,7 +19,7 @@ from pathlib import Path
 import jinja2
 
 WGSL_DIR = Path(__file__).resolve().parent.parent / "wgsl"
-VARIANTS = ("cpu", "gpu", "gpu_sg")
+VARIANTS = ("cpu", "cpu_sw", "gpu", "gpu_sg")
 # WebGPU features a variant's kernels need; a runtime offers a variant only on an adapter that has them.
 VARIANT_FEATURES = {"gpu_sg": ["subgroups"]}
 # Which variant an adapter runs, for every runtime (the manifest carries it): the first rule whose pattern matches
@@ -29,8 +29,9 @@ VARIANT_FEATURES = {"gpu_sg": ["subgroups"]}
 # `candidates`: the variants an autotuner may time against the chosen one on the adapter itself (those whose
 # features it has), keeping the fastest that computes the same outputs (compiler/native/autotune.py).
 VARIANT_CHOICE = {
-    "rules": [{"match": "swiftshader|llvmpipe|lavapipe|software|\\bcpu\\b", "variant": "cpu"}],
-    "fallback_adapter": "cpu",
+    "rules": [{"match": "swiftshader", "variant": "cpu_sw"},
+              {"match": "llvmpipe|lavapipe|software|\\bcpu\\b", "variant": "cpu"}],
+    "fallback_adapter": "cpu_sw",   # Chrome reports SwiftShader as a fallback adapter
     "default": "gpu",
     "candidates": {"gpu": ["gpu", "gpu_sg"]},
 }
@@ -203,6 +204,9 @@ def paired_half(n: int) -> int:
 # 1536): one row per invocation 1.3 ms, 2 quads 0.39 ms, 4 quads 0.33 ms (tests/dev/matmul_variants.py).
 MATMUL_SHAPES = {
     "cpu": {"wg": 8, "lanes": 1, "tt": 4, "quads": 4},
+    # SwiftShader (Chromium): 2 quads ran as fast as 4 there (0.39 vs 0.36 GB/s on a 576 x 1536 Q4_1 GEMV) and
+    # compile in half the time (0.75 vs 1.5 s a kernel; the chat page waits for them).
+    "cpu_sw": {"wg": 8, "lanes": 1, "tt": 4, "quads": 2},
     "gpu": {"wg": 256, "lanes": 32, "tt": 8, "quads": 0},
     # A row's 32 lanes are neighbours and reduce by subgroup shuffles: no barrier where a subgroup holds a row.
     "gpu_sg": {"wg": 256, "lanes": 32, "tt": 8, "quads": 0, "sg": True},
@@ -302,8 +306,11 @@ def rope_kv_kernel(q_dim: int, kv_dim: int, head_dim: int, rope: dict | None, *,
 # layer at context 2048 on 9 of an H200's 132 multiprocessors; 32 spans keep ~100 busy for a single decode row.
 ATTENTION_SHAPES = {
     "cpu": {"style": "lanes", "wg": 8, "splits": 1},
-    "gpu": {"style": "chunks", "wg": 64, "splits": 32},
-    "gpu_sg": {"style": "chunks", "wg": 64, "splits": 32},
+    "cpu_sw": {"style": "lanes", "wg": 8, "splits": 1},
+    # 256 invocations: (key, head) pairs score a chunk of 64 keys at once, then 4 key groups x 64 dimensions
+    # accumulate values, so a span's serial loop is 16 keys deep rather than 64.
+    "gpu": {"style": "chunks", "wg": 256, "splits": 32, "chunk": 64},
+    "gpu_sg": {"style": "chunks", "wg": 256, "splits": 32, "chunk": 64},
 }
 # Keys per span at least: below it a span's fixed costs (q load, barriers, one more partial to merge) outweigh its
 # keys. On an H200, 32 spans of 2-3 keys at context 64 cost 14 + 18 us per layer (attention + merge, each timed in
@@ -343,13 +350,15 @@ def attention_kernel(heads: int, kv_heads: int, head_dim: int, *, context: int, 
     for variant in VARIANTS:
         sh = ATTENTION_SHAPES[variant]
         wg = max(sh["wg"], head_dim) if sh["style"] == "chunks" else sh["wg"]
+        if sh["style"] == "chunks" and wg % head_dim:
+            raise ValueError(f"attention ({variant}): {wg} invocations are not whole key groups of {head_dim}")
         src = render("attention", bindings, max_rows, style=sh["style"], wg=wg, splits=splits[variant],
-                     span_min=ATTENTION_SPAN_MIN, **consts)
+                     span_min=ATTENTION_SPAN_MIN, chunk=sh.get("chunk", wg), **consts)
         group = heads // kv_heads
         if sh["style"] == "lanes":
             wbytes = 8 * wg * group + 4 * wg * group * head_dim
         else:
-            wbytes = 4 * group * head_dim + 8 * group * wg
+            wbytes = 4 * group * head_dim + 4 * group * sh["chunk"] + 4 * group * wg
         k.variants[variant] = KernelVariant(src, (wg, 1, 1), [[kv_heads, 1], ["T", 1], [splits[variant], 1]], wbytes)
     return k
 

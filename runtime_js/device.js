@@ -27,8 +27,9 @@ export class LimitError extends Error {
   }
 }
 
-// Features we take when offered. Neither is used by the f32 kernel variants, but a later f16 variant would be.
-const OPTIONAL_FEATURES = ['shader-f16', 'subgroups'];
+// Features we take when offered: a kernel variant may need one (the manifest's variant_features: gpu_sg needs
+// subgroups), and timestamp-query lets the benchmark time kernels (runtime_js/bench.js).
+const OPTIONAL_FEATURES = ['shader-f16', 'subgroups', 'timestamp-query'];
 
 /**
  * @typedef {object} KernelVariant
@@ -70,12 +71,16 @@ export function adapterDescription(info, type = '') {
  * way to the first it has, in sorted order.
  * @param {any} manifest
  * @param {Partial<GPUAdapterInfo> | undefined} info
- * @param {{override?: string | null, fallback?: boolean, type?: string}} [options]
+ * @param {{override?: string | null, fallback?: boolean, type?: string, features?: Set<string> | null}} [options]
+ *   features: the adapter's features, when known: variants needing others are not offered.
  * @returns {string}
  */
 export function chooseVariant(manifest, info, options = {}) {
   const available = new Set();
-  for (const k of Object.values(manifest.kernels)) for (const v of Object.keys(k.variants)) available.add(v);
+  // A variant needs the features its manifest entry names (variant_features), where the caller knows the adapter's.
+  const needs = manifest.variant_features ?? {};
+  const has = (v) => !options.features || (needs[v] ?? []).every((f) => options.features.has(f));
+  for (const k of Object.values(manifest.kernels)) for (const v of Object.keys(k.variants)) if (has(v)) available.add(v);
   const sorted = [...available].sort();
   if (options.override) {
     if (!available.has(options.override)) {
@@ -171,7 +176,7 @@ export function checkLimits(needs, available, adapter) {
  * @typedef {object} ModelDevice
  * @property {GPUAdapter} adapter
  * @property {GPUDevice} device
- * @property {string} variant      Kernel variant chosen for this adapter ("cpu" | "gpu").
+ * @property {string} variant      Kernel variant chosen for this adapter ("cpu", "cpu_sw", "gpu", "gpu_sg").
  * @property {string} adapterName
  * @property {string[]} features   Optional features the device was created with.
  * @property {Record<string, number>} limits  The limits that were requested.
@@ -195,6 +200,7 @@ export async function acquireDevice(manifest, options = {}) {
   const name = adapterName(info);
   const variant = chooseVariant(manifest, info, {
     override: options.variant ?? null, fallback: Boolean(/** @type {any} */ (adapter).isFallbackAdapter),
+    features: adapter.features,
   });
   const units = options.units ?? unitNames(manifest);
   const bindingLimit = adapter.limits.maxStorageBufferBindingSize;

@@ -70,7 +70,7 @@ export class WebModel {
    *   slots: sequence slots (KV caches) to hold (default: what the manifest's default_slots and the adapter allow).
    *   split: cut the model before these layers into stages; they are relayed through host memory in the wire
    *     format unless relay is false (then they share one workspace and one compute pass per step).
-   *   variant: force the "cpu" or "gpu" kernel variant (default: the manifest's variant_choice rules).
+   *   variant: force a kernel variant, e.g. "cpu" or "gpu" (default: the manifest's variant_choice rules).
    *   onLost: the device was lost after loading (driver reset, out of memory): the model is unusable.
    * @returns {Promise<WebModel>}
    */

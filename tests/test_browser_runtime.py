@@ -190,7 +190,7 @@ def test_smollm2_chat_tokens_match_native(smollm2, smollm2_cold):
     assert state["promptIds"] == ids, "the browser tokenizer/chat template encode differently from the native one"
     assert state["ids"] == tokens
     assert state["text"] == "The capital of France"  # decoded in the page, streamed token by token
-    assert state["variant"] == "cpu" and "swiftshader" in state["adapter"].lower()
+    assert state["variant"] == "cpu_sw" and "swiftshader" in state["adapter"].lower()
     manifest = json.loads((smollm2[0] / "manifest.json").read_text())
     assert state["load"]["networkBytes"] == sum(s["bytes"] for s in manifest["shards"])
     assert sorted(requested) == sorted(f"/artifacts/smollm2/{s['file']}" for s in manifest["shards"])
@@ -215,7 +215,7 @@ def test_smollm2_reload_reads_shards_from_cache(smollm2, smollm2_cold, smollm2_c
 # ---------------------------------------------------------------- tiny models: both architectures and variants
 
 
-@pytest.mark.parametrize("variant", ["cpu", "gpu"])
+@pytest.mark.parametrize("variant", ["cpu", "cpu_sw", "gpu"])
 @pytest.mark.parametrize("name", ["tiny-llama", "tiny-gpt2"])
 def test_tiny_models_match_native(ctx, site, tiny, gpu, name, variant):
     state, _, console = open_chat(ctx, site[0], query(name, TINY_PROMPT, 6, raw=True, variant=variant))

@@ -1,0 +1,89 @@
+"""`webshard bench --browser`: the benchmark run inside headless Chromium (its WebGPU adapter: SwiftShader on a
+machine without a GPU), through the browser runtime, printed as the native bench prints.
+
+artifact -> the real server (server.app, static side) on a free loopback port -> Chromium (Playwright) opens
+demos/chat.html?model=<id>, which loads the model through runtime_js/ -> runtime_js/bench.js runBench measures in
+the tab -> the same JSON as compiler/native/bench.py (device, runs, targets) -> its table.
+No wgpu here: the browser is the runtime.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+CHROMIUM = os.environ.get("WEBSHARD_CHROMIUM", "/usr/bin/chromium")
+# The flags tests/browser.py uses: WebGPU on SwiftShader's Vulkan in a headless Chromium.
+CHROMIUM_ARGS = ["--no-sandbox", "--enable-unsafe-webgpu", "--enable-features=Vulkan", "--use-vulkan=swiftshader",
+                 "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHAT_PROMPT = "What is the capital of France?"   # 37 tokens with SmolLM2's chat template (issue 9's TTFT case)
+
+
+@contextlib.contextmanager
+def _serve(app):
+    import uvicorn
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the benchmark's static server did not start")
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=5)
+        sock.close()
+
+
+def run_browser_bench(artifact: Path, *, variant: str | None = None, prefill=(16, 128), contexts=(64,),
+                      batch=(1,), decode_tokens: int = 16, repeats: int = 1, profile: bool = True,
+                      timeout_s: float = 1800) -> dict:
+    """Load `artifact` in a Chromium tab and run runtime_js/bench.js there; returns its result dict."""
+    from playwright.sync_api import sync_playwright
+
+    from server.app import ServerConfig, create_app
+
+    if not shutil.which(CHROMIUM):
+        raise RuntimeError(f"{CHROMIUM} not found (apt-get install chromium, or set WEBSHARD_CHROMIUM)")
+    artifact = Path(artifact).resolve()
+    errors: list[str] = []
+    with _serve(create_app(ServerConfig(artifacts_dir=artifact.parent))) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            q = {"model": artifact.name} | ({"variant": variant} if variant else {})
+            t0 = time.perf_counter()
+            page.goto(f"{url}/demos/chat.html?{urlencode(q)}")
+            page.wait_for_function("() => ['ready', 'error'].includes(window.__webshard?.state)",
+                                   timeout=timeout_s * 1000, polling=500)
+            state = page.evaluate("window.__webshard.state")
+            if state != "ready":
+                raise RuntimeError(f"the page failed to load the model: {page.evaluate('window.__webshard.error')}")
+            page_ready_s = time.perf_counter() - t0
+            opts = {"prefill": list(prefill), "contexts": list(contexts), "batch": list(batch),
+                    "decodeTokens": decode_tokens, "repeats": repeats, "chatPrompt": CHAT_PROMPT, "profile": profile}
+            page.set_default_timeout(timeout_s * 1000)
+            result = page.evaluate("""async (opts) => {
+                const { runBench } = await import('/runtime_js/bench.js');
+                return await runBench(window.__webshardModel, opts);
+            }""", opts)
+        finally:
+            browser.close()
+    result["page_ready_s"] = page_ready_s
+    result["browser"] = {"chromium": CHROMIUM, "console_errors": errors[-5:]}
+    return result

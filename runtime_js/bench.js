@@ -1,0 +1,244 @@
+/**
+ * The browser half of `webshard bench --browser`: the measurements of compiler/native/bench.py, taken in this tab
+ * through the same engine and chain that serve the chat page, returned as the same JSON shape.
+ *
+ * generate.js WebModel (its LocalChain and Engine) -> **runBench** -> {device, runs: [{variant, prefill, decode,
+ * batch, step}], chat_ttft_s} -> demos/bench.js hands it to the Playwright driver (compiler/browser_bench.py).
+ *
+ * Plain ES module, no module-level state.
+ */
+import { Engine, Sequence } from './engine.js';
+import { workgroups } from './executor.js';
+
+/**
+ * Deterministic token ids (speed does not depend on which): a small LCG, not numpy's generator.
+ * @param {number} n
+ * @param {number} vocab
+ * @param {number} seed
+ */
+export function idsOf(n, vocab, seed) {
+  const out = [];
+  let x = (seed * 2654435761 + 12345) >>> 0;
+  for (let i = 0; i < n; i++) {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    out.push(1 + (x % (vocab - 1)));
+  }
+  return out;
+}
+
+/**
+ * @param {Engine} engine
+ * @param {Sequence[]} seqs
+ */
+async function runSeqs(engine, seqs) {
+  for (const s of seqs) engine.add(s);
+  while (!engine.idle) await engine.step();
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/**
+ * Prefill tok/s and time to first token of a cold n-token prompt.
+ * @param {Engine} engine
+ * @param {number} vocab
+ * @param {number} n
+ */
+async function measurePrefill(engine, vocab, n) {
+  engine.slots.forget();
+  const seq = new Sequence(idsOf(n, vocab, n), { maxTokens: 1, stopAtEos: false });
+  await runSeqs(engine, [seq]);
+  const ttft = (seq.tFirst - seq.tAdded) / 1000;
+  return { tokens: n, ttft_ms: ttft * 1000, tok_s: n / ttft };
+}
+
+/**
+ * Decode tok/s after a `context`-token prompt (median of `repeats` runs from the same point).
+ * @param {Engine} engine
+ * @param {number} vocab
+ * @param {number} context
+ * @param {number} tokens
+ * @param {number} repeats
+ */
+async function measureDecode(engine, vocab, context, tokens, repeats) {
+  const rates = [];
+  for (let r = 0; r < repeats; r++) {
+    const seq = new Sequence(idsOf(context, vocab, context + 1), { maxTokens: tokens + 1, stopAtEos: false });
+    await runSeqs(engine, [seq]);
+    rates.push(tokens / ((seq.tLast - seq.tFirst) / 1000));
+  }
+  return { context, tokens, tok_s: median(rates), runs: rates };
+}
+
+/**
+ * Aggregate decode tok/s of `batch` sequences once all are past their prompts.
+ * @param {Engine} engine
+ * @param {number} vocab
+ * @param {number} batch
+ * @param {number} tokens
+ */
+async function measureBatch(engine, vocab, batch, tokens) {
+  engine.slots.forget();
+  const seqs = Array.from({ length: batch }, (_, i) => new Sequence(idsOf(16, vocab, 100 + i),
+    { maxTokens: tokens + 1, stopAtEos: false }));
+  for (const s of seqs) engine.add(s);
+  while (!seqs.every((s) => s.outputs.length)) await engine.step();
+  const t0 = performance.now();
+  const done0 = seqs.reduce((n, s) => n + s.outputs.length, 0);
+  while (!engine.idle) await engine.step();
+  const dt = (Math.max(...seqs.map((s) => s.tLast)) - t0) / 1000;
+  return { batch, tok_s: (seqs.reduce((n, s) => n + s.outputs.length, 0) - done0) / dt };
+}
+
+/**
+ * Resolve `n` timed passes' timestamps into milliseconds.
+ * @param {GPUDevice} device
+ * @param {GPUQuerySet} qs
+ * @param {number} n
+ * @param {GPUCommandEncoder} enc
+ */
+async function timed(device, qs, n, enc) {
+  const resolve = device.createBuffer({ size: 16 * n, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+  const read = device.createBuffer({ size: 16 * n, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  enc.resolveQuerySet(qs, 0, 2 * n, resolve, 0);
+  enc.copyBufferToBuffer(resolve, 0, read, 0, 16 * n);
+  device.queue.submit([enc.finish()]);
+  await read.mapAsync(GPUMapMode.READ);
+  const t = new BigUint64Array(read.getMappedRange().slice(0));
+  read.unmap();
+  resolve.destroy();
+  read.destroy();
+  return Array.from({ length: n }, (_, i) => Number(t[2 * i + 1] - t[2 * i]) / 1e6);
+}
+
+/**
+ * One decode step's costs at position 64: dispatches, CPU time to encode and submit, and (with timestamp-query)
+ * GPU time of the whole step in one pass, of each kernel in its own pass, and a copy-bandwidth probe.
+ * @param {any} chain  A LocalChain.
+ */
+async function measureStep(chain) {
+  const ws = chain.ws;
+  const dev = ws.device;
+  const m = ws.manifest;
+  const step = { rows: [{ slot: 0, pos: 64, token: 1 }], outputs: [{ row: 0, sampling: chain.defaultSampling, step: 0 }] };
+  const cpu = [];
+  for (let i = 0; i < 10; i++) {
+    const t = performance.now();
+    const h = chain.submit(step);
+    cpu.push(performance.now() - t);
+    await chain.collect(h);
+  }
+  const steps = chain.stages.flatMap((s) => s.steps.map((st) => ({ ...st, stage: s })));
+  const live = steps.filter((st) => workgroups(ws.ex.programs.get(st.kernel).dispatch, 1, 1).every((d) => d > 0));
+  const out = { dispatches: live.length, passes: 1, submits: 1, cpu_encode_submit_ms: median(cpu) };
+  if (!dev.features.has('timestamp-query')) return out;
+  const n = steps.length + 1;
+  const qs = dev.createQuerySet({ type: 'timestamp', count: 2 * n });
+  const writes = (i) => ({ querySet: qs, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 });
+  const whole = [];
+  for (let r = 0; r < 5; r++) {
+    ws.writeStep(step);
+    const enc = dev.createCommandEncoder();
+    const pass = enc.beginComputePass({ timestampWrites: writes(0) });
+    for (const s of chain.stages) s.record(pass, 1, 1);
+    pass.end();
+    whole.push((await timed(dev, qs, 1, enc))[0]);
+  }
+  const runs = [];
+  for (let r = 0; r < 3; r++) {
+    ws.writeStep(step);
+    const enc = dev.createCommandEncoder();
+    steps.forEach((st, i) => {
+      const pass = enc.beginComputePass({ timestampWrites: writes(i) });
+      ws.ex.record(pass, st.kernel, st.bindGroup, 1, 1);
+      pass.end();
+    });
+    runs.push(await timed(dev, qs, steps.length, enc));
+  }
+  /** @type {Record<string, number>} */
+  const byOp = {};
+  /** @type {Record<string, number>} */
+  const byKernel = {};
+  let mmBytes = 0;
+  let mmMs = 0;
+  const dispatches = chain.stages.flatMap((s) => s.units.flatMap((u) => u.dispatches));
+  steps.forEach((st, i) => {
+    const ms = median(runs.map((r) => r[i]));
+    const op = m.kernels[st.kernel].op;
+    byOp[op] = (byOp[op] ?? 0) + ms;
+    byKernel[st.kernel] = (byKernel[st.kernel] ?? 0) + ms;
+    if (op === 'matmul') {
+      mmBytes += m.weights[dispatches[i].bind.w].bytes;
+      mmMs += ms;
+    }
+  });
+  // Copy probe: 64 MiB buffer to buffer, bracketed by empty timed passes.
+  const size = 64 << 20;
+  const usage = GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+  const a = dev.createBuffer({ size, usage });
+  const b = dev.createBuffer({ size, usage });
+  let best = Infinity;
+  for (let r = 0; r < 3; r++) {
+    const enc = dev.createCommandEncoder();
+    enc.beginComputePass({ timestampWrites: { querySet: qs, beginningOfPassWriteIndex: 0 } }).end();
+    enc.copyBufferToBuffer(a, 0, b, 0, size);
+    enc.beginComputePass({ timestampWrites: { querySet: qs, endOfPassWriteIndex: 1 } }).end();
+    best = Math.min(best, (await timed(dev, qs, 1, enc))[0]);
+  }
+  a.destroy();
+  b.destroy();
+  qs.destroy();
+  const sortDesc = (o) => Object.fromEntries(Object.entries(o).sort((x, y) => y[1] - x[1]));
+  const copy = (2 * size) / (best / 1000) / 1e9;
+  const mm = mmMs ? mmBytes / (mmMs / 1000) / 1e9 : 0;
+  return {
+    ...out, gpu_step_ms: median(whole), gpu_kernels_ms: sortDesc(byOp), gpu_kernel_names_ms: sortDesc(byKernel),
+    gpu_kernels_sum_ms: Object.values(byOp).reduce((x, y) => x + y, 0), matmul_gb_s: mm, copy_gb_s: copy,
+    matmul_vs_copy: copy ? mm / copy : 0,
+  };
+}
+
+/**
+ * Every figure the native bench takes, for a model loaded in this tab.
+ * @param {import('./generate.js').WebModel} model
+ * @param {{prefill?: number[], contexts?: number[], batch?: number[], decodeTokens?: number, repeats?: number,
+ *          chatPrompt?: string, profile?: boolean}} [options]
+ */
+export async function runBench(model, options = {}) {
+  const { prefill = [16, 128], contexts = [64], batch = [1, 4], decodeTokens = 16, repeats = 1 } = options;
+  const chain = /** @type {any} */ (model.chain);
+  const vocab = model.config.vocab_size;
+  const engine = new Engine(chain, { eosIds: [] });
+  await measureDecode(engine, vocab, 16, 2, 1);   // warm-up
+  const run = { variant: model.variant, burst: 1, load_s: model.loadStats.ms / 1000, autotune: null };
+  // The chat page's case: a short chat prompt's first token, cold (no prefix in the slot).
+  let chat = null;
+  if (options.chatPrompt) {
+    const ids = model.encodeChat([{ role: 'user', content: options.chatPrompt }]);
+    engine.slots.forget();
+    const seq = new Sequence(ids, { maxTokens: 1, stopAtEos: false });
+    await runSeqs(engine, [seq]);
+    chat = { tokens: ids.length, ttft_s: (seq.tFirst - seq.tAdded) / 1000 };
+  }
+  run.prefill = [];
+  for (const n of prefill) run.prefill.push(await measurePrefill(engine, vocab, n));
+  run.decode = [];
+  for (const c of contexts) run.decode.push(await measureDecode(engine, vocab, c, decodeTokens, repeats));
+  run.batch = [];
+  for (const b of batch) if (b <= chain.slots) run.batch.push(await measureBatch(engine, vocab, b, decodeTokens));
+  run.step = options.profile === false ? { dispatches: 0, passes: 1, submits: 1, cpu_encode_submit_ms: 0 }
+    : await measureStep(chain);
+  const info = model.gpu.adapter?.info ?? {};
+  return {
+    device: { adapter: model.adapterName, type: '', backend: 'WebGPU (browser)', kind: /swiftshader/i.test(model.adapterName) ? 'swiftshader' : 'gpu',
+      features: [...model.device.features].filter((f) => ['shader-f16', 'subgroups', 'timestamp-query'].includes(f)).sort(),
+      vendor: info.vendor ?? '', architecture: info.architecture ?? '' },
+    model: { id: model.modelId, source: model.manifest.model.source.path, layers: model.config.n_layers,
+      weight_bytes: model.manifest.stats.weight_bytes },
+    runs: [run],
+    chat: chat,
+    chat_ttft_s: chat?.ttft_s ?? null,
+  };
+}

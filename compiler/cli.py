@@ -248,6 +248,12 @@ def cmd_bench(argv: list[str]) -> int:
     return main(argv)
 
 
+def cmd_worker(argv: list[str]) -> int:
+    from .native.worker import main
+
+    return main(argv)
+
+
 def cmd_serve(argv: list[str]) -> int:
     from server.cli import serve_main
 
@@ -294,6 +300,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("serve", help="start the server (see `webshard serve --help`)", add_help=False)
     sub.add_parser("bench", help="measure prefill, decode, batching and kernels (see `webshard bench --help`)",
                    add_help=False)
+    sub.add_parser("worker", help="join a swarm with this machine's GPU (see `webshard worker --help`)",
+                   add_help=False)
     return ap
 
 
@@ -301,9 +309,9 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
     try:
-        # render/serve/bench own their argument parsing.
+        # render/serve/bench/worker own their argument parsing.
         rest = [a for a in argv if a != "--debug"]
-        own = {"render": cmd_render, "serve": cmd_serve, "bench": cmd_bench}
+        own = {"render": cmd_render, "serve": cmd_serve, "bench": cmd_bench, "worker": cmd_worker}
         if rest and rest[0] in own:
             return own[rest[0]](rest[1:])
         args = build_parser().parse_args(rest)

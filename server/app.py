@@ -71,8 +71,9 @@ def compiled_ids(directory: Path, marker: str | None = None) -> list[str]:
                   if p.is_dir() and not p.name.startswith(".") and (marker is None or (p / marker).is_file()))
 
 
-def create_app(config: ServerConfig, backend: Backend | None = None) -> Starlette:
-    """The app; without a backend the static side works and the /v1 completion routes answer 503."""
+def create_app(config: ServerConfig, backend: Backend | None = None, swarm=None) -> Starlette:
+    """The app; without a backend the static side works and the /v1 completion routes answer 503. With a swarm
+    coordinator (server/swarm/), workers join at /ws/worker and /v1/swarm reports its state."""
     packages = vendor_packages(config.root)
 
     async def index(request: Request) -> Response:
@@ -127,6 +128,7 @@ def create_app(config: ServerConfig, backend: Backend | None = None) -> Starlett
             Route("/vendor/{path:path}", vendor, methods=["GET"]),
             Route("/artifacts/{model_id}/{path:path}", artifacts, methods=["GET"]),
             Route("/scenes/{scene_id}/{path:path}", scenes, methods=["GET"]),
+            *(swarm_routes(swarm) if swarm is not None else []),
             *openai_api.routes,
         ],
         lifespan=lifespan,
@@ -136,9 +138,22 @@ def create_app(config: ServerConfig, backend: Backend | None = None) -> Starlett
     )
     app.state.request_counts = counts
     app.state.backend = backend
+    app.state.swarm = swarm
     app.state.config = config
     app.state.started_at = time.time()
     return app
+
+
+def swarm_routes(swarm) -> list:
+    """The worker WebSocket (guarded by the join token and the origin check) and the swarm's state as JSON."""
+    from starlette.responses import JSONResponse
+    from starlette.routing import WebSocketRoute
+
+    async def status(request: Request) -> Response:
+        swarm.ensure_started()
+        return JSONResponse(swarm.status())
+
+    return [WebSocketRoute("/ws/worker", swarm.serve), Route("/v1/swarm", status, methods=["GET"])]
 
 
 def render_index(demos: list[str], models: list[str], scenes: list[str]) -> str:

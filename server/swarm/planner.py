@@ -35,6 +35,7 @@ class UnitCost:
     cost: float          # layer-equivalents of work per decode step
     weight_bytes: int    # weights it binds (a tied embedding counts in both embed and head)
     kv_bytes: int        # KV cache per slot (layers only)
+    scratch_bytes: int = 0   # its activation, boundary and control buffers at full rows (shared across a stage)
 
 
 @dataclass
@@ -61,6 +62,11 @@ class Pipeline:
         return max(s.ms for s in self.stages)
 
 
+def throughput(bottlenecks) -> float:
+    """Steps per millisecond of pipelines with these bottleneck times (each full pipeline gives one per bottleneck)."""
+    return sum(1.0 / b for b in bottlenecks if b > 0)
+
+
 @dataclass
 class Plan:
     pipelines: list[Pipeline] = field(default_factory=list)
@@ -71,20 +77,25 @@ class Plan:
 
 
 def unit_costs(manifest: dict, slots: int = 1) -> list[UnitCost]:
-    """Per-unit cost, weights and KV per slot, from a manifest (layer-equivalents by weight bytes)."""
+    """Per-unit cost, weights, KV per slot and scratch, from a manifest (layer-equivalents by weight bytes)."""
     weights = manifest["weights"]
-    ctx = manifest["limits"]["max_context"]
+    lim = manifest["limits"]
+    ctx, rows = lim["max_context"], lim["max_tokens_per_step"]
+
+    def size(name: str) -> int:
+        n = 4
+        for d in manifest["buffers"][name]["shape"]:
+            n *= 1 if d == "S" else ctx if d == "C" else rows if d in ("T", "O") else int(d)
+        return n
+
     out = []
     for u in manifest["plan"]["units"]:
         names = {v for d in u["dispatches"] for v in d["bind"].values() if v in weights}
         wbytes = sum(weights[n]["bytes"] for n in names)
-        kv = 0
-        for s in u["state"]:
-            n = 4
-            for d in manifest["buffers"][s]["shape"]:
-                n *= 1 if d == "S" else ctx if d == "C" else int(d)
-            kv += n
-        out.append(UnitCost(u["name"], 0.0, wbytes, kv))
+        kv = sum(size(s) for s in u["state"])
+        scratch = sum(size(b) for b in {v for d in u["dispatches"] for v in d["bind"].values()}
+                      if b in manifest["buffers"] and manifest["buffers"][b]["kind"] != "state")
+        out.append(UnitCost(u["name"], 0.0, wbytes, kv, scratch))
     layer_bytes = [c.weight_bytes for c, u in zip(out, manifest["plan"]["units"]) if u["role"] == "layer"]
     per_layer = sum(layer_bytes) / max(1, len(layer_bytes))
     roles = {u["name"]: u["role"] for u in manifest["plan"]["units"]}
@@ -92,15 +103,15 @@ def unit_costs(manifest: dict, slots: int = 1) -> list[UnitCost]:
     for c in out:
         # An embedding lookup reads a few rows of its table, not the table: it costs next to nothing.
         cost = 0.05 if roles[c.name] == "embed" else max(0.05, c.weight_bytes / per_layer)
-        result.append(UnitCost(c.name, cost, c.weight_bytes, c.kv_bytes))
+        result.append(UnitCost(c.name, cost, c.weight_bytes, c.kv_bytes, c.scratch_bytes))
     return result
 
 
 def range_memory(units: list[UnitCost], i: int, j: int, slots: int, shared: dict[tuple[int, int], int]) -> int:
-    """Bytes a stage of units i..j-1 holds: weights (a weight bound by two units of the range counted once) and
-    the KV cache of `slots` slots, plus a fixed 16 MiB for scratch and pipelines."""
+    """Bytes a stage of units i..j-1 holds: weights (a weight bound by two units of the range counted once), the
+    KV cache of `slots` slots, and scratch (shared by the range's units: the largest unit's)."""
     w = sum(u.weight_bytes for u in units[i:j]) - shared.get((i, j), 0)
-    return w + slots * sum(u.kv_bytes for u in units[i:j]) + (16 << 20)
+    return w + slots * sum(u.kv_bytes for u in units[i:j]) + max(u.scratch_bytes for u in units[i:j])
 
 
 def tied_overlaps(manifest: dict) -> dict[tuple[int, int], int]:
@@ -169,13 +180,15 @@ def best_pipeline(units: list[UnitCost], workers: list[WorkerSpec], *, slots: in
 
 
 def plan(units: list[UnitCost], workers: list[WorkerSpec], *, slots: int, hop_ms: float = 2.0,
-         shared: dict | None = None, slack: float = 0.1, max_pipelines: int = 4) -> Plan:
-    """Pipelines over `workers`: the best one, then replicas from the workers it does not need."""
+         shared: dict | None = None, slack: float = 0.1, max_pipelines: int = 4, replica_factor: float = 2.0) -> Plan:
+    """Pipelines over `workers`: the best one, then replicas from the workers it does not need, each at most
+    `replica_factor` times slower than the first (a much slower replica would give its requests poor latency for
+    little throughput; its workers stay unplaced until the plan changes)."""
     result = Plan()
     left = list(workers)
     while left and len(result.pipelines) < max_pipelines:
         p = best_pipeline(units, left, slots=slots, hop_ms=hop_ms, shared=shared, slack=slack)
-        if p is None:
+        if p is None or result.pipelines and p.bottleneck_ms > replica_factor * result.pipelines[0].bottleneck_ms:
             break
         result.pipelines.append(p)
         used = {s.worker for s in p.stages}

@@ -92,7 +92,7 @@ class Result:
     step_id: int
     compute_ms: float
     values: np.ndarray     # (rows, width) activations / logits, or (outputs,) sampled ids
-    wire_bytes: int
+    payload: bytes         # the wire message itself, handed as is to the next stage
 
 
 def parse_result(blob: bytes, *, rows: int, width: int, dtype: str, vocab: int) -> Result:
@@ -120,7 +120,7 @@ def parse_result(blob: bytes, *, rows: int, width: int, dtype: str, vocab: int) 
             raise ProtocolError(f"result of step {step_id} names token {int(values.max())}, outside the vocabulary")
     elif not np.isfinite(values).all():
         raise ProtocolError(f"result of step {step_id} holds NaN or infinity")
-    return Result(assignment, step_id, us / 1000.0, values, len(payload))
+    return Result(assignment, step_id, us / 1000.0, values, payload)
 
 
 # ------------------------------------------------------------------ JSON messages

@@ -243,6 +243,10 @@ def cmd_render(argv: list[str]) -> int:
 
 
 def cmd_bench(argv: list[str]) -> int:
+    if "--swarm" in argv:
+        from server.swarm.bench import main as swarm_main
+
+        return swarm_main([a for a in argv if a != "--swarm"])
     from .native.bench import main
 
     return main(argv)

@@ -23,7 +23,6 @@ hold the whole model. No wgpu, no I/O: tests/test_swarm_planner.py checks it aga
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 MAX_EXACT = 8

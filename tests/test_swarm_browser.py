@@ -6,7 +6,8 @@ WebGPU), through a live server and the real `openai` client, beside tests/test_s
 * a tab slowed on purpose (test_throttle_ms) ends up with fewer layers once the coordinator has measured real steps;
 * a tab without the join token, or with a wrong one, is refused and says so;
 * f16 links (--swarm-wire f16): half the bytes per hop, the same tokens;
-* a tab that lies (test_corrupt) is caught by verification and evicted, and the tab says so;
+* a tab that lies (test_corrupt) is caught by verification and evicted, and a tab whose GPU device is lost stops
+  and tells the server; both pages say why;
 * the dashboard (demos/swarm.html) draws the live swarm: workers, layer bars, uPlot charts, the timeline, events;
 * SmolLM2 on two tabs and one native worker (`webshard worker`) gives the single-device tokens (real_model).
 
@@ -260,26 +261,35 @@ def test_f16_links_between_tabs_keep_the_tokens(tiny, browser):
     assert first["bytes_in"] == header * first["steps"] + 2 * model.config.d_model * rows
 
 
-def test_a_corrupting_tab_is_evicted_and_told_why(tiny, browser):
+def test_a_lying_tab_and_a_lost_device_are_evicted_and_shown(tiny, browser):
     """test_corrupt makes a tab lie; the coordinator re-runs every step natively (verify_fraction 1), evicts it,
-    and the request keeps its tokens. The tab shows the eviction; test_memory is what it reports."""
+    and the request keeps its tokens. The tab shows the eviction; test_memory is what it reports. Then the honest
+    tab's GPU device is lost (simulated: the runtime's device.lost handler is called): it says so, stops, and tells
+    the server, which evicts it with that reason."""
     _, art = tiny
     with swarm_server(art, verify_fraction=1.0, straggler=1e9) as (url, coord):
         ctx = browser.new_context()
         try:
-            open_tab(ctx, url, name="honest")
+            honest = open_tab(ctx, url, name="honest")
             liar = open_tab(ctx, url, name="liar", test_corrupt=1, test_memory=3 << 30)
             st = wait_for(url, ready_with(2), what="two ready tabs")
             assert {w["name"]: w["memory_bytes"] for w in st["workers"]}["liar"] == 3 << 30
             got = complete(url, PROMPTS[0], 12)
             liar.wait_for_function("() => window.__webshardWorker.state === 'evicted'", timeout=30_000)
             shown = liar.locator("#error [role=alert]").inner_text()
-            st = status(url)
+            after_liar = status(url)
+            honest.evaluate("() => window.__webshardWorkerObject.onLost({reason: 'unknown', message: 'simulated'})")
+            honest.wait_for_function("() => window.__webshardWorker.state === 'error'", timeout=30_000)
+            lost = honest.locator("#error [role=alert]").inner_text()
+            st = wait_for(url, lambda st: not st["workers"], timeout=30, what="the honest tab evicted")
         finally:
             ctx.close()
     assert got == native_text(art, PROMPTS[0], 12)
     assert "evicted" in shown and "verification failed" in shown, shown
-    assert [w["name"] for w in st["workers"]] == ["honest"]
+    assert [w["name"] for w in after_liar["workers"]] == ["honest"]
+    assert "GPU device was lost" in lost, lost
+    assert any(e["kind"] == "evict" and "reported an error: The GPU device was lost" in e["detail"]
+               for e in st["events"])
 
 
 @pytest.mark.real_model

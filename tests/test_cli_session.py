@@ -101,6 +101,16 @@ class Reader:
         got, self.buf = self.buf[:i], self.buf[i:]
         return got
 
+    def some(self, timeout: float = 120) -> bytes:
+        """Whatever comes next (at least one byte), without consuming it."""
+        if not self.buf:
+            ready, _, _ = select.select([self.fd], [], [], timeout)
+            chunk = os.read(self.fd, 4096) if ready else b""
+            if not chunk:
+                raise AssertionError("no output arrived")
+            self.buf += chunk
+        return self.buf
+
 
 def test_a_long_prompt_shows_progress_on_a_terminal(gpu, tiny_art):
     proc, err = _spawn(tiny_art, "generate", "--max-tokens", "2", "the cat is on the mat " * 40, stderr_tty=True)
@@ -131,14 +141,16 @@ def test_ctrl_c_stops_the_reply_not_the_chat(gpu, tiny_art):
         out.until(b"> ")
         proc.stdin.write(b"the cat\n")
         proc.stdin.flush()
-        time.sleep(1.0)   # the reply is streaming (3000 tokens take far longer), then Ctrl-C
+        # Ctrl-C once the reply streams. Not after a fixed delay: this reply ends (EOS) after about 300 tokens,
+        # which an idle machine writes in under a second, and Ctrl-C at the next prompt quits the chat.
+        out.some()
         proc.send_signal(signal.SIGINT)
         got = out.until(b"[stopped]", timeout=120)
         got += out.until(b"> ", timeout=60)
         proc.stdin.write(b"in the hat\n")
         proc.stdin.flush()
-        time.sleep(0.5)   # past input(), where Ctrl-C quits the chat as at any prompt
-        proc.send_signal(signal.SIGINT)   # again, soon: during the second prompt's prefill or early in its reply
+        out.some()   # past input(), where Ctrl-C quits the chat as at any prompt
+        proc.send_signal(signal.SIGINT)   # again, soon: early in the second reply
         got += out.until(b"[stopped]", timeout=120)
         proc.stdin.write(b"\n")
         proc.stdin.flush()

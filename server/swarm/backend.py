@@ -32,15 +32,16 @@ class SwarmBackend(NativeBackend):
         return sum(p.slots for p in self.coordinator.pipelines) or self.coordinator.slots
 
     def covers(self, model_id: str) -> bool:
-        return model_id == self.coordinator.model_id and self.coordinator.ready
+        return model_id == self.coordinator.model_id and self.coordinator.serving
 
-    async def regroup(self, pipelines) -> None:
-        """New pipelines: their engines replace the old ones, and unfinished sequences move over (replayed)."""
+    async def regroup(self, pipelines) -> int:
+        """New pipelines: their engines replace the old ones, and unfinished sequences move over (replayed).
+        Returns how many moved."""
         model_id = self.coordinator.model_id
         engines = {f"{model_id}#{self.coordinator.epoch}.{p.index}":
                    Engine(p, eos_ids=self._eos, prefill_chunk=self._prefill_chunk) for p in pipelines}
-        await asyncio.get_running_loop().run_in_executor(None, self._loop.call,
-                                                         lambda: self._loop.regroup(model_id, engines))
+        return await asyncio.get_running_loop().run_in_executor(None, self._loop.call,
+                                                                lambda: self._loop.regroup(model_id, engines))
 
 
 class RoutingBackend:

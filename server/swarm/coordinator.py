@@ -57,6 +57,8 @@ class Coordinator:
         self.events: deque = deque(maxlen=300)
         self.series: deque = deque(maxlen=600)
         self.recoveries: list[float] = []
+        self.tokens = 0                # sampled by every pipeline so far (the dashboard's tokens/s)
+        self._tokens_seen = (0.0, 0)   # (time, tokens) of the last series point
         self.backend = None            # the SwarmBackend, which owns the engines (set by it)
         self.verifier = None
         if verify_fraction > 0:
@@ -93,6 +95,13 @@ class Coordinator:
     @property
     def ready(self) -> bool:
         return any(p.ready for p in self.pipelines)
+
+    @property
+    def serving(self) -> bool:
+        """Ready, or re-planning pipelines that were serving: a request that arrives during a re-plan waits for the
+        new pipelines (parked in the backend, as the requests in flight are) instead of being refused."""
+        replanning = self._replan_pending or (self._plan_lock is not None and self._plan_lock.locked())
+        return self.ready or bool(self.pipelines) and replanning
 
     # ------------------------------------------------------------ a worker's connection
     def origin_allowed(self, origin: str, host: str) -> bool:
@@ -265,11 +274,13 @@ class Coordinator:
                      for i, p in enumerate(new.pipelines)]
             for p in pipes:
                 p.ready = True
-            if self.backend is not None:
-                await self.backend.regroup(pipes)
+            moved = await self.backend.regroup(pipes) if self.backend is not None else 0
             self.pipelines = pipes
             layout = "; ".join(" | ".join(f"{w.id}:{a}..{b}" for w, a, b in p.stages) for p in pipes) or "none"
             self.event("plan", None, f"epoch {self.epoch} ({reason}): {layout}")
+            if moved:
+                self.event("replay", None, f"{moved} unfinished sequence{'s' * (moved != 1)} moved to the new "
+                                           "pipelines, each fed again from its history")
             if self._broken_at is not None and pipes:
                 took = time.monotonic() - self._broken_at
                 self.recoveries.append(took)
@@ -307,8 +318,11 @@ class Coordinator:
                     await self.evict(w, f"no message for {now - w.last_seen:.0f} s (heartbeat every "
                                         f"{self.heartbeat_s:g} s)")
             ratio, worst = self.imbalance()
-            self.series.append({"t": round(now - self.started, 2), "imbalance": round(ratio, 3),
-                                "pipelines": [p.summary() for p in self.pipelines]})
+            t, (t_prev, tokens_prev) = now - self.started, self._tokens_seen
+            tok_s = (self.tokens - tokens_prev) / (t - t_prev) if t > t_prev else 0.0
+            self._tokens_seen = (t, self.tokens)
+            self.series.append({"t": round(t, 2), "imbalance": round(ratio, 3), "tokens": self.tokens,
+                                "tok_s": round(tok_s, 3), "pipelines": [p.summary() for p in self.pipelines]})
             if (self.ready and ratio > self.straggler and now - self._last_plan > self.replan_every_s
                     and not self._replan_pending):
                 specs = [WorkerSpec(w.id, w.layer_ms, w.memory_bytes) for w in self.workers.values()
@@ -357,6 +371,7 @@ class Coordinator:
         v = self.verifier.summary() if self.verifier else {"checked": 0, "failed": 0, "seconds": 0.0}
         return {
             "protocol": PROTOCOL, "model": self.model_id, "ready": self.ready, "epoch": self.epoch,
+            "t": round(now - self.started, 3), "tokens": self.tokens,
             "slots_per_pipeline": self.slots, "wire": self.wire,
             "units": [{"name": u.name, "cost": round(u.cost, 3)} for u in self.units],
             "workers": [w.summary() for w in self.workers.values()],

@@ -81,6 +81,7 @@ class SwarmPipeline:
                 x = result.payload
             ids = [int(v) for v in result.values.reshape(-1)]
             self.tokens += len(ids)
+            self.coord.tokens += len(ids)
             return ids
         finally:
             self.active -= 1
@@ -122,6 +123,7 @@ class SwarmPipeline:
             "bottleneck_ms": round(max(ms), 2) if ms else 0.0,
             "imbalance": round(max(ms) / mean, 3) if mean else 0.0,
             "tokens": self.tokens, "tok_s": round(self.tokens / wall, 3) if wall > 0 else 0.0,
+            "age_s": round(wall, 3),   # timeline start/end are seconds since the pipeline started
         }
 
 

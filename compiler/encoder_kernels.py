@@ -20,11 +20,12 @@ def encoder_attention_kernel(heads: int, head_dim: int, *, max_rows: int) -> Ker
     k = Kernel("encoder_attention", _name("encoder_attention", f"h{heads}_d{head_dim}", consts | {"max_rows": max_rows}),
                bindings)
     for variant in VARIANTS:
-        # As attention_kernel: one invocation per (head, row) on CPU adapters, up to 32 sharing the keys on GPUs.
-        lanes = 1 if variant == "cpu" else max(1, min(32, 2048 // head_dim))
-        src = render("encoder_attention", bindings, max_rows, lanes=lanes, **consts)
+        # CPU adapters: 64 rows of one head per workgroup, one invocation each. GPUs: as attention_kernel, up to 32
+        # invocations share the keys of one (head, row).
+        lanes, rows = (1, 64) if variant == "cpu" else (max(1, min(32, 2048 // head_dim)), 1)
+        src = render("encoder_attention", bindings, max_rows, lanes=lanes, rows=rows, **consts)
         wbytes = 0 if lanes == 1 else 4 * lanes * (head_dim + 2)
-        k.variants[variant] = KernelVariant(src, (lanes, 1, 1), [[heads, 1], ["T", 1], [1, 1]], wbytes)
+        k.variants[variant] = KernelVariant(src, (lanes * rows, 1, 1), [[heads, 1], ["T", rows], [1, 1]], wbytes)
     return k
 
 

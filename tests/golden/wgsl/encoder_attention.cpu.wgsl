@@ -22,12 +22,14 @@ const D: u32 = 384u;   // width of q (and of k, v)
 const QKV: u32 = 1152u;
 const HD: u32 = 32u;
 const LANES: u32 = 1u;
+const ROWS: u32 = 64u;   // rows per workgroup (1 when LANES > 1)
 const SCALE: f32 = 0.17677669529663687;
-@compute @workgroup_size(1)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let h = wid.x;
-  let t = wid.y;
-  if (t >= p.n_rows) { return; }   // uniform: whole workgroup
+  let t = wid.y * ROWS + lid;
+  let lane = 0u;
+  if (t >= p.n_rows) { return; }   // no barrier follows: invocations may leave on their own
   let slot = row_slot(t);
   let first = t - row_pos(t);      // the sentence's first row ([CLS])
   var qv: array<f32, HD>;

@@ -22,14 +22,16 @@ const D: u32 = 384u;   // width of q (and of k, v)
 const QKV: u32 = 1152u;
 const HD: u32 = 32u;
 const LANES: u32 = 32u;
+const ROWS: u32 = 1u;   // rows per workgroup (1 when LANES > 1)
 const SCALE: f32 = 0.17677669529663687;
 var<workgroup> sm: array<f32, LANES>;
 var<workgroup> sl: array<f32, LANES>;
 var<workgroup> sacc: array<f32, 1024>;
 @compute @workgroup_size(32)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let h = wid.x;
   let t = wid.y;
+  let lane = lid;
   if (t >= p.n_rows) { return; }   // uniform: whole workgroup
   let slot = row_slot(t);
   let first = t - row_pos(t);      // the sentence's first row ([CLS])

@@ -162,6 +162,10 @@ def load_bert_dir(d: Path, *, weights: str = "f16") -> ImportedModel:
         raise ModelFormatError(f"weights must be f16 or f32, got {weights!r}")
     d = Path(d)
     c = _read_json(d / "config.json")
+    for key in ("num_attention_heads", "num_hidden_layers", "hidden_size", "intermediate_size", "vocab_size"):
+        if not isinstance(c.get(key), int) or isinstance(c.get(key), bool) or c[key] < 1:
+            raise ModelFormatError(f"{d / 'config.json'}: field {key!r} is {json.dumps(c.get(key))}, "
+                                   "expected a positive integer (a BERT config needs it)")
     act = ACTIVATIONS.get(c.get("hidden_act", "gelu"))
     if act is None:
         raise ModelFormatError(f"{d / 'config.json'}: hidden_act {c.get('hidden_act')!r} is not supported "

@@ -291,3 +291,24 @@ def test_minilm_native_matches_sentence_transformers(gpu, minilm_artifact, minil
     cos = cosines(got, np.array([s["embedding"] for s in ref]))
     assert cos.min() >= 0.9999, cos
     np.testing.assert_allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
+
+
+def test_numpy_control_words_are_pack_ctl_byte_for_byte(tiny_artifact):
+    from compiler.native.batch import pack_ctl
+    from compiler.native.encoder import encoder_ctl, pack_step
+
+    layout = tiny_artifact[1]["params"]
+    for lengths in ([1], [3, 1, 12, 2], [24, 24]):
+        sentences = [list(range(5, 5 + n)) for n in lengths]
+        assert encoder_ctl(layout, lengths) == pack_ctl(layout, pack_step(sentences))
+
+
+@pytest.mark.gpu
+def test_embed_ids_refuses_ids_outside_the_vocabulary(gpu, tiny_artifact):
+    from compiler.native.encoder import Encoder
+
+    enc = Encoder.load(tiny_artifact[0])
+    with pytest.raises(ValueError, match="token id 99 is outside the vocabulary"):
+        enc.embed_ids([[2, 5, 3], [2, 99, 3]])
+    with pytest.raises(LimitError, match="sentence 0 has 0 tokens"):
+        enc.embed_ids([[]])

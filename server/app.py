@@ -71,15 +71,16 @@ def compiled_ids(directory: Path, marker: str | None = None) -> list[str]:
                   if p.is_dir() and not p.name.startswith(".") and (marker is None or (p / marker).is_file()))
 
 
-def create_app(config: ServerConfig, backend: Backend | None = None, swarm=None) -> Starlette:
-    """The app; without a backend the static side works and the /v1 completion routes answer 503. With a swarm
+def create_app(config: ServerConfig, backend: Backend | None = None, embedder=None, swarm=None) -> Starlette:
+    """The app; without a backend the static side works and the /v1 completion routes answer 503. `embedder`
+    (server/embeddings.py EmbeddingBackend) serves /v1/embeddings; without one that route answers 503. With a swarm
     coordinator (server/swarm/), workers join at /ws/worker and /v1/swarm reports its state."""
     packages = vendor_packages(config.root)
 
     async def index(request: Request) -> Response:
         demos = sorted(p.name for p in (config.root / "demos").glob("*.html"))
         models = sorted(set(compiled_ids(config.models_dir, "manifest.json"))
-                        | set(backend.model_ids() if backend else []))
+                        | set(backend.model_ids() if backend else []) | set(embedder.model_ids() if embedder else []))
         scenes = compiled_ids(config.scenes_root)
         return HTMLResponse(render_index(demos, models, scenes))
 
@@ -119,6 +120,8 @@ def create_app(config: ServerConfig, backend: Backend | None = None, swarm=None)
         yield
         if backend is not None:
             backend.close()
+        if embedder is not None:
+            embedder.close()
 
     app = Starlette(
         routes=[
@@ -139,6 +142,7 @@ def create_app(config: ServerConfig, backend: Backend | None = None, swarm=None)
     app.state.request_counts = counts
     app.state.backend = backend
     app.state.swarm = swarm
+    app.state.embedder = embedder
     app.state.config = config
     app.state.started_at = time.time()
     return app
@@ -172,6 +176,6 @@ def render_index(demos: list[str], models: list[str], scenes: list[str]) -> str:
                                   "No compiled model (run <code>webshard serve</code> to build the default one)."),
         "<h2>Scenes</h2>", items([(None, s) for s in scenes], "No compiled scene."),
         '<p>OpenAI-compatible API: <a href="/v1/models">/v1/models</a>, POST /v1/chat/completions, '
-        "POST /v1/completions.</p>",
+        "POST /v1/completions, POST /v1/embeddings.</p>",
         "</body></html>",
     ])

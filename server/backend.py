@@ -162,6 +162,11 @@ class NativeBackend:
     def gpu_thread(self) -> str:
         return self._loop.thread_name
 
+    @property
+    def gpu_loop(self) -> GpuLoop:
+        """The GPU thread; the embeddings backend (server/embeddings.py) runs its encoders on it too."""
+        return self._loop
+
     def close(self) -> None:
         self._loop.close()
 

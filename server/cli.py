@@ -23,8 +23,10 @@ from server.backend import NativeBackend
 log = logging.getLogger("webshard.server")
 
 DEFAULT_MODEL = "smollm2"
+DEFAULT_ENCODER = "minilm"   # all-MiniLM-L6-v2, for /v1/embeddings and demos/search.html
 DEFAULT_SCENE = ("cube", REPO_ROOT / "demos" / "cube_scene.py")
-FEATURED_DEMOS = ("chat.html", "cube.html", "swarm.html", "worker.html")  # printed first, in this order; add a page here once it exists
+# Printed first, in this order; add a page here once it exists.
+FEATURED_DEMOS = ("chat.html", "search.html", "cube.html", "swarm.html", "worker.html")
 API_KEY_ENV = "WEBSHARD_API_KEY"  # an environment variable keeps the key out of `ps` listings
 JOIN_TOKEN_ENV = "WEBSHARD_JOIN_TOKEN"
 
@@ -91,6 +93,8 @@ def serve_main(argv: list[str]) -> int:
             build_defaults(config)
         native = None if args.swarm_only else load_backend(config.models_dir, slots=args.slots,
                                                              max_queue=args.max_queue)
+        # Encoders share the chat models' GPU thread: one thread drives the device.
+        embedder = load_embedder(config.models_dir, loop=getattr(native, "gpu_loop", None))
         coordinator = swarm_backend = None
         token = args.join_token or secrets.token_urlsafe(16)
         if not args.no_swarm and (config.models_dir / DEFAULT_MODEL / "manifest.json").is_file():
@@ -106,11 +110,11 @@ def serve_main(argv: list[str]) -> int:
             from server.swarm.backend import RoutingBackend
 
             backend = RoutingBackend(native, swarm_backend, swarm_only=args.swarm_only)
-        app = create_app(config, backend, swarm=coordinator)
+        app = create_app(config, backend, embedder, swarm=coordinator)
     except BaseException:
         sock.close()
         raise
-    print_urls(args.host, args.port, config, native)
+    print_urls(args.host, args.port, config, native, embedder)
     print_access(loopback, api_key, generated=args.api_key is None)
     if coordinator is not None:
         base = url_base(args.host, args.port)
@@ -173,6 +177,9 @@ def build_defaults(config: ServerConfig) -> None:
     ensure_default_model = optional_import("compiler.build", "ensure_default_model")
     if ensure_default_model is not None:
         ensure_default_model(config.models_dir / DEFAULT_MODEL)
+    ensure_default_encoder = optional_import("compiler.encoder", "ensure_default_encoder")
+    if ensure_default_encoder is not None:
+        ensure_default_encoder(config.models_dir / DEFAULT_ENCODER)
     scene_id, source = DEFAULT_SCENE
     out_dir = config.scenes_root / scene_id
     compile_scene_file = optional_import("compiler.scene.lower", "compile_scene_file")
@@ -185,9 +192,38 @@ def build_defaults(config: ServerConfig) -> None:
     compile_scene_file(str(source), out_dir)
 
 
+def is_encoder_dir(d: Path) -> bool:
+    """Whether the artifact in `d` is an encoder (its plan ends with a pool unit), read without validating it."""
+    import json
+
+    try:
+        return json.loads((d / "manifest.json").read_text())["plan"]["units"][-1]["role"] == "pool"
+    except (OSError, ValueError, KeyError, IndexError, TypeError):
+        return False
+
+
+def load_embedder(models_dir: Path, *, loop=None):
+    """Every compiled encoder under models_dir (server/embeddings.py), on `loop` (the chat models' GPU thread) or a
+    thread of its own; None when there is none (then /v1/embeddings answers 503)."""
+    dirs = [models_dir / m for m in compiled_ids(models_dir, "manifest.json") if is_encoder_dir(models_dir / m)]
+    if not dirs or optional_import("compiler.native.encoder", "Encoder") is None:
+        return None
+    from compiler.native.gpu import NoAdapterError
+    from server.embeddings import EmbeddingBackend
+
+    try:
+        embedder = EmbeddingBackend.load(dirs, loop=loop)
+    except NoAdapterError as e:
+        log.warning("native embeddings disabled, %s", e)
+        return None
+    log.info("embeddings ready: %s", ", ".join(embedder.model_ids()))
+    return embedder
+
+
 def load_backend(models_dir: Path, *, slots: int | None = None, max_queue: int = 32) -> NativeBackend | None:
-    """Every compiled model under models_dir in the native runtime, or None (then /v1 completions answer 503)."""
-    model_dirs = [models_dir / m for m in compiled_ids(models_dir, "manifest.json")]
+    """Every compiled model under models_dir in the native runtime, or None (then /v1 completions answer 503).
+    Encoders are left to load_embedder."""
+    model_dirs = [models_dir / m for m in compiled_ids(models_dir, "manifest.json") if not is_encoder_dir(models_dir / m)]
     if not model_dirs:
         log.warning("no compiled model in %s: the OpenAI API will answer 503", models_dir)
         return None
@@ -223,14 +259,15 @@ def url_base(host: str, port: int) -> str:
     return f"http://{f'[{host}]' if ':' in host else host}:{port}"
 
 
-def print_urls(host: str, port: int, config: ServerConfig, backend: NativeBackend | None) -> None:
+def print_urls(host: str, port: int, config: ServerConfig, backend: NativeBackend | None, embedder=None) -> None:
     base = url_base(host, port)
     demos = {p.name for p in (config.root / "demos").glob("*.html")}
     ordered = [d for d in FEATURED_DEMOS if d in demos] + sorted(demos - set(FEATURED_DEMOS))
     print(f"webshard: serving on {base}/", flush=True)
     for demo in ordered:
         print(f"  {base}/demos/{demo}")
-    models = ", ".join(backend.model_ids()) if backend else "none loaded"
+    ids = (backend.model_ids() if backend else []) + (embedder.model_ids() if embedder else [])
+    models = ", ".join(ids) if ids else "none loaded"
     print(f"  {base}/v1  (OpenAI-compatible; models: {models})", flush=True)
 
 

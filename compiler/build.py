@@ -35,12 +35,20 @@ def debug_level() -> int:
 
 
 def compile_model(model: ImportedModel, out: Path, *, model_id: str, max_context: int | None = None,
-                  max_tokens: int = DEFAULT_STEP_TOKENS, limits: dict = DEFAULT_LIMITS,
+                  max_tokens: int | None = None, limits: dict = DEFAULT_LIMITS,
                   progress: bool | None = None) -> dict:
     """Compile `model` into the artifact directory `out`; returns the manifest.
 
     max_context: KV-cache rows; None means DEFAULT_CONTEXT or the model's trained context, whichever is smaller.
+    max_tokens: rows per step; None means DEFAULT_STEP_TOKENS. Encoders (arch "bert") go to compiler/encoder.py,
+    where both default to what an encoder needs (its max_seq_length; whole sentences per step).
     """
+    if model.config.arch == "bert":
+        from .encoder import compile_encoder
+
+        return compile_encoder(model, out, model_id=model_id, max_context=max_context, max_tokens=max_tokens,
+                               limits=limits, progress=progress)
+    max_tokens = DEFAULT_STEP_TOKENS if max_tokens is None else max_tokens
     progress = sys.stderr.isatty() if progress is None else progress
     if max_tokens < 1:
         raise LimitError(f"tokens per prefill step must be at least 1, got {max_tokens}")
@@ -98,9 +106,9 @@ def check_sizes(lowered, bp, max_tokens: int, max_context: int, limits: dict) ->
 
 
 def compile_source(source: str | Path, out: Path, *, model_id: str | None = None, **kw) -> tuple[dict, float]:
-    """Import and compile; returns (manifest, seconds)."""
+    """Import and compile; returns (manifest, seconds). `weights` ("f16" | "f32", encoders only) goes to the importer."""
     t0 = time.perf_counter()
-    model = load_model(source)
+    model = load_model(source, weights=kw.pop("weights", None))
     mid = model_id or (DEFAULT_MODEL_ID if str(source) in ("smollm2", "default") else Path(str(source)).stem.lower())
     manifest = compile_model(model, out, model_id=mid, **kw)
     return manifest, time.perf_counter() - t0

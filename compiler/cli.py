@@ -87,7 +87,7 @@ def cmd_compile(args) -> int:
 
     out = args.output or Path("build/models") / Path(str(args.source)).stem.lower()
     manifest, secs = compile_source(args.source, out, model_id=args.id, max_context=args.context,
-                                    max_tokens=args.step_tokens)
+                                    max_tokens=args.step_tokens, weights=args.weights)
     st = manifest["stats"]
     size = sum(f.stat().st_size for f in Path(out).rglob("*") if f.is_file())
     print(f"compiled {manifest['model']['id']} -> {out} in {secs:.2f} s: {st['kernels']} kernels, "
@@ -242,8 +242,28 @@ def cmd_render(argv: list[str]) -> int:
     return main(argv)
 
 
+def cmd_embed(args) -> int:
+    from .native.embed_cli import run
+
+    return run(args)
+
+
 def cmd_bench(argv: list[str]) -> int:
+    if "--swarm" in argv:
+        from server.swarm.bench import main as swarm_main
+
+        return swarm_main([a for a in argv if a != "--swarm"])
+    if "--embed" in argv:   # the encoder's benchmark lives apart (compiler/native/bench_embed.py)
+        from .native.bench_embed import main as embed_main
+
+        return embed_main([a for a in argv if a != "--embed"])
     from .native.bench import main
+
+    return main(argv)
+
+
+def cmd_worker(argv: list[str]) -> int:
+    from .native.worker import main
 
     return main(argv)
 
@@ -260,13 +280,27 @@ def build_parser() -> argparse.ArgumentParser:
     sub = ap.add_subparsers(dest="cmd", required=True)
 
     p = sub.add_parser("compile", help="compile a model to an artifact directory")
-    p.add_argument("source", help="smollm2 (bundled), a .gguf file, or an HF model directory")
+    p.add_argument("source", help="smollm2 or minilm (bundled), a .gguf file, or an HF model directory")
     p.add_argument("-o", "--output", type=Path, default=None)
     p.add_argument("--id", default=None, help="model id in the manifest (default: from the source name)")
     p.add_argument("--context", type=int, default=None,
                    help="maximum context (KV cache rows; default 2048, or the model's trained context if smaller)")
-    p.add_argument("--step-tokens", type=int, default=64, help="maximum tokens per prefill step (1..1024)")
+    p.add_argument("--step-tokens", type=int, default=None,
+                   help="maximum rows per step (default 64 for decoders: a prefill chunk; 1024 for encoders: "
+                        "whole sentences, packed)")
+    p.add_argument("--weights", choices=["f16", "f32"], default=None,
+                   help="an encoder's matrix format (default f16; decoders keep their own formats)")
     p.set_defaults(fn=cmd_compile)
+
+    p = sub.add_parser("embed", help="sentence embeddings natively (bundled all-MiniLM-L6-v2)")
+    p.add_argument("texts", nargs="+", metavar="TEXT")
+    p.add_argument("--json", action="store_true", help="print one JSON object (embeddings, token counts, timings)")
+    p.add_argument("--artifact", type=Path, default=None,
+                   help="compiled encoder (default: build/models/minilm, compiled from the bundled model if missing)")
+    p.add_argument("--variant", choices=["cpu", "gpu"], default=None)
+    p.add_argument("--no-truncate", action="store_true",
+                   help="refuse a text longer than the model's max_seq_length instead of cutting it")
+    p.set_defaults(fn=cmd_embed)
 
     p = sub.add_parser("generate", help="generate text natively")
     p.add_argument("prompt")
@@ -292,7 +326,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("render", help="render a scene (see `webshard render --help`)", add_help=False)
     sub.add_parser("serve", help="start the server (see `webshard serve --help`)", add_help=False)
-    sub.add_parser("bench", help="measure prefill, decode, batching and kernels (see `webshard bench --help`)",
+    sub.add_parser("bench", help="measure prefill, decode, batching and kernels (see `webshard bench --help`); "
+                                 "--embed: sentence embeddings per second; --swarm: the swarm's figures",
+                   add_help=False)
+    sub.add_parser("worker", help="join a swarm with this machine's GPU (see `webshard worker --help`)",
                    add_help=False)
     return ap
 
@@ -301,9 +338,9 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
     try:
-        # render/serve/bench own their argument parsing.
+        # render/serve/bench/worker own their argument parsing.
         rest = [a for a in argv if a != "--debug"]
-        own = {"render": cmd_render, "serve": cmd_serve, "bench": cmd_bench}
+        own = {"render": cmd_render, "serve": cmd_serve, "bench": cmd_bench, "worker": cmd_worker}
         if rest and rest[0] in own:
             return own[rest[0]](rest[1:])
         args = build_parser().parse_args(rest)

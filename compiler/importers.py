@@ -33,13 +33,24 @@ def default_model_path() -> Path:
     return found[0]
 
 
-def load_model(source: str | Path) -> ImportedModel:
-    """Import `smollm2` (the bundled default), a .gguf file, or an HF model directory."""
+def load_model(source: str | Path, *, weights: str | None = None) -> ImportedModel:
+    """Import `smollm2` (the bundled default), `minilm` (the bundled encoder), a .gguf file, or an HF model directory.
+    `weights` ("f16" | "f32") picks an encoder's matrix format (compiler/bert.py); decoders keep their own."""
     if str(source) in ("smollm2", "default"):
         source = default_model_path()
+    if str(source) == "minilm":
+        from .bert import minilm_path
+
+        source = minilm_path()
     path = Path(source)
     if not path.exists():
         raise ModelFormatError(f"{path}: no such file or directory")
+    if path.is_dir() and (path / "config.json").is_file() and _hf_model_type(path) == "bert":
+        from .bert import load_bert_dir
+
+        return load_bert_dir(path, **({"weights": weights} if weights else {}))
+    if weights:
+        raise ModelFormatError(f"{path}: --weights applies to encoders (BERT); this model keeps its own formats")
     if path.is_dir():
         return load_hf_dir(path)
     if path.suffix.lower() == ".gguf":
@@ -229,6 +240,11 @@ def _read_json(path: Path) -> dict:
         raise ModelFormatError(f"{path}: missing") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise ModelFormatError(f"{path}: not valid JSON ({e})") from None
+
+
+def _hf_model_type(d: Path):
+    cfg = _read_json(d / "config.json")
+    return cfg.get("model_type") if isinstance(cfg, dict) else None
 
 
 def _hf_tensors(d: Path) -> dict[str, tuple[np.ndarray, Path]]:

@@ -20,7 +20,7 @@ from .model import ModelConfig
 Shape = tuple  # of int | "T" | "O" | "S" | "C"
 
 # A unit's role from its name: "layer.7" -> "layer". Runtimes read the role from the manifest, never the name.
-UNIT_ROLES = ("embed", "layer", "head", "sample")
+UNIT_ROLES = ("embed", "layer", "head", "sample", "pool")   # "pool": an encoder's pooled, normalized output
 
 
 def unit_role(unit: str) -> str:

@@ -378,19 +378,27 @@ def attention_merge_kernel(heads: int, head_dim: int, *, max_rows: int, splits: 
     return k
 
 
-def norm_kernel(kind: str, D: int, *, eps: float, gather: bool = False, max_rows: int | None = None) -> Kernel:
+def norm_kernel(kind: str, D: int, *, eps: float, gather: bool = False, max_rows: int | None = None,
+                inplace: bool = False) -> Kernel:
     """rmsnorm / layernorm of each row; with `gather`, only of the output rows (ctl's out_row(o)), written compactly
-    as row o (the final norm before the LM head, which only the outputs need)."""
+    as row o (the final norm before the LM head, which only the outputs need); with `inplace`, back into x (an
+    encoder's post-norm residual stream: no second buffer, and one binding fewer)."""
     if D % 4:
         raise ValueError(f"{kind} needs a width divisible by 4, got {D}")
+    if inplace and gather:
+        raise ValueError("a gathering norm writes fewer rows than it reads: it cannot work in place")
     bindings = [Binding("p", "uniform")] + ([Binding("ctl", "read", "u32")] if gather else [])
-    bindings += [Binding("x", "read", "vec4<f32>"), Binding("norm_w", "read", "vec4<f32>")]
+    bindings += [Binding("x", "read_write" if inplace else "read", "vec4<f32>"), Binding("norm_w", "read", "vec4<f32>")]
     if kind == "layernorm":
         bindings.append(Binding("norm_b", "read", "vec4<f32>"))
-    bindings.append(Binding("out", "read_write", "vec4<f32>"))
+    if not inplace:
+        bindings.append(Binding("out", "read_write", "vec4<f32>"))
     consts = dict(kind=kind, D=D, eps=_f(eps), gather=gather)
-    k = Kernel(kind, _name(kind, f"d{D}" + ("_gather" if gather else ""), consts | {"max_rows": max_rows}), bindings)
-    src = render("norm", bindings, max_rows if gather else None, wg=64, **consts)
+    desc = f"d{D}" + ("_gather" if gather else "") + ("_inplace" if inplace else "")
+    # `inplace` joins the name's hash only when set, so the names of existing kernels (and artifacts) stay as they were.
+    k = Kernel(kind, _name(kind, desc, consts | {"max_rows": max_rows} | ({"inplace": True} if inplace else {})),
+               bindings)
+    src = render("norm", bindings, max_rows if gather else None, wg=64, inplace=inplace, **consts)
     for variant in VARIANTS:
         k.variants[variant] = KernelVariant(src, (64, 1, 1), [[1, 1], ["O" if gather else "T", 1], [1, 1]], 8 * 64)
     return k

@@ -15,7 +15,7 @@ from typing import Any
 from .errors import ArtifactError
 
 FORMAT_VERSION = 2
-ROLES = ("embed", "layer", "head", "sample")
+ROLES = ("embed", "layer", "head", "sample", "pool")   # pool: an encoder's embeddings (compiler/encoder.py)
 KINDS = ("io", "activation", "state", "control")
 DTYPES = ("f32", "u32")
 BINDING_TYPES = ("uniform", "read", "read_write")

@@ -38,7 +38,7 @@ class Tensor:
 
 @dataclass
 class ModelConfig:
-    arch: str                 # "llama" | "gpt2"
+    arch: str                 # "llama" | "gpt2" | "bert" (an encoder: compiler/bert.py, compiler/encoder.py)
     n_layers: int
     d_model: int
     n_heads: int
@@ -51,6 +51,12 @@ class ModelConfig:
     rope_style: str = "interleaved"   # "interleaved" (GGUF llama: pairs 2i,2i+1) | "half" (HF: i, i+d/2) | "none"
     tied_embeddings: bool = True
     name: str = ""
+    # Encoders only (arch "bert"): the FFN activation, sentence-transformers' pooling and normalization, and the
+    # longest input it embeds (sentence_bert_config.json's max_seq_length; longer texts are cut to it).
+    hidden_act: str = ""      # "gelu_erf" (exact, BERT's "gelu") | "gelu" (tanh approximation)
+    pooling: str = ""         # "mean" | "cls"
+    normalize: bool = False   # L2-normalize the pooled vector
+    max_seq_length: int = 0
 
     @property
     def head_dim(self) -> int:

@@ -199,13 +199,13 @@ def _fuse_norms(fg: FusedGraph) -> None:
 def _fuse_gelu(fg: FusedGraph) -> None:
     g = fg.graph
     for i, op in enumerate(g.ops):
-        if op.kind != "gelu":
+        if op.kind not in ("gelu", "gelu_erf"):   # tanh (GPT-2) or exact (BERT) GELU: the epilogue of that name
             continue
         p = g.producers()[op.inputs[0]]
         mm = g.ops[p]
         if mm.kind == "matmul" and _single_consumer(g, op.inputs[0]) == i and "act" not in mm.attrs:
             mm.outputs = list(op.outputs)
-            mm.attrs["act"] = "gelu"
+            mm.attrs["act"] = op.kind
             _replace(g, [i], None, -1)
             return _fuse_gelu(fg)
 
@@ -291,7 +291,7 @@ def _merge_shapes(a: tuple | None, b: tuple) -> tuple:
 
 
 # Values runtimes address by name: the boundary between units, and what the host writes and reads.
-BOUNDARY = {"tokens": "tokens", "logits": "logits", "sampled": "sampled"}
+BOUNDARY = {"tokens": "tokens", "logits": "logits", "sampled": "sampled", "embeddings": "embeddings"}
 
 
 def plan_buffers(fg: FusedGraph, max_tokens: int) -> BufferPlan:

@@ -89,6 +89,51 @@ def gelu(x):                          # GPT-2's tanh approximation
     return (0.5 * x * (1.0 + np.tanh(np.sqrt(2.0 / np.pi) * (x + 0.044715 * x ** 3)))).astype(f32)
 
 
+def erf(x):
+    """erf in float64 by Abramowitz & Stegun, Handbook of Mathematical Functions, formula 7.1.26 (absolute error
+    below 1.5e-7; tests/test_encoder.py checks it against math.erf). numpy has no erf and scipy is not a dependency."""
+    x = np.asarray(x, np.float64)
+    t = 1.0 / (1.0 + 0.3275911 * np.abs(x))
+    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+    return np.sign(x) * (1.0 - poly * np.exp(-x * x))
+
+
+def gelu_erf(x):                      # the exact GELU, x * Phi(x) (BERT's "gelu"; PyTorch's approximate="none")
+    return (0.5 * x * (1.0 + erf(np.asarray(x, np.float64) / np.sqrt(2.0)))).astype(f32)
+
+
+def encoder_attention(qkv, slots, heads, head_dim):
+    """Bidirectional attention: each row attends to every row of its own sentence (rows with its slot), as BERT
+    with a padding mask does. qkv (T, 3*heads*head_dim) -> (T, heads*head_dim)."""
+    T = qkv.shape[0]
+    D = heads * head_dim
+    q, k, v = qkv[:, :D], qkv[:, D:2 * D], qkv[:, 2 * D:]
+    slots = np.asarray(slots)
+    out = np.zeros((T, D), f32)
+    scale = f32(1.0 / np.sqrt(head_dim))
+    for t in range(T):
+        mask = slots == slots[t]   # the padding mask: keys of other sentences (or padding) are never seen
+        for h in range(heads):
+            cols = slice(h * head_dim, (h + 1) * head_dim)
+            s = (k[mask, cols] @ q[t, cols]) * scale
+            p = np.exp(s - s.max())
+            out[t, cols] = (p / p.sum()) @ v[mask, cols]
+    return out
+
+
+def pool(x, mode):                    # x (n, D): one sentence's rows -> (D,)
+    if mode == "mean":                # sentence-transformers' mean over the attention mask: [CLS] and [SEP] count
+        return x.mean(axis=0).astype(f32)
+    if mode == "cls":
+        return x[0].astype(f32)
+    raise ValueError(f"unknown pooling {mode!r}")
+
+
+def l2_normalize(x, eps=1e-12):       # x (n, D): rows / max(||row||, eps), as torch.nn.functional.normalize
+    n = np.sqrt((x.astype(f32) ** 2).sum(-1, keepdims=True))
+    return (x / np.maximum(n, f32(eps))).astype(f32)
+
+
 def pcg_hash(v: int) -> int:
     """The 32-bit PCG hash the sampling kernel uses for its random numbers."""
     state = (v * 747796405 + 2891336453) & 0xFFFFFFFF

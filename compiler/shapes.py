@@ -57,6 +57,14 @@ def _rule(op: Op, s: list[tuple], names: list[str]) -> list[tuple]:
         return [s[0]]
     if k == "gelu":
         return [s[0]]
+    if k == "gelu_erf" or k == "l2_normalize":
+        return [s[0]]
+    if k == "encoder_attention":   # reads q, k, v from the rows of one QKV matmul
+        _need(s[0][1] == 3 * a["heads"] * a["head_dim"], op,
+              f"{names[0]} width {s[0][1]} != 3 x {a['heads']} heads x {a['head_dim']}")
+        return [(s[0][0], a["heads"] * a["head_dim"])]
+    if k == "pool":                # one row per sentence (output) of the step
+        return [("O", s[0][1])]
     if k == "take_outputs":
         return [("O", s[0][1])]
     if k == "sample":

@@ -85,6 +85,7 @@ export class Sampling {
  * @property {number} slots
  * @property {number} context
  * @property {number} vocab
+ * @property {boolean} [needsTokens]  false for a stage that takes activations: its rows need no token (default true)
  */
 
 /** @param {unknown} v @param {number} n */
@@ -92,10 +93,12 @@ const below = (v, n) => Number.isInteger(v) && /** @type {number} */ (v) >= 0 &&
 
 /**
  * Throw a RangeError naming the first row or output a stage with these limits cannot run (batch.py Step.check).
+ * A stage that does not start with embed takes activations, so its rows need no token (limits.needsTokens false):
+ * a swarm step reaches such a stage with NO_TOKEN rows (protocol.js).
  * @param {Step} step
  * @param {StepLimits} limits
  */
-export function checkStep(step, { maxRows, maxOutputs, slots, context, vocab }) {
+export function checkStep(step, { maxRows, maxOutputs, slots, context, vocab, needsTokens = true }) {
   const rows = step.rows ?? [];
   const outputs = step.outputs ?? [];
   if (!rows.length) throw new RangeError('a step needs at least one row');
@@ -108,7 +111,9 @@ export function checkStep(step, { maxRows, maxOutputs, slots, context, vocab }) 
   rows.forEach((r, i) => {
     if (!below(r.slot, slots)) throw new RangeError(`rows[${i}].slot = ${r.slot} is outside the stage's slots 0..${slots - 1}`);
     if (!below(r.pos, context)) throw new RangeError(`rows[${i}].pos = ${r.pos} is outside the context 0..${context - 1}`);
-    if ((r.token == null) === (r.src == null)) throw new RangeError(`rows[${i}] needs exactly one of token and src`);
+    if ((r.token != null && r.src != null) || (needsTokens && r.token == null && r.src == null)) {
+      throw new RangeError(`rows[${i}] needs exactly one of token and src`);
+    }
     if (r.token != null && !below(r.token, vocab)) {
       throw new RangeError(`rows[${i}].token = ${r.token} is outside the vocabulary (0..${vocab - 1})`);
     }

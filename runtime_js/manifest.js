@@ -21,7 +21,7 @@ export class ArtifactError extends Error {
   }
 }
 
-const ROLES = ['embed', 'layer', 'head', 'sample'];
+const ROLES = ['embed', 'layer', 'head', 'sample', 'pool']; // pool: an encoder's embeddings
 const KINDS = ['io', 'activation', 'state', 'control'];
 const DTYPES = ['f32', 'u32'];
 const BINDING_TYPES = ['uniform', 'read', 'read_write'];

@@ -359,7 +359,7 @@ export class Stage {
   async run(step, x = null) {
     const ws = this.ws;
     const dev = ws.device;
-    checkStep(step, ws.limits);
+    checkStep(step, { ...ws.limits, needsTokens: this.firstRole === 'embed' });
     const inp = this.input;
     if (inp) {
       const width = inp.row_bytes / 4;

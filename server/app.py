@@ -71,14 +71,16 @@ def compiled_ids(directory: Path, marker: str | None = None) -> list[str]:
                   if p.is_dir() and not p.name.startswith(".") and (marker is None or (p / marker).is_file()))
 
 
-def create_app(config: ServerConfig, backend: Backend | None = None) -> Starlette:
-    """The app; without a backend the static side works and the /v1 completion routes answer 503."""
+def create_app(config: ServerConfig, backend: Backend | None = None, embedder=None, swarm=None) -> Starlette:
+    """The app; without a backend the static side works and the /v1 completion routes answer 503. `embedder`
+    (server/embeddings.py EmbeddingBackend) serves /v1/embeddings; without one that route answers 503. With a swarm
+    coordinator (server/swarm/), workers join at /ws/worker and /v1/swarm reports its state."""
     packages = vendor_packages(config.root)
 
     async def index(request: Request) -> Response:
         demos = sorted(p.name for p in (config.root / "demos").glob("*.html"))
         models = sorted(set(compiled_ids(config.models_dir, "manifest.json"))
-                        | set(backend.model_ids() if backend else []))
+                        | set(backend.model_ids() if backend else []) | set(embedder.model_ids() if embedder else []))
         scenes = compiled_ids(config.scenes_root)
         return HTMLResponse(render_index(demos, models, scenes))
 
@@ -118,6 +120,8 @@ def create_app(config: ServerConfig, backend: Backend | None = None) -> Starlett
         yield
         if backend is not None:
             backend.close()
+        if embedder is not None:
+            embedder.close()
 
     app = Starlette(
         routes=[
@@ -127,6 +131,7 @@ def create_app(config: ServerConfig, backend: Backend | None = None) -> Starlett
             Route("/vendor/{path:path}", vendor, methods=["GET"]),
             Route("/artifacts/{model_id}/{path:path}", artifacts, methods=["GET"]),
             Route("/scenes/{scene_id}/{path:path}", scenes, methods=["GET"]),
+            *(swarm_routes(swarm) if swarm is not None else []),
             *openai_api.routes,
         ],
         lifespan=lifespan,
@@ -136,9 +141,23 @@ def create_app(config: ServerConfig, backend: Backend | None = None) -> Starlett
     )
     app.state.request_counts = counts
     app.state.backend = backend
+    app.state.swarm = swarm
+    app.state.embedder = embedder
     app.state.config = config
     app.state.started_at = time.time()
     return app
+
+
+def swarm_routes(swarm) -> list:
+    """The worker WebSocket (guarded by the join token and the origin check) and the swarm's state as JSON."""
+    from starlette.responses import JSONResponse
+    from starlette.routing import WebSocketRoute
+
+    async def status(request: Request) -> Response:
+        swarm.ensure_started()
+        return JSONResponse(swarm.status())
+
+    return [WebSocketRoute("/ws/worker", swarm.serve), Route("/v1/swarm", status, methods=["GET"])]
 
 
 def render_index(demos: list[str], models: list[str], scenes: list[str]) -> str:
@@ -157,6 +176,6 @@ def render_index(demos: list[str], models: list[str], scenes: list[str]) -> str:
                                   "No compiled model (run <code>webshard serve</code> to build the default one)."),
         "<h2>Scenes</h2>", items([(None, s) for s in scenes], "No compiled scene."),
         '<p>OpenAI-compatible API: <a href="/v1/models">/v1/models</a>, POST /v1/chat/completions, '
-        "POST /v1/completions.</p>",
+        "POST /v1/completions, POST /v1/embeddings.</p>",
         "</body></html>",
     ])

@@ -131,7 +131,7 @@ class NativeBackend:
 
     def _register(self, model_id: str, model: ServedModel) -> None:
         engine = Engine(model.chain, eos_ids=model.eos_ids, prefill_chunk=self._prefill_chunk)
-        self._loop.call(lambda: self._loop.engines.__setitem__(model_id, engine))
+        self._loop.call(lambda: self._loop.set_engine(model_id, model_id, engine))
         self._active.setdefault(model_id, 0)
 
     @classmethod
@@ -161,6 +161,11 @@ class NativeBackend:
     @property
     def gpu_thread(self) -> str:
         return self._loop.thread_name
+
+    @property
+    def gpu_loop(self) -> GpuLoop:
+        """The GPU thread; the embeddings backend (server/embeddings.py) runs its encoders on it too."""
+        return self._loop
 
     def close(self) -> None:
         self._loop.close()

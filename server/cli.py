@@ -23,9 +23,12 @@ from server.backend import NativeBackend
 log = logging.getLogger("webshard.server")
 
 DEFAULT_MODEL = "smollm2"
+DEFAULT_ENCODER = "minilm"   # all-MiniLM-L6-v2, for /v1/embeddings and demos/search.html
 DEFAULT_SCENE = ("cube", REPO_ROOT / "demos" / "cube_scene.py")
-FEATURED_DEMOS = ("chat.html", "cube.html")  # printed first, in this order; add a page here once it exists
+# Printed first, in this order; add a page here once it exists.
+FEATURED_DEMOS = ("chat.html", "search.html", "cube.html", "swarm.html", "worker.html")
 API_KEY_ENV = "WEBSHARD_API_KEY"  # an environment variable keeps the key out of `ps` listings
+JOIN_TOKEN_ENV = "WEBSHARD_JOIN_TOKEN"
 
 
 def serve_main(argv: list[str]) -> int:
@@ -43,6 +46,20 @@ def serve_main(argv: list[str]) -> int:
                         help="sequences each model decodes at once (default: as many as the KV-cache budget allows)")
     parser.add_argument("--max-queue", type=int, default=32,
                         help="requests that may wait for a slot; past that the API answers 429 (default 32)")
+    swarm = parser.add_argument_group("swarm", "browser tabs (/demos/worker.html) and `webshard worker` processes "
+                                               "running the default model together")
+    swarm.add_argument("--no-swarm", action="store_true", help="no worker endpoint")
+    swarm.add_argument("--swarm-only", action="store_true",
+                       help="answer the API only through the swarm (503 until workers cover the model)")
+    swarm.add_argument("--join-token", default=os.environ.get(JOIN_TOKEN_ENV) or None,
+                       help=f"what workers must present (default: ${JOIN_TOKEN_ENV}, or a random one, printed)")
+    swarm.add_argument("--swarm-slots", type=int, default=4, help="sequences each swarm pipeline holds (default 4)")
+    swarm.add_argument("--verify-fraction", type=float, default=0.0,
+                       help="fraction of worker steps the server re-runs natively to check them (default 0)")
+    swarm.add_argument("--worker-origin", action="append", default=[],
+                       help="another origin whose pages may join as workers (default: this server's own)")
+    swarm.add_argument("--swarm-wire", choices=["f32", "f16"], default="f32",
+                       help="activations between workers (default f32: see the README on f16)")
     args = parser.parse_args(argv)
     if not 0 < args.port < 65536:
         parser.error(f"--port must be in 1..65535, got {args.port}")
@@ -50,6 +67,10 @@ def serve_main(argv: list[str]) -> int:
         parser.error(f"--slots must be at least 1, got {args.slots}")
     if args.max_queue < 0:
         parser.error(f"--max-queue must be at least 0, got {args.max_queue}")
+    if args.swarm_slots < 1:
+        parser.error(f"--swarm-slots must be at least 1, got {args.swarm_slots}")
+    if not 0.0 <= args.verify_fraction <= 1.0:
+        parser.error(f"--verify-fraction must be in [0, 1], got {args.verify_fraction}")
     if args.api_key is not None and not (args.api_key.isascii() and args.api_key.isprintable()
                                          and args.api_key and " " not in args.api_key):
         # What a client can send in an HTTP header as is: visible ASCII, no spaces.
@@ -70,12 +91,35 @@ def serve_main(argv: list[str]) -> int:
     try:
         if not args.no_compile:
             build_defaults(config)
-        app = create_app(config, load_backend(config.models_dir, slots=args.slots, max_queue=args.max_queue))
+        native = None if args.swarm_only else load_backend(config.models_dir, slots=args.slots,
+                                                             max_queue=args.max_queue)
+        # Encoders share the chat models' GPU thread: one thread drives the device.
+        embedder = load_embedder(config.models_dir, loop=getattr(native, "gpu_loop", None))
+        coordinator = swarm_backend = None
+        token = args.join_token or secrets.token_urlsafe(16)
+        if not args.no_swarm and (config.models_dir / DEFAULT_MODEL / "manifest.json").is_file():
+            from server.swarm.backend import SwarmBackend
+            from server.swarm.coordinator import Coordinator
+
+            coordinator = Coordinator(config.models_dir / DEFAULT_MODEL, token=token, slots=args.swarm_slots,
+                                      verify_fraction=args.verify_fraction, wire=args.swarm_wire,
+                                      origins=tuple(args.worker_origin))
+            swarm_backend = SwarmBackend(coordinator, max_queue=args.max_queue)
+        backend = native
+        if swarm_backend is not None:
+            from server.swarm.backend import RoutingBackend
+
+            backend = RoutingBackend(native, swarm_backend, swarm_only=args.swarm_only)
+        app = create_app(config, backend, embedder, swarm=coordinator)
     except BaseException:
         sock.close()
         raise
-    print_urls(args.host, args.port, config, app.state.backend)
+    print_urls(args.host, args.port, config, native, embedder)
     print_access(loopback, api_key, generated=args.api_key is None)
+    if coordinator is not None:
+        base = url_base(args.host, args.port)
+        print(f"webshard: swarm join token: {token}  (tabs: {base}/demos/worker.html?token={token} ; "
+              f"native: webshard worker --server {base} --token {token})", flush=True)
 
     import uvicorn  # here, so `--help` stays fast
 
@@ -133,6 +177,9 @@ def build_defaults(config: ServerConfig) -> None:
     ensure_default_model = optional_import("compiler.build", "ensure_default_model")
     if ensure_default_model is not None:
         ensure_default_model(config.models_dir / DEFAULT_MODEL)
+    ensure_default_encoder = optional_import("compiler.encoder", "ensure_default_encoder")
+    if ensure_default_encoder is not None:
+        ensure_default_encoder(config.models_dir / DEFAULT_ENCODER)
     scene_id, source = DEFAULT_SCENE
     out_dir = config.scenes_root / scene_id
     compile_scene_file = optional_import("compiler.scene.lower", "compile_scene_file")
@@ -145,9 +192,38 @@ def build_defaults(config: ServerConfig) -> None:
     compile_scene_file(str(source), out_dir)
 
 
+def is_encoder_dir(d: Path) -> bool:
+    """Whether the artifact in `d` is an encoder (its plan ends with a pool unit), read without validating it."""
+    import json
+
+    try:
+        return json.loads((d / "manifest.json").read_text())["plan"]["units"][-1]["role"] == "pool"
+    except (OSError, ValueError, KeyError, IndexError, TypeError):
+        return False
+
+
+def load_embedder(models_dir: Path, *, loop=None):
+    """Every compiled encoder under models_dir (server/embeddings.py), on `loop` (the chat models' GPU thread) or a
+    thread of its own; None when there is none (then /v1/embeddings answers 503)."""
+    dirs = [models_dir / m for m in compiled_ids(models_dir, "manifest.json") if is_encoder_dir(models_dir / m)]
+    if not dirs or optional_import("compiler.native.encoder", "Encoder") is None:
+        return None
+    from compiler.native.gpu import NoAdapterError
+    from server.embeddings import EmbeddingBackend
+
+    try:
+        embedder = EmbeddingBackend.load(dirs, loop=loop)
+    except NoAdapterError as e:
+        log.warning("native embeddings disabled, %s", e)
+        return None
+    log.info("embeddings ready: %s", ", ".join(embedder.model_ids()))
+    return embedder
+
+
 def load_backend(models_dir: Path, *, slots: int | None = None, max_queue: int = 32) -> NativeBackend | None:
-    """Every compiled model under models_dir in the native runtime, or None (then /v1 completions answer 503)."""
-    model_dirs = [models_dir / m for m in compiled_ids(models_dir, "manifest.json")]
+    """Every compiled model under models_dir in the native runtime, or None (then /v1 completions answer 503).
+    Encoders are left to load_embedder."""
+    model_dirs = [models_dir / m for m in compiled_ids(models_dir, "manifest.json") if not is_encoder_dir(models_dir / m)]
     if not model_dirs:
         log.warning("no compiled model in %s: the OpenAI API will answer 503", models_dir)
         return None
@@ -177,16 +253,21 @@ def optional_import(module: str, attr: str) -> Any | None:
     return None
 
 
-def print_urls(host: str, port: int, config: ServerConfig, backend: NativeBackend | None) -> None:
+def url_base(host: str, port: int) -> str:
     if host in ("", "0.0.0.0", "::"):
         host = "127.0.0.1"  # a wildcard bind is reachable on loopback; print a URL that can be clicked
-    base = f"http://{f'[{host}]' if ':' in host else host}:{port}"
+    return f"http://{f'[{host}]' if ':' in host else host}:{port}"
+
+
+def print_urls(host: str, port: int, config: ServerConfig, backend: NativeBackend | None, embedder=None) -> None:
+    base = url_base(host, port)
     demos = {p.name for p in (config.root / "demos").glob("*.html")}
     ordered = [d for d in FEATURED_DEMOS if d in demos] + sorted(demos - set(FEATURED_DEMOS))
     print(f"webshard: serving on {base}/", flush=True)
     for demo in ordered:
         print(f"  {base}/demos/{demo}")
-    models = ", ".join(backend.model_ids()) if backend else "none loaded"
+    ids = (backend.model_ids() if backend else []) + (embedder.model_ids() if embedder else [])
+    models = ", ".join(ids) if ids else "none loaded"
     print(f"  {base}/v1  (OpenAI-compatible; models: {models})", flush=True)
 
 

@@ -1,4 +1,5 @@
-"""OpenAI-compatible routes: /v1/models, /v1/chat/completions, /v1/completions (JSON and SSE streaming).
+"""OpenAI-compatible routes: /v1/models, /v1/chat/completions, /v1/completions (JSON and SSE streaming), and
+/v1/embeddings (server/openai_embeddings.py).
 
 HTTP body -> server/openai_schema.py (validation) -> `app.state.backend.complete()` (server/backend.py) -> OpenAI
 response objects. The backend is reached only through the `Backend` protocol, so the same routes will serve the
@@ -68,7 +69,12 @@ TEXT = Shape("cmpl-", "text_completion", "text_completion", parse_completion, _t
 
 def _model_ids(request: Request) -> list[str]:
     backend = request.app.state.backend
-    return backend.model_ids() if backend is not None else []
+    return (backend.model_ids() if backend is not None else []) + _embedding_ids(request)
+
+
+def _embedding_ids(request: Request) -> list[str]:
+    embedder = getattr(request.app.state, "embedder", None)   # server/embeddings.py, for /v1/embeddings
+    return embedder.model_ids() if embedder is not None else []
 
 
 def _model_object(request: Request, model_id: str) -> dict:
@@ -106,6 +112,9 @@ async def _complete(request: Request, shape: Shape) -> Response:
     backend = request.app.state.backend
     try:
         parsed = shape.parse(await _json_body(request))
+        if parsed.request.model in _embedding_ids(request):
+            return error_response(f"model {parsed.request.model!r} is an embedding model: POST /v1/embeddings",
+                                  status=400, param="model")
         if backend is None:
             return error_response("no inference backend is loaded in this server (started without a model?)",
                                   status=503, kind="server_error")
@@ -251,6 +260,12 @@ async def _json_body(request: Request) -> Any:
         raise RequestRejected(f"the request body is not valid JSON: {e}") from None
 
 
+async def embeddings(request: Request) -> Response:
+    from server.openai_embeddings import embeddings as handle   # it imports this module's helpers
+
+    return await handle(request)
+
+
 async def unknown(request: Request) -> Response:
     """Any other /v1 request: OpenAI's error body (its clients parse it), 405 for a known path, 404 otherwise."""
     # An endpoint whose path matches is here only because the method did not (a full match would have won).
@@ -269,6 +284,7 @@ _endpoints = [
     Route("/v1/models/{model_id}", get_model, methods=["GET"]),
     Route("/v1/chat/completions", chat_completions, methods=["POST"]),
     Route("/v1/completions", completions, methods=["POST"]),
+    Route("/v1/embeddings", embeddings, methods=["POST"]),
 ]
 # Last: Starlette's router takes the first full match, so this sees only what no endpoint above takes.
 routes = [*_endpoints, Route("/v1/{path:path}", unknown, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])]

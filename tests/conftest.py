@@ -36,3 +36,13 @@ def smollm2_artifact(tmp_path_factory):
     out = tmp_path_factory.mktemp("smollm2")
     manifest, _ = compile_source("smollm2", out)
     return out, manifest
+
+
+@pytest.fixture(scope="session")
+def minilm_artifact(tmp_path_factory):
+    """The bundled all-MiniLM-L6-v2 compiled once per test session (f16 matrices): (artifact dir, manifest)."""
+    from compiler.build import compile_source
+
+    out = tmp_path_factory.mktemp("minilm") / "minilm"
+    manifest, _ = compile_source("minilm", out, model_id="minilm")
+    return out, manifest

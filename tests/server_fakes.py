@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import AsyncIterator, Callable
 
@@ -151,3 +150,39 @@ def make_site(root: Path) -> Path:
     (root / "build/models/tiny/escape.json").symlink_to(root / "outside/secret.json")
     (root / "build/models/tiny/alias.json").symlink_to(root / "build/models/tiny/manifest.json")
     return root
+
+
+class FakeEncoder:
+    """An embedding model for the HTTP layer's tests (server/embeddings.py ServedEncoder), no GPU: byte-level ids
+    ([CLS]=1, bytes + 3, [SEP]=2) cut to max_tokens as the real Encoder cuts them, and a deterministic unit vector per
+    id list. It records the batches it was handed and the threads that ran them; `delay_s` makes batches slow, so
+    concurrent requests pile up behind one."""
+
+    def __init__(self, model_id: str = "fake-embed", dim: int = 8, max_tokens: int = 16, delay_s: float = 0.0):
+        self.model_id, self.dim, self.max_tokens, self.delay_s = model_id, dim, max_tokens, delay_s
+        self.batches: list[int] = []
+        self.threads: set[str] = set()
+
+    def encode(self, texts: list[str]):
+        from compiler.native.encoder import Encoded, truncate
+
+        out = []
+        for t in texts:
+            ids = [1] + [b + 3 for b in t.encode("utf-8")] + [2]
+            out.append(Encoded(truncate(ids, self.max_tokens), len(ids)))
+        return out
+
+    def vector(self, ids: list[int]):
+        import numpy as np
+
+        v = np.random.default_rng(sum(i * 31 ** k for k, i in enumerate(ids)) % 2**32).standard_normal(self.dim)
+        return (v / np.linalg.norm(v)).astype(np.float32)
+
+    def embed_ids(self, sentences: list[list[int]]):
+        import numpy as np
+
+        self.threads.add(threading.current_thread().name)
+        self.batches.append(len(sentences))
+        if self.delay_s:
+            time.sleep(self.delay_s)
+        return np.stack([self.vector(s) for s in sentences]) if sentences else np.zeros((0, self.dim), np.float32)

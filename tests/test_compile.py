@@ -71,9 +71,15 @@ def smollm2(smollm2_artifact):
     return smollm2_artifact
 
 
+@pytest.fixture(scope="module", params=["smollm2", "minilm"])
+def bundled(request):
+    """Each bundled model's artifact: the decoder (SmolLM2) and the encoder (all-MiniLM-L6-v2)."""
+    return request.getfixturevalue(f"{request.param}_artifact")
+
+
 @pytest.mark.real_model
-def test_every_kernel_fits_webgpu_default_limits(smollm2):
-    out, m = smollm2
+def test_every_kernel_fits_webgpu_default_limits(bundled):
+    out, m = bundled
     lim = DEFAULT_LIMITS
     for name, k in m["kernels"].items():
         storage = [b for b in k["bindings"] if b["type"] != "uniform"]

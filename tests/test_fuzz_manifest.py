@@ -77,10 +77,10 @@ def test_native_validator_accepts_or_names_the_field(manifest):
 
 
 @pytest.mark.browser
-def test_browser_validator_accepts_or_names_the_field(manifest, gpu):
+def test_browser_validator_accepts_or_names_the_field(manifest, gpu, tmp_path):
     """The same kind of mutations, drawn here and checked in one page: only ArtifactError may come out."""
     from tests.browser import chromium_browser
-    from tests.static_site import ROOT, serve, static_app
+    from tests.static_site import serve, static_app
 
     drawn = []
 
@@ -90,7 +90,8 @@ def test_browser_validator_accepts_or_names_the_field(manifest, gpu):
         drawn.append(mutate(manifest, mutation))
 
     collect()
-    with serve(static_app(ROOT / "build")) as url, chromium_browser() as browser:
+    # No scenes are needed; an empty directory, since build/ exists only after `make serve` (not on a fresh checkout).
+    with serve(static_app(tmp_path)) as url, chromium_browser() as browser:
         page = browser.new_page()
         page.goto(f"{url}/demos/")   # any page of ours: the module is imported by URL
         got = page.evaluate("""async (cases) => {

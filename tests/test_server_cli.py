@@ -32,6 +32,7 @@ def test_optional_import_reraises_a_missing_dependency(tmp_path, monkeypatch):
 def test_build_defaults_calls_the_compiler_hooks(tmp_path, monkeypatch):
     calls = []
     fake_module(monkeypatch, "compiler.build", ensure_default_model=lambda out: calls.append(("model", out)))
+    fake_module(monkeypatch, "compiler.encoder", ensure_default_encoder=lambda out: calls.append(("encoder", out)))
     fake_module(monkeypatch, "compiler.scene.lower",
                 compile_scene_file=lambda src, out: calls.append(("scene", src, out)))
     source = tmp_path / "cube_scene.py"
@@ -39,13 +40,13 @@ def test_build_defaults_calls_the_compiler_hooks(tmp_path, monkeypatch):
     monkeypatch.setattr(cli, "DEFAULT_SCENE", ("cube", source))
     config = ServerConfig(root=tmp_path)
     cli.build_defaults(config)
-    assert calls == [("model", tmp_path / "build/models/smollm2"),
+    assert calls == [("model", tmp_path / "build/models/smollm2"), ("encoder", tmp_path / "build/models/minilm"),
                      ("scene", str(source), tmp_path / "build/scenes/cube")]
     (tmp_path / "build/scenes/cube").mkdir(parents=True, exist_ok=True)
     calls.clear()
     cli.build_defaults(config)
     # The model hook decides for itself; the scene is rebuilt even when present, so an older format never lingers.
-    assert [c[0] for c in calls] == ["model", "scene"]
+    assert [c[0] for c in calls] == ["model", "encoder", "scene"]
 
 
 def test_featured_demos_exist():
@@ -55,6 +56,21 @@ def test_featured_demos_exist():
 
 def test_no_models_means_no_backend(tmp_path):
     assert cli.load_backend(tmp_path / "empty") is None
+    assert cli.load_embedder(tmp_path / "empty") is None
+
+
+def test_encoders_go_to_the_embedder_not_the_chat_backend(tmp_path):
+    """An encoder artifact (its plan ends with a pool unit) is never loaded as a chat model."""
+    import json
+
+    (tmp_path / "enc").mkdir()
+    (tmp_path / "enc" / "manifest.json").write_text(json.dumps({"plan": {"units": [{"role": "embed"},
+                                                                                  {"role": "pool"}]}}))
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "manifest.json").write_text("{")
+    assert cli.is_encoder_dir(tmp_path / "enc") and not cli.is_encoder_dir(tmp_path / "broken")
+    (tmp_path / "broken" / "manifest.json").unlink()
+    assert cli.load_backend(tmp_path) is None
 
 
 def test_print_urls(tmp_path, capsys):

@@ -254,7 +254,8 @@ def test_backend_failure_without_streaming_is_500(failing):
 
 @pytest.mark.parametrize("method, url, status, allow", [
     ("GET", "/v1/chat/completions", 405, "POST"), ("POST", "/v1/models", 405, "GET"),
-    ("DELETE", "/v1/models/fake-tiny", 405, "GET"), ("GET", "/v1/embeddings", 404, None),
+    ("DELETE", "/v1/models/fake-tiny", 405, "GET"), ("GET", "/v1/embeddings", 405, "POST"),
+    ("POST", "/v1/audio/speech", 404, None),
     ("POST", "/v1/models/a%2Fb", 404, None),
 ])
 def test_other_v1_requests_get_openai_errors(client, method, url, status, allow):

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from compiler import kernels as K
+from compiler.encoder_kernels import encoder_attention_kernel, pool_kernel
 
 GOLDEN = Path(__file__).parent / "golden" / "wgsl"
 
@@ -26,6 +27,11 @@ CASES = {
     "sample": lambda: K.sample_kernel(49152, max_rows=64),
     "rmsnorm_gather": lambda: K.norm_kernel("rmsnorm", 576, eps=1e-5, gather=True, max_rows=64),
     "matmul_q8_0_head": lambda: K.matmul_kernel("q8_0", 576, 49152, rows="O"),
+    # The encoder's (all-MiniLM-L6-v2 shapes): exact GELU, attention over packed sentences, pooling, in-place norm.
+    "matmul_f16_gelu_erf_bias": lambda: K.matmul_kernel("f16", 384, 1536, act="gelu_erf", bias=True),
+    "encoder_attention": lambda: encoder_attention_kernel(12, 32, max_rows=1024),
+    "pool_mean_l2": lambda: pool_kernel("mean", 384, normalize=True, max_rows=1024),
+    "layernorm_inplace": lambda: K.norm_kernel("layernorm", 384, eps=1e-12, inplace=True),
 }
 
 

@@ -59,8 +59,10 @@ class Step:
     rows: list[Row]
     outputs: list[Output] = field(default_factory=list)
 
-    def check(self, *, max_rows: int, max_outputs: int, slots: int, context: int, vocab: int) -> None:
-        """Raise ValueError naming the first row or output this stage cannot run."""
+    def check(self, *, max_rows: int, max_outputs: int, slots: int, context: int, vocab: int,
+              needs_tokens: bool = True) -> None:
+        """Raise ValueError naming the first row or output this stage cannot run. A stage that does not start
+        with embed takes activations, so its rows need no token."""
         if not self.rows:
             raise ValueError("a step needs at least one row")
         if len(self.rows) > max_rows:
@@ -72,7 +74,7 @@ class Step:
                 raise ValueError(f"rows[{i}].slot = {r.slot} is outside the stage's slots 0..{slots - 1}")
             if not 0 <= r.pos < context:
                 raise ValueError(f"rows[{i}].pos = {r.pos} is outside the context 0..{context - 1}")
-            if (r.token is None) == (r.src is None):
+            if r.token is not None and r.src is not None or needs_tokens and r.token is None and r.src is None:
                 raise ValueError(f"rows[{i}] needs exactly one of token and src")
             if r.token is not None and not 0 <= r.token < vocab:
                 raise ValueError(f"rows[{i}].token = {r.token} is outside the vocabulary (0..{vocab - 1})")

@@ -167,11 +167,12 @@ class Engine:
         # Decode steps submitted together when every sequence is decoding (runner.submit_burst: one submit, no CPU
         # writes between them); EOS is then seen up to a burst late and the outputs after it are dropped.
         self.burst = max(1, int(burst)) if hasattr(runner, "submit_burst") and runner.chainable else 1
-        # Steps planned before the oldest in flight is read: 1 keeps the GPU busy while the CPU waits on a readback.
-        # With bursts, a burst's worth, so the next burst is encoded while the GPU runs this one.
-        self.lookahead = (self.burst if runner.chainable else 0) if lookahead is None else lookahead
-        if lookahead and not runner.chainable:
-            raise ValueError("lookahead needs a runner that chains steps on the device")
+        # Steps planned before the oldest in flight is read. On one device, 1 keeps the GPU busy while the CPU waits on
+        # a readback (rows chain on the GPU); with bursts, a burst's worth, so the next burst is encoded while the GPU
+        # runs this one. A pipeline of `depth` stages (a swarm) keeps depth steps in flight, each with other sequences
+        # (micro-batches), so every stage has work; a sequence is never in two steps at once.
+        self.depth = max(1, int(getattr(runner, "depth", 1)))
+        self.lookahead = (self.burst if runner.chainable else self.depth - 1) if lookahead is None else lookahead
         # Prefill rows per step while other sequences decode (alone, a prompt takes whole steps of max_rows).
         self.prefill_chunk = prefill_chunk or max(1, runner.max_rows // 4)
         self.slots = SlotTable(runner.slots)
@@ -288,8 +289,13 @@ class Engine:
     def _plan(self) -> "_Plan | None":
         r = self.runner
         plan = _Plan()
-        # Decode rows first: one per sequence whose next input token is known or is being sampled right now.
+        # Decode rows first: one per sequence whose next input token is known or is being sampled right now. On a
+        # pipeline, each step takes its share of the decoding sequences, so `depth` micro-batches fill the stages.
+        decoding = sum(1 for q in self.running if q.finish is None and not q.cancelled and not q.feeding)
+        share = -(-decoding // self.depth)
         for seq in self.running:
+            if len(plan.outputs) >= share:
+                break
             if seq.finish is not None or seq.cancelled or seq.feeding:
                 continue
             k = seq.fed   # the output this row consumes; it produces output k + 1

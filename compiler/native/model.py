@@ -18,6 +18,7 @@ from .batch import Sampling
 from .engine import Engine, Sequence
 from .gpu import Gpu, get_gpu
 from .stage import LocalChain, RelayChain
+from .text import TextModel
 
 __all__ = ["Model", "Sampling", "Timings", "top_k_pairs"]
 
@@ -40,26 +41,16 @@ class Timings:
         return self.prompt_tokens / (self.prefill_ms / 1000) if self.prefill_ms > 0 else 0.0
 
 
-class Model:
+class Model(TextModel):
     """A compiled model on this process's GPU device. Not thread-safe: one thread drives it."""
 
     def __init__(self, artifact: Path, manifest: dict, chain, gpu: Gpu):
-        from ..tokenizer import TokenizerInfo, load_tokenizer
-
-        self.artifact = Path(artifact)
-        self.manifest = manifest
+        super().__init__(artifact, manifest)
         self.chain = chain
         self.gpu = gpu
         self.variant = chain.stages[0].ws.variant
-        self.config = manifest["model"]["config"]
-        self.model_id = manifest["model"]["id"]
-        self.max_context = manifest["limits"]["max_context"]
-        self.max_step_tokens = manifest["limits"]["max_tokens_per_step"]
-        self.tokenizer = load_tokenizer(self.artifact / manifest["tokenizer"]["file"])
-        self.tokenizer_info = TokenizerInfo.from_json(manifest["tokenizer"])
         self.engine = Engine(chain, eos_ids=self.tokenizer_info.eos_ids, burst=getattr(chain, "burst_hint", 1))
         self.timings = Timings()
-        self._chat_encoder = None   # built on first use: it copies the tokenizer (about 0.5 s for SmolLM2)
 
     @classmethod
     def load(cls, artifact: str | Path, variant: str | None = None, gpu: Gpu | None = None, *,
@@ -77,31 +68,6 @@ class Model:
     @property
     def slots(self) -> int:
         return self.chain.slots
-
-    # ------------------------------------------------------------ text
-    @property
-    def eos_ids(self) -> set[int]:
-        return set(self.tokenizer_info.eos_ids)
-
-    def encode(self, text: str) -> list[int]:
-        # tokenizer.json's post-processor adds BOS when the model wants it (TokenizerInfo.add_bos).
-        return self.tokenizer.encode(text).ids
-
-    def decode(self, ids: list[int]) -> str:
-        return self.tokenizer.decode(list(ids), skip_special_tokens=True)
-
-    def chat_prompt(self, messages: list[dict]) -> str:
-        """The rendered prompt text (for display); encode_chat gives the ids to run."""
-        return self.tokenizer_info.render_chat(messages)
-
-    def encode_chat(self, messages: list[dict]) -> list[int]:
-        """Prompt ids for chat messages, where only the template can produce special tokens: control-token text
-        inside a message is plain text, so no message can forge a turn (compiler/chat_template.ChatEncoder)."""
-        if self._chat_encoder is None:
-            from ..chat_template import ChatEncoder
-
-            self._chat_encoder = ChatEncoder(self.tokenizer, self.tokenizer_info)
-        return self._chat_encoder.encode(messages)
 
     # ------------------------------------------------------------ generation
     def generate(self, prompt_ids: list[int], *, max_tokens: int = 64, sampling: Sampling = Sampling(),

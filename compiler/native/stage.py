@@ -247,7 +247,7 @@ class Stage:
         rows: activations (rows, width), logits (outputs, vocab) or sampled ids (outputs,)."""
         ws = self.ws
         step.check(max_rows=ws.max_rows, max_outputs=ws.max_outputs, slots=ws.slots, context=ws.context,
-                   vocab=self.manifest["model"]["config"]["vocab_size"])
+                   vocab=self.manifest["model"]["config"]["vocab_size"], needs_tokens=self.first_role == "embed")
         inp = self.input
         if inp is not None:
             width = inp["row_bytes"] // 4

@@ -92,7 +92,7 @@ class Result:
     step_id: int
     compute_ms: float
     values: np.ndarray     # (rows, width) activations / logits, or (outputs,) sampled ids
-    wire_bytes: int
+    payload: bytes         # the wire message itself, handed as is to the next stage
 
 
 def parse_result(blob: bytes, *, rows: int, width: int, dtype: str, vocab: int) -> Result:
@@ -120,7 +120,7 @@ def parse_result(blob: bytes, *, rows: int, width: int, dtype: str, vocab: int) 
             raise ProtocolError(f"result of step {step_id} names token {int(values.max())}, outside the vocabulary")
     elif not np.isfinite(values).all():
         raise ProtocolError(f"result of step {step_id} holds NaN or infinity")
-    return Result(assignment, step_id, us / 1000.0, values, len(payload))
+    return Result(assignment, step_id, us / 1000.0, values, payload)
 
 
 # ------------------------------------------------------------------ JSON messages
@@ -142,13 +142,13 @@ SCHEMAS = {
 
 def parse_text(data: str) -> dict:
     """A worker's text frame -> a checked dict. Raises ProtocolError naming the field at fault."""
-    from server.safe_json import UnsafeJSON, loads
+    from server.safe_json import JSONRejected, parse_json
 
     if len(data) > MAX_TEXT_BYTES:
         raise ProtocolError(f"text message of {len(data)} bytes is over the {MAX_TEXT_BYTES}-byte limit")
     try:
-        msg = loads(data)
-    except UnsafeJSON as e:
+        msg = parse_json(data, max_depth=8)   # no protocol message nests deeper than adapter info in capability
+    except JSONRejected as e:
         raise ProtocolError(f"message is not acceptable JSON: {e}") from None
     if not isinstance(msg, dict):
         raise ProtocolError(f"message must be a JSON object, got {type(msg).__name__}")

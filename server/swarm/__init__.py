@@ -1,0 +1,1 @@
+"""The swarm: browser tabs and native processes running one model together, coordinated by the server."""

@@ -250,8 +250,12 @@ def bench_variant(artifact: Path, manifest: dict, variant: str | None, args) -> 
          "batch": [measure_batch(engine, vocab, b, args.decode_tokens) for b in args.batch],
          "step": measure_step(chain, manifest, not args.no_profile)}
     for path in args.compare or []:   # the same step of another artifact (e.g. an older build), same process
+        other = read_manifest(path)
+        if not any(variant in k["variants"] for k in other["kernels"].values()):
+            r.setdefault("compare", []).append({"artifact": str(path), "skipped": f"it has no {variant} kernels"})
+            continue
         r.setdefault("compare", []).append({"artifact": str(path), "step": measure_step(
-            LocalChain.load(path, slots=1, variant=variant), read_manifest(path), not args.no_profile)})
+            LocalChain.load(path, slots=1, variant=variant), other, not args.no_profile)})
     if args.split:
         r["split"] = measure_split(artifact, variant, args.split, vocab, args.decode_tokens, args.repeats)
         r["split"]["unsplit"] = r["decode"][0]["tok_s"] if args.contexts[0] == 64 else \
@@ -347,8 +351,10 @@ def print_table(result: dict) -> None:
             print("  top kernels (ms per decode step): " + ", ".join(
                 f"{k.rsplit('_', 1)[0]} {ms:.3f}" for k, ms in list(s["gpu_kernel_names_ms"].items())[:6]))
         for c in r.get("compare", []):
-            cs = c["step"]
-            if "gpu_kernels_ms" in cs:
+            cs = c.get("step", {})
+            if "skipped" in c:
+                print(f"  vs {c['artifact']}: skipped, {c['skipped']}")
+            elif "gpu_kernels_ms" in cs:
                 print(f"  vs {c['artifact']}: GPU {cs['gpu_step_ms']:.2f} ms/step (this one {s.get('gpu_step_ms', 0):.2f}); "
                       + ", ".join(f"{op} {ms:.3f}" for op, ms in cs["gpu_kernels_ms"].items())
                       + f" ms; {cs['dispatches']} dispatches, CPU {cs['cpu_encode_submit_ms']:.2f} ms")

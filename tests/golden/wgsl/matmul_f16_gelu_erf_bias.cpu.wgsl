@@ -6,40 +6,38 @@ struct Params {
 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read> w: array<u32>;
+@group(0) @binding(2) var<storage, read> w: array<vec4<u32>>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> out: array<f32>;
-const RW: u32 = 192u;
-fn wi(row: u32, c: u32) -> u32 { return (row >> 3u) * (RW * 8u) + c * 8u + (row & 7u); }
-fn welem(row: u32, k: u32) -> f32 { return unpack2x16float(w[wi(row, k / 2u)])[k % 2u]; }
-struct Chunk { lo: vec4<f32>, hi: vec4<f32>, xi: u32 }
-const CHUNKS: u32 = 96u;
-fn wchunk(row: u32, c: u32) -> Chunk {
-  return Chunk(vec4<f32>(unpack2x16float(w[wi(row, 2u * c)]), unpack2x16float(w[wi(row, 2u * c + 1u)])), vec4<f32>(), c);
-}
 const K4: u32 = 96u;      // input width in vec4s
 const N: u32 = 1536u;            // output rows of this dispatch
 const ROW0: u32 = 0u;      // first output row (weights split for binding limits)
 const OUT_N: u32 = 1536u;    // output row stride
-const TT: u32 = 8u;          // tokens per workgroup
-const WG: u32 = 64u;
-const LANES: u32 = 1u;
-const ROWS_PER_WG: u32 = WG / LANES;
+const TT: u32 = 4u;          // tokens per workgroup
+const WG: u32 = 8u;
+const RW: u32 = 192u;          // u32 words per weight row
+const QW: u32 = 0u;   // quant words per row; scales follow
+const NB: u32 = 96u;    // blocks of 4 inputs
+const GROUPS: u32 = 192u; // 8-row groups in w
+const ONE = vec4<f32>(1.0);
 var<workgroup> red: array<vec2<f32>, WG>;
-fn reduce2(lid: u32, v: vec2<f32>, stride: u32) -> vec2<f32> {
-  // Sum over the invocations that share lid % stride (stride 1: the whole workgroup); all get their sum.
+fn xv(t0: u32, t: u32, i: u32) -> vec4<f32> {
+  return x[min(t0 + t, p.n_rows - 1u) * K4 + i];   // rows past the tile's end are read but never stored
+}
+// Word c of rows r..r+3 (r % 4 == 0): one vector load. Rows past the matrix read its last group (never stored).
+fn w4(r: u32, c: u32) -> vec4<u32> {
+  return w[min(r >> 3u, GROUPS - 1u) * RW * 2u + c * 2u + ((r >> 2u) & 1u)];
+}
+fn reduce_wg(lid: u32, v: vec2<f32>) -> vec2<f32> {
   red[lid] = v;
   workgroupBarrier();
-  for (var s = WG / 2u; s >= stride; s >>= 1u) {
+  for (var s = WG / 2u; s >= 1u; s >>= 1u) {
     if (lid < s) { red[lid] = red[lid] + red[lid + s]; }
     workgroupBarrier();
   }
-  let r = red[lid % stride];
+  let r = red[0];
   workgroupBarrier();
   return r;
-}
-fn xv(t0: u32, t: u32, i: u32) -> vec4<f32> {
-  return x[min(t0 + t, p.n_rows - 1u) * K4 + i];   // rows past the tile's end are read but never stored
 }
 fn gelu(v: f32) -> f32 {
   // Exact GELU, v * Phi(v) = v/2 * (1 + erf(v / sqrt 2)) (BERT). WGSL has no erf: Abramowitz & Stegun 7.1.26,
@@ -54,118 +52,622 @@ fn store(tok: u32, o: u32, a: f32, u: f32) {
   var y = a;
   y += bias[o];  y = gelu(y);  let oi = tok * OUT_N + o;
   out[oi] = y;}
-@compute @workgroup_size(64)
+@compute @workgroup_size(8)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let t0 = wid.y * TT;
   if (t0 >= p.n_rows) { return; }   // uniform: whole workgroup
   let tn = min(TT, p.n_rows - t0);
-  // Neighbouring invocations take neighbouring rows: with rows interleaved by 8, their loads are contiguous.
-  let row = wid.x * ROWS_PER_WG + lid % ROWS_PER_WG;
-  let lane = lid / ROWS_PER_WG;
-  var a0 = 0.0;
-  var u0 = 0.0;
-  var a1 = 0.0;
-  var u1 = 0.0;
-  var a2 = 0.0;
-  var u2 = 0.0;
-  var a3 = 0.0;
-  var u3 = 0.0;
-  var a4 = 0.0;
-  var u4 = 0.0;
-  var a5 = 0.0;
-  var u5 = 0.0;
-  var a6 = 0.0;
-  var u6 = 0.0;
-  var a7 = 0.0;
-  var u7 = 0.0;
-  var wsum = vec2<f32>(0.0, 0.0);   // (W·g, W·b) for layernorm
-  if (row < N) {
-    if (tn <= 1u) {
-    for (var c = lane; c < CHUNKS; c += LANES) {
-      let ch = wchunk(row, c);
+  let n0 = (wid.x * WG + lid) * 16u;
+  if (n0 >= N) { return; }
+  let r0 = n0 + 0u;
+  let r1 = n0 + 4u;
+  let r2 = n0 + 8u;
+  let r3 = n0 + 12u;
+  if (tn <= 1u) {
+    var acc_t00 = vec4<f32>(0.0);
+    var acc_t01 = vec4<f32>(0.0);
+    var acc_t02 = vec4<f32>(0.0);
+    var acc_t03 = vec4<f32>(0.0);
+    for (var b = 0u; b < NB; b++) {
       {
-        let xl = xv(t0, 0u, ch.xi);
-        a0 += dot(ch.lo, xl);
+        let wa0 = w4(r0, b * 2u);
+        let wb0 = w4(r0, b * 2u + 1u);
+        let wa1 = w4(r1, b * 2u);
+        let wb1 = w4(r1, b * 2u + 1u);
+        let wa2 = w4(r2, b * 2u);
+        let wb2 = w4(r2, b * 2u + 1u);
+        let wa3 = w4(r3, b * 2u);
+        let wb3 = w4(r3, b * 2u + 1u);
+        {
+          let xv4 = xv(t0, 0u, b);
+          acc_t00 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa0.x), unpack2x16float(wb0.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.y), unpack2x16float(wb0.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.z), unpack2x16float(wb0.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.w), unpack2x16float(wb0.w)), xv4)
+          );
+          acc_t01 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa1.x), unpack2x16float(wb1.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.y), unpack2x16float(wb1.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.z), unpack2x16float(wb1.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.w), unpack2x16float(wb1.w)), xv4)
+          );
+          acc_t02 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa2.x), unpack2x16float(wb2.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.y), unpack2x16float(wb2.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.z), unpack2x16float(wb2.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.w), unpack2x16float(wb2.w)), xv4)
+          );
+          acc_t03 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa3.x), unpack2x16float(wb3.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.y), unpack2x16float(wb3.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.z), unpack2x16float(wb3.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.w), unpack2x16float(wb3.w)), xv4)
+          );
+        }
       }
     }
-    } else if (tn <= 2u) {
-    for (var c = lane; c < CHUNKS; c += LANES) {
-      let ch = wchunk(row, c);
-      {
-        let xl = xv(t0, 0u, ch.xi);
-        a0 += dot(ch.lo, xl);
+    if (0u < tn) {
+      if (r0 + 0u < N) {
+        store(t0 + 0u, ROW0 + r0 + 0u, acc_t00.x, 0.0);
       }
-      {
-        let xl = xv(t0, 1u, ch.xi);
-        a1 += dot(ch.lo, xl);
+      if (r0 + 1u < N) {
+        store(t0 + 0u, ROW0 + r0 + 1u, acc_t00.y, 0.0);
       }
-    }
-    } else if (tn <= 4u) {
-    for (var c = lane; c < CHUNKS; c += LANES) {
-      let ch = wchunk(row, c);
-      {
-        let xl = xv(t0, 0u, ch.xi);
-        a0 += dot(ch.lo, xl);
+      if (r0 + 2u < N) {
+        store(t0 + 0u, ROW0 + r0 + 2u, acc_t00.z, 0.0);
       }
-      {
-        let xl = xv(t0, 1u, ch.xi);
-        a1 += dot(ch.lo, xl);
+      if (r0 + 3u < N) {
+        store(t0 + 0u, ROW0 + r0 + 3u, acc_t00.w, 0.0);
       }
-      {
-        let xl = xv(t0, 2u, ch.xi);
-        a2 += dot(ch.lo, xl);
+      if (r1 + 0u < N) {
+        store(t0 + 0u, ROW0 + r1 + 0u, acc_t01.x, 0.0);
       }
-      {
-        let xl = xv(t0, 3u, ch.xi);
-        a3 += dot(ch.lo, xl);
+      if (r1 + 1u < N) {
+        store(t0 + 0u, ROW0 + r1 + 1u, acc_t01.y, 0.0);
       }
-    }
-    } else {
-    for (var c = lane; c < CHUNKS; c += LANES) {
-      let ch = wchunk(row, c);
-      {
-        let xl = xv(t0, 0u, ch.xi);
-        a0 += dot(ch.lo, xl);
+      if (r1 + 2u < N) {
+        store(t0 + 0u, ROW0 + r1 + 2u, acc_t01.z, 0.0);
       }
-      {
-        let xl = xv(t0, 1u, ch.xi);
-        a1 += dot(ch.lo, xl);
+      if (r1 + 3u < N) {
+        store(t0 + 0u, ROW0 + r1 + 3u, acc_t01.w, 0.0);
       }
-      {
-        let xl = xv(t0, 2u, ch.xi);
-        a2 += dot(ch.lo, xl);
+      if (r2 + 0u < N) {
+        store(t0 + 0u, ROW0 + r2 + 0u, acc_t02.x, 0.0);
       }
-      {
-        let xl = xv(t0, 3u, ch.xi);
-        a3 += dot(ch.lo, xl);
+      if (r2 + 1u < N) {
+        store(t0 + 0u, ROW0 + r2 + 1u, acc_t02.y, 0.0);
       }
-      {
-        let xl = xv(t0, 4u, ch.xi);
-        a4 += dot(ch.lo, xl);
+      if (r2 + 2u < N) {
+        store(t0 + 0u, ROW0 + r2 + 2u, acc_t02.z, 0.0);
       }
-      {
-        let xl = xv(t0, 5u, ch.xi);
-        a5 += dot(ch.lo, xl);
+      if (r2 + 3u < N) {
+        store(t0 + 0u, ROW0 + r2 + 3u, acc_t02.w, 0.0);
       }
-      {
-        let xl = xv(t0, 6u, ch.xi);
-        a6 += dot(ch.lo, xl);
+      if (r3 + 0u < N) {
+        store(t0 + 0u, ROW0 + r3 + 0u, acc_t03.x, 0.0);
       }
-      {
-        let xl = xv(t0, 7u, ch.xi);
-        a7 += dot(ch.lo, xl);
+      if (r3 + 1u < N) {
+        store(t0 + 0u, ROW0 + r3 + 1u, acc_t03.y, 0.0);
+      }
+      if (r3 + 2u < N) {
+        store(t0 + 0u, ROW0 + r3 + 2u, acc_t03.z, 0.0);
+      }
+      if (r3 + 3u < N) {
+        store(t0 + 0u, ROW0 + r3 + 3u, acc_t03.w, 0.0);
       }
     }
+  } else if (tn <= 2u) {
+    var acc_t00 = vec4<f32>(0.0);
+    var acc_t01 = vec4<f32>(0.0);
+    var acc_t02 = vec4<f32>(0.0);
+    var acc_t03 = vec4<f32>(0.0);
+    var acc_t10 = vec4<f32>(0.0);
+    var acc_t11 = vec4<f32>(0.0);
+    var acc_t12 = vec4<f32>(0.0);
+    var acc_t13 = vec4<f32>(0.0);
+    for (var b = 0u; b < NB; b++) {
+      {
+        let wa0 = w4(r0, b * 2u);
+        let wb0 = w4(r0, b * 2u + 1u);
+        let wa1 = w4(r1, b * 2u);
+        let wb1 = w4(r1, b * 2u + 1u);
+        let wa2 = w4(r2, b * 2u);
+        let wb2 = w4(r2, b * 2u + 1u);
+        let wa3 = w4(r3, b * 2u);
+        let wb3 = w4(r3, b * 2u + 1u);
+        {
+          let xv4 = xv(t0, 0u, b);
+          acc_t00 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa0.x), unpack2x16float(wb0.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.y), unpack2x16float(wb0.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.z), unpack2x16float(wb0.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.w), unpack2x16float(wb0.w)), xv4)
+          );
+          acc_t01 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa1.x), unpack2x16float(wb1.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.y), unpack2x16float(wb1.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.z), unpack2x16float(wb1.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.w), unpack2x16float(wb1.w)), xv4)
+          );
+          acc_t02 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa2.x), unpack2x16float(wb2.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.y), unpack2x16float(wb2.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.z), unpack2x16float(wb2.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.w), unpack2x16float(wb2.w)), xv4)
+          );
+          acc_t03 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa3.x), unpack2x16float(wb3.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.y), unpack2x16float(wb3.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.z), unpack2x16float(wb3.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.w), unpack2x16float(wb3.w)), xv4)
+          );
+        }
+        {
+          let xv4 = xv(t0, 1u, b);
+          acc_t10 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa0.x), unpack2x16float(wb0.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.y), unpack2x16float(wb0.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.z), unpack2x16float(wb0.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.w), unpack2x16float(wb0.w)), xv4)
+          );
+          acc_t11 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa1.x), unpack2x16float(wb1.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.y), unpack2x16float(wb1.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.z), unpack2x16float(wb1.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.w), unpack2x16float(wb1.w)), xv4)
+          );
+          acc_t12 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa2.x), unpack2x16float(wb2.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.y), unpack2x16float(wb2.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.z), unpack2x16float(wb2.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.w), unpack2x16float(wb2.w)), xv4)
+          );
+          acc_t13 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa3.x), unpack2x16float(wb3.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.y), unpack2x16float(wb3.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.z), unpack2x16float(wb3.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.w), unpack2x16float(wb3.w)), xv4)
+          );
+        }
+      }
+    }
+    if (0u < tn) {
+      if (r0 + 0u < N) {
+        store(t0 + 0u, ROW0 + r0 + 0u, acc_t00.x, 0.0);
+      }
+      if (r0 + 1u < N) {
+        store(t0 + 0u, ROW0 + r0 + 1u, acc_t00.y, 0.0);
+      }
+      if (r0 + 2u < N) {
+        store(t0 + 0u, ROW0 + r0 + 2u, acc_t00.z, 0.0);
+      }
+      if (r0 + 3u < N) {
+        store(t0 + 0u, ROW0 + r0 + 3u, acc_t00.w, 0.0);
+      }
+      if (r1 + 0u < N) {
+        store(t0 + 0u, ROW0 + r1 + 0u, acc_t01.x, 0.0);
+      }
+      if (r1 + 1u < N) {
+        store(t0 + 0u, ROW0 + r1 + 1u, acc_t01.y, 0.0);
+      }
+      if (r1 + 2u < N) {
+        store(t0 + 0u, ROW0 + r1 + 2u, acc_t01.z, 0.0);
+      }
+      if (r1 + 3u < N) {
+        store(t0 + 0u, ROW0 + r1 + 3u, acc_t01.w, 0.0);
+      }
+      if (r2 + 0u < N) {
+        store(t0 + 0u, ROW0 + r2 + 0u, acc_t02.x, 0.0);
+      }
+      if (r2 + 1u < N) {
+        store(t0 + 0u, ROW0 + r2 + 1u, acc_t02.y, 0.0);
+      }
+      if (r2 + 2u < N) {
+        store(t0 + 0u, ROW0 + r2 + 2u, acc_t02.z, 0.0);
+      }
+      if (r2 + 3u < N) {
+        store(t0 + 0u, ROW0 + r2 + 3u, acc_t02.w, 0.0);
+      }
+      if (r3 + 0u < N) {
+        store(t0 + 0u, ROW0 + r3 + 0u, acc_t03.x, 0.0);
+      }
+      if (r3 + 1u < N) {
+        store(t0 + 0u, ROW0 + r3 + 1u, acc_t03.y, 0.0);
+      }
+      if (r3 + 2u < N) {
+        store(t0 + 0u, ROW0 + r3 + 2u, acc_t03.z, 0.0);
+      }
+      if (r3 + 3u < N) {
+        store(t0 + 0u, ROW0 + r3 + 3u, acc_t03.w, 0.0);
+      }
+    }
+    if (1u < tn) {
+      if (r0 + 0u < N) {
+        store(t0 + 1u, ROW0 + r0 + 0u, acc_t10.x, 0.0);
+      }
+      if (r0 + 1u < N) {
+        store(t0 + 1u, ROW0 + r0 + 1u, acc_t10.y, 0.0);
+      }
+      if (r0 + 2u < N) {
+        store(t0 + 1u, ROW0 + r0 + 2u, acc_t10.z, 0.0);
+      }
+      if (r0 + 3u < N) {
+        store(t0 + 1u, ROW0 + r0 + 3u, acc_t10.w, 0.0);
+      }
+      if (r1 + 0u < N) {
+        store(t0 + 1u, ROW0 + r1 + 0u, acc_t11.x, 0.0);
+      }
+      if (r1 + 1u < N) {
+        store(t0 + 1u, ROW0 + r1 + 1u, acc_t11.y, 0.0);
+      }
+      if (r1 + 2u < N) {
+        store(t0 + 1u, ROW0 + r1 + 2u, acc_t11.z, 0.0);
+      }
+      if (r1 + 3u < N) {
+        store(t0 + 1u, ROW0 + r1 + 3u, acc_t11.w, 0.0);
+      }
+      if (r2 + 0u < N) {
+        store(t0 + 1u, ROW0 + r2 + 0u, acc_t12.x, 0.0);
+      }
+      if (r2 + 1u < N) {
+        store(t0 + 1u, ROW0 + r2 + 1u, acc_t12.y, 0.0);
+      }
+      if (r2 + 2u < N) {
+        store(t0 + 1u, ROW0 + r2 + 2u, acc_t12.z, 0.0);
+      }
+      if (r2 + 3u < N) {
+        store(t0 + 1u, ROW0 + r2 + 3u, acc_t12.w, 0.0);
+      }
+      if (r3 + 0u < N) {
+        store(t0 + 1u, ROW0 + r3 + 0u, acc_t13.x, 0.0);
+      }
+      if (r3 + 1u < N) {
+        store(t0 + 1u, ROW0 + r3 + 1u, acc_t13.y, 0.0);
+      }
+      if (r3 + 2u < N) {
+        store(t0 + 1u, ROW0 + r3 + 2u, acc_t13.z, 0.0);
+      }
+      if (r3 + 3u < N) {
+        store(t0 + 1u, ROW0 + r3 + 3u, acc_t13.w, 0.0);
+      }
+    }
+  } else if (tn <= 4u) {
+    var acc_t00 = vec4<f32>(0.0);
+    var acc_t01 = vec4<f32>(0.0);
+    var acc_t02 = vec4<f32>(0.0);
+    var acc_t03 = vec4<f32>(0.0);
+    var acc_t10 = vec4<f32>(0.0);
+    var acc_t11 = vec4<f32>(0.0);
+    var acc_t12 = vec4<f32>(0.0);
+    var acc_t13 = vec4<f32>(0.0);
+    var acc_t20 = vec4<f32>(0.0);
+    var acc_t21 = vec4<f32>(0.0);
+    var acc_t22 = vec4<f32>(0.0);
+    var acc_t23 = vec4<f32>(0.0);
+    var acc_t30 = vec4<f32>(0.0);
+    var acc_t31 = vec4<f32>(0.0);
+    var acc_t32 = vec4<f32>(0.0);
+    var acc_t33 = vec4<f32>(0.0);
+    for (var b = 0u; b < NB; b++) {
+      {
+        let wa0 = w4(r0, b * 2u);
+        let wb0 = w4(r0, b * 2u + 1u);
+        let wa1 = w4(r1, b * 2u);
+        let wb1 = w4(r1, b * 2u + 1u);
+        let wa2 = w4(r2, b * 2u);
+        let wb2 = w4(r2, b * 2u + 1u);
+        let wa3 = w4(r3, b * 2u);
+        let wb3 = w4(r3, b * 2u + 1u);
+        {
+          let xv4 = xv(t0, 0u, b);
+          acc_t00 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa0.x), unpack2x16float(wb0.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.y), unpack2x16float(wb0.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.z), unpack2x16float(wb0.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.w), unpack2x16float(wb0.w)), xv4)
+          );
+          acc_t01 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa1.x), unpack2x16float(wb1.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.y), unpack2x16float(wb1.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.z), unpack2x16float(wb1.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.w), unpack2x16float(wb1.w)), xv4)
+          );
+          acc_t02 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa2.x), unpack2x16float(wb2.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.y), unpack2x16float(wb2.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.z), unpack2x16float(wb2.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.w), unpack2x16float(wb2.w)), xv4)
+          );
+          acc_t03 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa3.x), unpack2x16float(wb3.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.y), unpack2x16float(wb3.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.z), unpack2x16float(wb3.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.w), unpack2x16float(wb3.w)), xv4)
+          );
+        }
+        {
+          let xv4 = xv(t0, 1u, b);
+          acc_t10 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa0.x), unpack2x16float(wb0.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.y), unpack2x16float(wb0.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.z), unpack2x16float(wb0.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.w), unpack2x16float(wb0.w)), xv4)
+          );
+          acc_t11 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa1.x), unpack2x16float(wb1.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.y), unpack2x16float(wb1.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.z), unpack2x16float(wb1.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.w), unpack2x16float(wb1.w)), xv4)
+          );
+          acc_t12 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa2.x), unpack2x16float(wb2.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.y), unpack2x16float(wb2.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.z), unpack2x16float(wb2.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.w), unpack2x16float(wb2.w)), xv4)
+          );
+          acc_t13 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa3.x), unpack2x16float(wb3.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.y), unpack2x16float(wb3.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.z), unpack2x16float(wb3.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.w), unpack2x16float(wb3.w)), xv4)
+          );
+        }
+        {
+          let xv4 = xv(t0, 2u, b);
+          acc_t20 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa0.x), unpack2x16float(wb0.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.y), unpack2x16float(wb0.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.z), unpack2x16float(wb0.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.w), unpack2x16float(wb0.w)), xv4)
+          );
+          acc_t21 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa1.x), unpack2x16float(wb1.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.y), unpack2x16float(wb1.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.z), unpack2x16float(wb1.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.w), unpack2x16float(wb1.w)), xv4)
+          );
+          acc_t22 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa2.x), unpack2x16float(wb2.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.y), unpack2x16float(wb2.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.z), unpack2x16float(wb2.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.w), unpack2x16float(wb2.w)), xv4)
+          );
+          acc_t23 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa3.x), unpack2x16float(wb3.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.y), unpack2x16float(wb3.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.z), unpack2x16float(wb3.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.w), unpack2x16float(wb3.w)), xv4)
+          );
+        }
+        {
+          let xv4 = xv(t0, 3u, b);
+          acc_t30 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa0.x), unpack2x16float(wb0.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.y), unpack2x16float(wb0.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.z), unpack2x16float(wb0.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa0.w), unpack2x16float(wb0.w)), xv4)
+          );
+          acc_t31 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa1.x), unpack2x16float(wb1.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.y), unpack2x16float(wb1.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.z), unpack2x16float(wb1.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa1.w), unpack2x16float(wb1.w)), xv4)
+          );
+          acc_t32 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa2.x), unpack2x16float(wb2.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.y), unpack2x16float(wb2.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.z), unpack2x16float(wb2.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa2.w), unpack2x16float(wb2.w)), xv4)
+          );
+          acc_t33 += vec4<f32>(
+            dot(vec4<f32>(unpack2x16float(wa3.x), unpack2x16float(wb3.x)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.y), unpack2x16float(wb3.y)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.z), unpack2x16float(wb3.z)), xv4),
+            dot(vec4<f32>(unpack2x16float(wa3.w), unpack2x16float(wb3.w)), xv4)
+          );
+        }
+      }
+    }
+    if (0u < tn) {
+      if (r0 + 0u < N) {
+        store(t0 + 0u, ROW0 + r0 + 0u, acc_t00.x, 0.0);
+      }
+      if (r0 + 1u < N) {
+        store(t0 + 0u, ROW0 + r0 + 1u, acc_t00.y, 0.0);
+      }
+      if (r0 + 2u < N) {
+        store(t0 + 0u, ROW0 + r0 + 2u, acc_t00.z, 0.0);
+      }
+      if (r0 + 3u < N) {
+        store(t0 + 0u, ROW0 + r0 + 3u, acc_t00.w, 0.0);
+      }
+      if (r1 + 0u < N) {
+        store(t0 + 0u, ROW0 + r1 + 0u, acc_t01.x, 0.0);
+      }
+      if (r1 + 1u < N) {
+        store(t0 + 0u, ROW0 + r1 + 1u, acc_t01.y, 0.0);
+      }
+      if (r1 + 2u < N) {
+        store(t0 + 0u, ROW0 + r1 + 2u, acc_t01.z, 0.0);
+      }
+      if (r1 + 3u < N) {
+        store(t0 + 0u, ROW0 + r1 + 3u, acc_t01.w, 0.0);
+      }
+      if (r2 + 0u < N) {
+        store(t0 + 0u, ROW0 + r2 + 0u, acc_t02.x, 0.0);
+      }
+      if (r2 + 1u < N) {
+        store(t0 + 0u, ROW0 + r2 + 1u, acc_t02.y, 0.0);
+      }
+      if (r2 + 2u < N) {
+        store(t0 + 0u, ROW0 + r2 + 2u, acc_t02.z, 0.0);
+      }
+      if (r2 + 3u < N) {
+        store(t0 + 0u, ROW0 + r2 + 3u, acc_t02.w, 0.0);
+      }
+      if (r3 + 0u < N) {
+        store(t0 + 0u, ROW0 + r3 + 0u, acc_t03.x, 0.0);
+      }
+      if (r3 + 1u < N) {
+        store(t0 + 0u, ROW0 + r3 + 1u, acc_t03.y, 0.0);
+      }
+      if (r3 + 2u < N) {
+        store(t0 + 0u, ROW0 + r3 + 2u, acc_t03.z, 0.0);
+      }
+      if (r3 + 3u < N) {
+        store(t0 + 0u, ROW0 + r3 + 3u, acc_t03.w, 0.0);
+      }
+    }
+    if (1u < tn) {
+      if (r0 + 0u < N) {
+        store(t0 + 1u, ROW0 + r0 + 0u, acc_t10.x, 0.0);
+      }
+      if (r0 + 1u < N) {
+        store(t0 + 1u, ROW0 + r0 + 1u, acc_t10.y, 0.0);
+      }
+      if (r0 + 2u < N) {
+        store(t0 + 1u, ROW0 + r0 + 2u, acc_t10.z, 0.0);
+      }
+      if (r0 + 3u < N) {
+        store(t0 + 1u, ROW0 + r0 + 3u, acc_t10.w, 0.0);
+      }
+      if (r1 + 0u < N) {
+        store(t0 + 1u, ROW0 + r1 + 0u, acc_t11.x, 0.0);
+      }
+      if (r1 + 1u < N) {
+        store(t0 + 1u, ROW0 + r1 + 1u, acc_t11.y, 0.0);
+      }
+      if (r1 + 2u < N) {
+        store(t0 + 1u, ROW0 + r1 + 2u, acc_t11.z, 0.0);
+      }
+      if (r1 + 3u < N) {
+        store(t0 + 1u, ROW0 + r1 + 3u, acc_t11.w, 0.0);
+      }
+      if (r2 + 0u < N) {
+        store(t0 + 1u, ROW0 + r2 + 0u, acc_t12.x, 0.0);
+      }
+      if (r2 + 1u < N) {
+        store(t0 + 1u, ROW0 + r2 + 1u, acc_t12.y, 0.0);
+      }
+      if (r2 + 2u < N) {
+        store(t0 + 1u, ROW0 + r2 + 2u, acc_t12.z, 0.0);
+      }
+      if (r2 + 3u < N) {
+        store(t0 + 1u, ROW0 + r2 + 3u, acc_t12.w, 0.0);
+      }
+      if (r3 + 0u < N) {
+        store(t0 + 1u, ROW0 + r3 + 0u, acc_t13.x, 0.0);
+      }
+      if (r3 + 1u < N) {
+        store(t0 + 1u, ROW0 + r3 + 1u, acc_t13.y, 0.0);
+      }
+      if (r3 + 2u < N) {
+        store(t0 + 1u, ROW0 + r3 + 2u, acc_t13.z, 0.0);
+      }
+      if (r3 + 3u < N) {
+        store(t0 + 1u, ROW0 + r3 + 3u, acc_t13.w, 0.0);
+      }
+    }
+    if (2u < tn) {
+      if (r0 + 0u < N) {
+        store(t0 + 2u, ROW0 + r0 + 0u, acc_t20.x, 0.0);
+      }
+      if (r0 + 1u < N) {
+        store(t0 + 2u, ROW0 + r0 + 1u, acc_t20.y, 0.0);
+      }
+      if (r0 + 2u < N) {
+        store(t0 + 2u, ROW0 + r0 + 2u, acc_t20.z, 0.0);
+      }
+      if (r0 + 3u < N) {
+        store(t0 + 2u, ROW0 + r0 + 3u, acc_t20.w, 0.0);
+      }
+      if (r1 + 0u < N) {
+        store(t0 + 2u, ROW0 + r1 + 0u, acc_t21.x, 0.0);
+      }
+      if (r1 + 1u < N) {
+        store(t0 + 2u, ROW0 + r1 + 1u, acc_t21.y, 0.0);
+      }
+      if (r1 + 2u < N) {
+        store(t0 + 2u, ROW0 + r1 + 2u, acc_t21.z, 0.0);
+      }
+      if (r1 + 3u < N) {
+        store(t0 + 2u, ROW0 + r1 + 3u, acc_t21.w, 0.0);
+      }
+      if (r2 + 0u < N) {
+        store(t0 + 2u, ROW0 + r2 + 0u, acc_t22.x, 0.0);
+      }
+      if (r2 + 1u < N) {
+        store(t0 + 2u, ROW0 + r2 + 1u, acc_t22.y, 0.0);
+      }
+      if (r2 + 2u < N) {
+        store(t0 + 2u, ROW0 + r2 + 2u, acc_t22.z, 0.0);
+      }
+      if (r2 + 3u < N) {
+        store(t0 + 2u, ROW0 + r2 + 3u, acc_t22.w, 0.0);
+      }
+      if (r3 + 0u < N) {
+        store(t0 + 2u, ROW0 + r3 + 0u, acc_t23.x, 0.0);
+      }
+      if (r3 + 1u < N) {
+        store(t0 + 2u, ROW0 + r3 + 1u, acc_t23.y, 0.0);
+      }
+      if (r3 + 2u < N) {
+        store(t0 + 2u, ROW0 + r3 + 2u, acc_t23.z, 0.0);
+      }
+      if (r3 + 3u < N) {
+        store(t0 + 2u, ROW0 + r3 + 3u, acc_t23.w, 0.0);
+      }
+    }
+    if (3u < tn) {
+      if (r0 + 0u < N) {
+        store(t0 + 3u, ROW0 + r0 + 0u, acc_t30.x, 0.0);
+      }
+      if (r0 + 1u < N) {
+        store(t0 + 3u, ROW0 + r0 + 1u, acc_t30.y, 0.0);
+      }
+      if (r0 + 2u < N) {
+        store(t0 + 3u, ROW0 + r0 + 2u, acc_t30.z, 0.0);
+      }
+      if (r0 + 3u < N) {
+        store(t0 + 3u, ROW0 + r0 + 3u, acc_t30.w, 0.0);
+      }
+      if (r1 + 0u < N) {
+        store(t0 + 3u, ROW0 + r1 + 0u, acc_t31.x, 0.0);
+      }
+      if (r1 + 1u < N) {
+        store(t0 + 3u, ROW0 + r1 + 1u, acc_t31.y, 0.0);
+      }
+      if (r1 + 2u < N) {
+        store(t0 + 3u, ROW0 + r1 + 2u, acc_t31.z, 0.0);
+      }
+      if (r1 + 3u < N) {
+        store(t0 + 3u, ROW0 + r1 + 3u, acc_t31.w, 0.0);
+      }
+      if (r2 + 0u < N) {
+        store(t0 + 3u, ROW0 + r2 + 0u, acc_t32.x, 0.0);
+      }
+      if (r2 + 1u < N) {
+        store(t0 + 3u, ROW0 + r2 + 1u, acc_t32.y, 0.0);
+      }
+      if (r2 + 2u < N) {
+        store(t0 + 3u, ROW0 + r2 + 2u, acc_t32.z, 0.0);
+      }
+      if (r2 + 3u < N) {
+        store(t0 + 3u, ROW0 + r2 + 3u, acc_t32.w, 0.0);
+      }
+      if (r3 + 0u < N) {
+        store(t0 + 3u, ROW0 + r3 + 0u, acc_t33.x, 0.0);
+      }
+      if (r3 + 1u < N) {
+        store(t0 + 3u, ROW0 + r3 + 1u, acc_t33.y, 0.0);
+      }
+      if (r3 + 2u < N) {
+        store(t0 + 3u, ROW0 + r3 + 2u, acc_t33.z, 0.0);
+      }
+      if (r3 + 3u < N) {
+        store(t0 + 3u, ROW0 + r3 + 3u, acc_t33.w, 0.0);
+      }
     }
   }
-  if (row >= N || lane != 0u) { return; }
-  let o = ROW0 + row;
-  if (0u < tn) { store(t0 + 0u, o, a0, u0); }
-  if (1u < tn) { store(t0 + 1u, o, a1, u1); }
-  if (2u < tn) { store(t0 + 2u, o, a2, u2); }
-  if (3u < tn) { store(t0 + 3u, o, a3, u3); }
-  if (4u < tn) { store(t0 + 4u, o, a4, u4); }
-  if (5u < tn) { store(t0 + 5u, o, a5, u5); }
-  if (6u < tn) { store(t0 + 6u, o, a6, u6); }
-  if (7u < tn) { store(t0 + 7u, o, a7, u7); }
 }

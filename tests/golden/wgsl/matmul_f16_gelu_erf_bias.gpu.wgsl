@@ -6,16 +6,17 @@ struct Params {
 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read> w: array<u32>;
+@group(0) @binding(2) var<storage, read> w: array<vec4<u32>>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> out: array<f32>;
 const RW: u32 = 192u;
 fn wi(row: u32, c: u32) -> u32 { return (row >> 3u) * (RW * 8u) + c * 8u + (row & 7u); }
-fn welem(row: u32, k: u32) -> f32 { return unpack2x16float(w[wi(row, k / 2u)])[k % 2u]; }
+fn wu(i: u32) -> u32 { return w[i >> 2u][i & 3u]; }   // w bound as vec4<u32> (CPU variants load 4 rows at once)
+fn welem(row: u32, k: u32) -> f32 { return unpack2x16float(wu(wi(row, k / 2u)))[k % 2u]; }
 struct Chunk { lo: vec4<f32>, hi: vec4<f32>, xi: u32 }
 const CHUNKS: u32 = 96u;
 fn wchunk(row: u32, c: u32) -> Chunk {
-  return Chunk(vec4<f32>(unpack2x16float(w[wi(row, 2u * c)]), unpack2x16float(w[wi(row, 2u * c + 1u)])), vec4<f32>(), c);
+  return Chunk(vec4<f32>(unpack2x16float(wu(wi(row, 2u * c))), unpack2x16float(wu(wi(row, 2u * c + 1u)))), vec4<f32>(), c);
 }
 const K4: u32 = 96u;      // input width in vec4s
 const N: u32 = 1536u;            // output rows of this dispatch

@@ -12,6 +12,7 @@ from pathlib import Path
 from server.textstream import IncrementalDecoder
 
 from .errors import WebshardError
+from .kernels import VARIANTS
 
 DEFAULT_ARTIFACT = Path("build/models/smollm2")
 
@@ -20,7 +21,7 @@ def _add_model_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--artifact", type=Path, default=None,
                    help=f"compiled artifact directory (default: {DEFAULT_ARTIFACT}, compiled from the bundled model if missing)")
     p.add_argument("--model", default=None, help="compile this model first (smollm2, a .gguf path, or an HF directory)")
-    p.add_argument("--variant", choices=["cpu", "gpu"], default=None, help="kernel variant (default: chosen from the adapter)")
+    p.add_argument("--variant", choices=VARIANTS, default=None, help="kernel variant (default: chosen from the adapter)")
 
 
 def _add_sampling_args(p: argparse.ArgumentParser) -> None:
@@ -297,7 +298,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON object (embeddings, token counts, timings)")
     p.add_argument("--artifact", type=Path, default=None,
                    help="compiled encoder (default: build/models/minilm, compiled from the bundled model if missing)")
-    p.add_argument("--variant", choices=["cpu", "gpu"], default=None)
+    p.add_argument("--variant", choices=VARIANTS, default=None)
     p.add_argument("--no-truncate", action="store_true",
                    help="refuse a text longer than the model's max_seq_length instead of cutting it")
     p.set_defaults(fn=cmd_embed)
@@ -321,7 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("info", help="adapter, limits and artifact summary")
     p.add_argument("--artifact", type=Path, default=None)
-    p.add_argument("--variant", choices=["cpu", "gpu"], default=None)
+    p.add_argument("--variant", choices=VARIANTS, default=None)
     p.set_defaults(fn=cmd_info)
 
     sub.add_parser("render", help="render a scene (see `webshard render --help`)", add_help=False)

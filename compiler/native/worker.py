@@ -26,6 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..kernels import VARIANTS
+
 PROTOCOL = 1
 PROBE_CAP = 1 << 30        # at most this much is allocated to measure memory (a real allocation per 64 MiB)
 
@@ -249,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--server", required=True, help="the server's URL, e.g. http://127.0.0.1:8000")
     ap.add_argument("--token", required=True, help="the join token `webshard serve` printed")
     ap.add_argument("--name", default="", help="a name for the dashboard (default: the host name)")
-    ap.add_argument("--variant", choices=["cpu", "gpu"], default=None)
+    ap.add_argument("--variant", choices=VARIANTS, default=None)
     ap.add_argument("--cache-dir", type=Path, default=None, help=f"shard cache (default {default_cache()})")
     ap.add_argument("--test-throttle-ms", dest="throttle_ms", type=float, default=0.0,
                     help="TEST ONLY: sleep this long per layer per step (a slow worker)")

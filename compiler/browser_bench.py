@@ -15,7 +15,8 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 CHROMIUM = os.environ.get("WEBSHARD_CHROMIUM", "/usr/bin/chromium")
-# The flags tests/browser.py uses: WebGPU on SwiftShader's Vulkan in a headless Chromium.
+# WebGPU on SwiftShader's Vulkan in a headless Chromium (tests/browser.py launches with these too). Without the
+# Vulkan/SwiftShader flags compute works but a WebGPU canvas cannot present.
 CHROMIUM_ARGS = ["--no-sandbox", "--enable-unsafe-webgpu", "--enable-features=Vulkan", "--use-vulkan=swiftshader",
                  "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]

@@ -3,6 +3,7 @@
  * Demo pages may hold globals; the library modules (runtime_js/) hold none.
  */
 import { showWebGpuMessage, webGpuApiProblem } from '/runtime_js/webgpu_check.js';
+import { fmtMB, progressReporter } from './load_progress.js';
 
 const params = new URLSearchParams(location.search);
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
@@ -24,8 +25,6 @@ const history = [];
 /** @type {AbortController | null} */
 let running = null;
 
-const MB = 1e6;
-const fmtMB = (bytes) => `${(bytes / MB).toFixed(1)} MB`;
 
 /** Show `error` in the page and the console, and stop taking input: never leave a half-working chat. */
 function fail(error) {
@@ -36,23 +35,6 @@ function fail(error) {
   $('progress-box').hidden = true;
   input.disabled = send.disabled = stop.disabled = true;
   showWebGpuMessage($('error'), error);
-}
-
-/** The progress callback: bytes, percentage and an ETA from the average rate so far. */
-function progressReporter() {
-  const started = performance.now();
-  const bar = /** @type {HTMLProgressElement} */ ($('progress'));
-  const text = $('progress-text');
-  $('progress-box').hidden = false;
-  return (loaded, total) => {
-    bar.value = total ? loaded / total : 1;
-    const secs = (performance.now() - started) / 1000;
-    const rate = loaded / Math.max(secs, 1e-3);
-    // Pipelines compile while shards download; on a software adapter they can outlast the download.
-    const eta = loaded < total ? (loaded > 0 ? ` · about ${Math.ceil((total - loaded) / rate)} s left` : '')
-      : ' · preparing the GPU…';
-    text.textContent = `${fmtMB(loaded)} of ${fmtMB(total)} (${((100 * loaded) / (total || 1)).toFixed(0)}%)${eta}`;
-  };
 }
 
 /**

@@ -4,6 +4,7 @@
  * (runtime_js/) hold none.
  */
 import { showWebGpuMessage, webGpuApiProblem } from '/runtime_js/webgpu_check.js';
+import { fmtMB, progressReporter } from './load_progress.js';
 
 const CORPUS = [
   'The cat is sleeping on the warm windowsill.',
@@ -51,8 +52,6 @@ const state = {
 };
 window.__webshard = state;
 
-const MB = 1e6;
-const fmtMB = (bytes) => `${(bytes / MB).toFixed(1)} MB`;
 
 /** Show `error` in the page and the console, and stop taking input. */
 function fail(error) {
@@ -63,21 +62,6 @@ function fail(error) {
   $('progress-box').hidden = true;
   input.disabled = true;
   showWebGpuMessage($('error'), error);
-}
-
-/** The progress callback: bytes, percentage and an ETA from the average rate so far. */
-function progressReporter() {
-  const started = performance.now();
-  const bar = /** @type {HTMLProgressElement} */ ($('progress'));
-  const text = $('progress-text');
-  $('progress-box').hidden = false;
-  return (loaded, total) => {
-    bar.value = total ? loaded / total : 1;
-    const rate = loaded / Math.max((performance.now() - started) / 1000, 1e-3);
-    const eta = loaded < total ? (loaded > 0 ? ` · about ${Math.ceil((total - loaded) / rate)} s left` : '')
-      : ' · preparing the GPU…';
-    text.textContent = `${fmtMB(loaded)} of ${fmtMB(total)} (${((100 * loaded) / (total || 1)).toFixed(0)}%)${eta}`;
-  };
 }
 
 /**

@@ -3,6 +3,7 @@
  * what it does. Demo pages may hold globals; the library modules (runtime_js/) hold none.
  */
 import { showWebGpuMessage, webGpuApiProblem } from '/runtime_js/webgpu_check.js';
+import { fmtMB } from './load_progress.js';
 
 const params = new URLSearchParams(location.search);
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
@@ -11,8 +12,6 @@ const leaveButton = /** @type {HTMLButtonElement} */ ($('leave'));
 /** What tests read: the worker's status snapshot plus the error shown, if any. */
 window.__webshardWorker = { state: 'new', error: null };
 
-const MB = 1e6;
-const fmtMB = (bytes) => `${(bytes / MB).toFixed(1)} MB`;
 const STATE_WORDS = {
   new: 'starting', connecting: 'joining…', probing: 'measuring this GPU…', idle: 'waiting for work',
   loading: 'loading layers…', ready: 'serving', left: 'left', refused: 'refused', evicted: 'evicted',

@@ -7,22 +7,7 @@ import shutil
 
 import pytest
 
-CHROMIUM = os.environ.get("WEBSHARD_CHROMIUM", "/usr/bin/chromium")
-
-# Without the Vulkan/SwiftShader flags compute works but a WebGPU canvas cannot present.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--enable-unsafe-webgpu",
-    "--enable-features=Vulkan",
-    "--use-vulkan=swiftshader",
-    "--use-angle=swiftshader",
-    "--enable-unsafe-swiftshader",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from compiler.browser_bench import CHROMIUM, CHROMIUM_ARGS
 
 
 @contextlib.contextmanager

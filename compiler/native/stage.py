@@ -323,9 +323,6 @@ class LocalChain:
         ws = self.ws
         self.max_rows, self.max_outputs, self.slots, self.context = ws.max_rows, ws.max_outputs, ws.slots, ws.context
         self.vocab = ws.manifest["model"]["config"]["vocab_size"]
-        # Decode steps per submit that pay here: on a GPU a step's CPU side (encode, submit, readback) is its
-        # bottleneck; on a CPU adapter a step takes tens of ms and a burst would only delay the stop of a reply.
-        self.burst_hint = 1 if ws.variant == "cpu" else 4
         self.autotune: dict | None = None   # the autotuner's record when this load timed the candidates
 
     @classmethod
@@ -354,8 +351,13 @@ class LocalChain:
         if key is not None and variant is None:
             chain.autotune = at.tune(chain, cands)
             at.store_choice(key, chain.autotune | {"adapter": gpu.name, "candidates": cands})
-            chain.burst_hint = 1 if ws.variant == "cpu" else 4
         return chain
+
+    @property
+    def burst_hint(self) -> int:
+        """Decode steps per submit that pay here: on a GPU a step's CPU side (encode, submit, readback) is its
+        bottleneck; on a CPU adapter a step takes tens of ms and a burst would only delay the stop of a reply."""
+        return 1 if self.ws.variant == "cpu" else 4
 
     def submit(self, step: Step, keep_logits: list[int] = ()) -> Pending:
         ws = self.ws

@@ -163,6 +163,12 @@ def write_artifact(out: Path, model: ImportedModel, lowered: Lowered, bp: Buffer
             (out / f).write_text(v.source)
             variants[vname] = {"file": f, "workgroup_size": list(v.workgroup_size), "dispatch": v.dispatch,
                                "workgroup_bytes": v.workgroup_bytes}
+            if v.tiled is not None:
+                t = v.tiled
+                tf = f"kernels/{vname}/{name}.tiled.wgsl"
+                (out / tf).write_text(t.source)
+                variants[vname]["tiled"] = {"file": tf, "workgroup_size": list(t.workgroup_size), "dispatch": t.dispatch,
+                                            "workgroup_bytes": t.workgroup_bytes, "min_rows": t.min_rows}
         kernels_json[name] = {"op": k.op, "bindings": [b.to_json() for b in k.bindings], "variants": variants}
 
     weights_json = {

@@ -23,7 +23,7 @@ from .shapes import infer_shapes
 
 DEFAULT_MODEL_ID = "smollm2"
 DEFAULT_CONTEXT = 2048
-DEFAULT_STEP_TOKENS = 64
+DEFAULT_STEP_TOKENS = 256   # rows per step at most; CPU variants run fewer (kernels.VARIANT_CHOICE step_rows)
 
 
 def debug_level() -> int:
@@ -98,7 +98,7 @@ def check_sizes(lowered, bp, max_tokens: int, max_context: int, limits: dict) ->
             raise LimitError(f"buffer {name} needs {size} bytes, over max_storage_buffer_binding_size {cap}; "
                              f"lower --context or --step-tokens")
     for k in lowered.kernels.values():
-        for variant, v in k.variants.items():
+        for variant, v in [(vn, prog) for vn, kv in k.variants.items() for prog in (kv, kv.tiled) if prog is not None]:
             grid = workgroups(v.dispatch, max_tokens, max_tokens)
             if max(grid) > limits["max_workgroups_per_dimension"]:
                 raise LimitError(f"kernel {k.name} ({variant}) dispatches {grid} workgroups at {max_tokens} tokens, "

@@ -34,6 +34,11 @@ VARIANT_CHOICE = {
     "fallback_adapter": "cpu_sw",   # Chrome reports SwiftShader as a fallback adapter
     "default": "gpu",
     "candidates": {"gpu": ["gpu", "gpu_sg"]},
+    # Rows a variant runs per step at most (others: the artifact's max_tokens_per_step). CPU adapters keep prefill
+    # chunks short: a 64-row step already takes 1-2 s on lavapipe and ~9 s on SwiftShader, the time a cancelled
+    # prompt or a decoding neighbour waits. GPUs take long steps, where the tiled GEMM pays (H200, 512-token prompt,
+    # synthetic SmolLM2: 10.2k tok/s in 64-row steps, 16.7k in 256-row steps).
+    "step_rows": {"cpu": 64, "cpu_sw": 64},
 }
 
 # Spec default limits: kernels must fit these so browsers run the same WGSL.
@@ -125,6 +130,10 @@ class KernelVariant:
     workgroup_size: tuple[int, int, int]
     dispatch: list  # per dimension [count, divisor]; count is an int or "T" (tokens in this step)
     workgroup_bytes: int
+    # A second program, same bindings, that runtimes dispatch instead for steps of at least `min_rows` rows (the
+    # count its dispatch sizes by): the matmul's tiled GEMM for long prompts on GPUs.
+    tiled: "KernelVariant | None" = None
+    min_rows: int = 0
 
 
 @dataclass
@@ -212,6 +221,14 @@ MATMUL_SHAPES = {
     # A row's 32 lanes are neighbours and reduce by subgroup shuffles: no barrier where a subgroup holds a row.
     "gpu_sg": {"wg": 256, "lanes": 32, "tt": 8, "quads": 0, "sg": True},
 }
+# GPU variants switch to the tiled GEMM (matmul_tiled.wgsl.j2) for steps of at least min_rows rows, on matrices of
+# at most max_k inputs. Measured on an H200 against the decode kernel, SmolLM2's Q4_1 layer matmuls, each timed over
+# 40 dispatches: at 512 rows QKV 70 vs 315 us, gate|up 188 vs 513, output 56 vs 90; at 64 rows QKV 66 vs 101,
+# gate|up 46 vs 82. 32 x 32 tiles in 4 K groups beat 64 x 64 tiles in one (433 vs 576 us a layer at 512 rows): too
+# few 64 x 64 tiles to fill the GPU, each looping through all of K. ffn_down (K = 1536) lost at 64 and 128 rows
+# (64 vs 25, 67 vs 46 us) and drew at 512 (120 vs 126): a longer loop through K in each group.
+MATMUL_TILED = {v: {"bt": 32, "bn": 32, "tm": 4, "bk": 8, "kg": 4, "min_rows": 64, "max_k": 1024}
+                for v in ("gpu", "gpu_sg")}
 
 
 def matmul_kernel(fmt: str, K: int, N: int, *, row0=0, out_n=None, prologue=None, eps=1e-5, bias=False,
@@ -258,7 +275,28 @@ def matmul_kernel(fmt: str, K: int, N: int, *, row0=0, out_n=None, prologue=None
         disp = [[n_w, per_wg], [rows, tt], [1, 1]]
         wbytes = 8 * wg + (8 * tt if prologue else 0) + (4 * tt * K if stage_x else 0)
         k.variants[variant] = KernelVariant(src, (wg, 1, 1), disp, wbytes)
+        tiling = MATMUL_TILED.get(variant)
+        if tiling and K <= tiling["max_k"]:
+            k.variants[variant].tiled = tiled_matmul(bindings, consts, **{k_: v for k_, v in tiling.items() if k_ != "max_k"})
     return k
+
+
+def tiled_matmul(bindings: list[Binding], consts: dict, *, bt: int, bn: int, tm: int, bk: int, kg: int,
+                 min_rows: int) -> KernelVariant:
+    """The tiled GEMM program of a matmul kernel: bt tokens x bn weight rows (bn / 2 output rows with silu_mul)
+    per workgroup of kg groups of (bt / tm) x (bn / 4) invocations, each group taking 1/kg of K in bk-wide
+    slices and each invocation holding tm tokens x 4 rows."""
+    g1 = (bt // tm) * (bn // 4)
+    wg = g1 * kg
+    if bk % 4 or bn % 4 or bt % tm or wg % bt or wg > 256:
+        raise ValueError(f"tiled matmul: bt={bt} bn={bn} tm={tm} bk={bk} kg={kg} do not divide into {wg} invocations")
+    src = render("matmul_tiled", bindings, bt=bt, bn=bn, tm=tm, bk=bk, kg=kg, **consts)
+    outs = bn // 2 if consts["act"] == "silu_mul" else bn
+    rows = "T" if consts["count"] == "n_rows" else "O"
+    wbytes = 4 * kg * bk * (bt + bn) + (16 * g1 if kg > 1 else 0) + (8 * wg + 8 * bt if consts["prologue"] else 0)
+    if wbytes > DEFAULT_LIMITS["max_workgroup_storage_bytes"]:
+        raise ValueError(f"tiled matmul: {wbytes} bytes of workgroup memory, over the spec default")
+    return KernelVariant(src, (wg, 1, 1), [[consts["N"], outs], [rows, bt], [1, 1]], wbytes, min_rows=min_rows)
 
 
 def _f(v: float) -> str:

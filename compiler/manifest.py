@@ -127,6 +127,23 @@ def validate_manifest(m: Any, where: str) -> None:
         need(isinstance(r.get("variant"), str), f"{at}.variant", f"is {_show(_get(r, 'variant'))}, expected a variant name")
     for k in ("fallback_adapter", "default"):
         need(isinstance(vc.get(k), str), f"variant_choice.{k}", f"is {_show(_get(vc, k))}, expected a variant name")
+    for v, n in (vc.get("step_rows") or {}).items():   # optional: rows per step a variant runs at most
+        need(_is_positive(n), f"variant_choice.step_rows.{v}", f"is {_show(n)}, expected a positive integer")
+
+    def program(e, vat: str) -> None:
+        """A kernel variant's program: its WGSL file, workgroup shape, dispatch grid and workgroup memory."""
+        obj(e, vat)
+        need(inside_artifact(e.get("file")), f"{vat}.file", f"{_show(_get(e, 'file'))} is not a file in the artifact")
+        ws = _get(e, "workgroup_size")
+        need(isinstance(ws, list) and len(ws) == 3 and all(_is_positive(x) for x in ws), f"{vat}.workgroup_size",
+             f"is {_show(ws)}, expected 3 positive integers")
+        dp = _get(e, "dispatch")
+        need(isinstance(dp, list) and len(dp) == 3 and all(
+            isinstance(d, list) and len(d) == 2 and (_is_count(d[0]) or d[0] in ("T", "O")) and _is_positive(d[1])
+            for d in dp), f"{vat}.dispatch",
+            f'is {_show(dp)}, expected 3 [count, divisor] pairs (count: an integer, "T" or "O")')
+        need(_is_count(_get(e, "workgroup_bytes")), f"{vat}.workgroup_bytes",
+             f"is {_show(_get(e, 'workgroup_bytes'))}, expected a byte count")
 
     obj(_get(m, "kernels"), "kernels")
     for name, k in m["kernels"].items():
@@ -140,18 +157,11 @@ def validate_manifest(m: Any, where: str) -> None:
              "should name at least one variant")
         for v, e in k["variants"].items():
             vat = f"{at}.variants.{v}"
-            obj(e, vat)
-            need(inside_artifact(e.get("file")), f"{vat}.file", f"{_show(_get(e, 'file'))} is not a file in the artifact")
-            ws = _get(e, "workgroup_size")
-            need(isinstance(ws, list) and len(ws) == 3 and all(_is_positive(x) for x in ws), f"{vat}.workgroup_size",
-                 f"is {_show(ws)}, expected 3 positive integers")
-            dp = _get(e, "dispatch")
-            need(isinstance(dp, list) and len(dp) == 3 and all(
-                isinstance(d, list) and len(d) == 2 and (_is_count(d[0]) or d[0] in ("T", "O")) and _is_positive(d[1])
-                for d in dp), f"{vat}.dispatch",
-                f'is {_show(dp)}, expected 3 [count, divisor] pairs (count: an integer, "T" or "O")')
-            need(_is_count(_get(e, "workgroup_bytes")), f"{vat}.workgroup_bytes",
-                 f"is {_show(_get(e, 'workgroup_bytes'))}, expected a byte count")
+            program(e, vat)
+            if "tiled" in e:   # a second program for steps of at least min_rows rows (kernels.KernelVariant)
+                program(e["tiled"], f"{vat}.tiled")
+                need(_is_positive(e["tiled"].get("min_rows")), f"{vat}.tiled.min_rows",
+                     f"is {_show(e['tiled'].get('min_rows'))}, expected a positive integer")
 
     lst(_get(m, "shards"), "shards")
     for i, s in enumerate(m["shards"]):

@@ -300,22 +300,26 @@ export async function loadArtifact(baseUrl, options = {}) {
 }
 
 /**
- * WGSL sources of the given kernels' `variant`.
+ * WGSL sources of the given kernels' `variant`: its program, and its tiled program where it has one.
  * @param {string} baseUrl
  * @param {any} manifest
  * @param {string} variant
  * @param {Iterable<string>} kernelNames
- * @returns {Promise<Map<string, string>>}
+ * @returns {Promise<Map<string, {main: string, tiled: string | null}>>}
  */
 export async function fetchKernelSources(baseUrl, manifest, variant, kernelNames) {
   const base = artifactBase(baseUrl);
+  /** @param {string} file */
+  const text = async (file) => {
+    const response = await fetch(new URL(file, base).href);
+    if (!response.ok) throw new ArtifactError(`${file}: HTTP ${response.status}`);
+    return response.text();
+  };
   const entries = await Promise.all([...kernelNames].map(async (name) => {
     const v = manifest.kernels[name].variants[variant];
     if (!v) throw new ArtifactError(`kernel ${name} has no "${variant}" variant`);
-    const url = new URL(v.file, base).href;
-    const response = await fetch(url);
-    if (!response.ok) throw new ArtifactError(`${v.file}: HTTP ${response.status}`);
-    return /** @type {[string, string]} */ ([name, await response.text()]);
+    const [main, tiled] = await Promise.all([text(v.file), v.tiled ? text(v.tiled.file) : null]);
+    return /** @type {[string, {main: string, tiled: string | null}]} */ ([name, { main, tiled }]);
   }));
   return new Map(entries);
 }

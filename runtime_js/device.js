@@ -37,6 +37,7 @@ const OPTIONAL_FEATURES = ['shader-f16', 'subgroups', 'timestamp-query'];
  * @property {number[]} workgroup_size
  * @property {Array<[number|string, number]>} dispatch
  * @property {number} workgroup_bytes
+ * @property {KernelVariant & {min_rows: number}} [tiled]  Run instead for steps of at least min_rows rows.
  */
 
 /**
@@ -129,18 +130,20 @@ export function neededLimits(manifest, variant, units, slots = 1, options = {}) 
         need('maxBufferSize', bytes, why);
       }
       const kernel = manifest.kernels[d.kernel];
-      /** @type {KernelVariant} */
-      const v = kernel.variants[variant];
       const storage = kernel.bindings.filter((b) => b.type !== 'uniform').length;
       need('maxStorageBuffersPerShaderStage', storage, `kernel ${d.kernel} binds ${storage} storage buffers`);
-      need('maxComputeWorkgroupStorageSize', v.workgroup_bytes, `kernel ${d.kernel} (${variant})`);
-      const [x, y, z] = v.workgroup_size;
-      need('maxComputeInvocationsPerWorkgroup', x * y * z, `kernel ${d.kernel} (${variant})`);
-      need('maxComputeWorkgroupSizeX', x, `kernel ${d.kernel} (${variant})`);
-      need('maxComputeWorkgroupSizeY', y, `kernel ${d.kernel} (${variant})`);
-      need('maxComputeWorkgroupSizeZ', z, `kernel ${d.kernel} (${variant})`);
-      for (const n of workgroups(v.dispatch, sizes.T, sizes.O)) {
-        need('maxComputeWorkgroupsPerDimension', n, `kernel ${d.kernel} (${variant})`);
+      /** @type {KernelVariant} */
+      const main = kernel.variants[variant];
+      for (const v of main.tiled ? [main, main.tiled] : [main]) {
+        need('maxComputeWorkgroupStorageSize', v.workgroup_bytes, `kernel ${d.kernel} (${variant})`);
+        const [x, y, z] = v.workgroup_size;
+        need('maxComputeInvocationsPerWorkgroup', x * y * z, `kernel ${d.kernel} (${variant})`);
+        need('maxComputeWorkgroupSizeX', x, `kernel ${d.kernel} (${variant})`);
+        need('maxComputeWorkgroupSizeY', y, `kernel ${d.kernel} (${variant})`);
+        need('maxComputeWorkgroupSizeZ', z, `kernel ${d.kernel} (${variant})`);
+        for (const n of workgroups(v.dispatch, sizes.T, sizes.O)) {
+          need('maxComputeWorkgroupsPerDimension', n, `kernel ${d.kernel} (${variant})`);
+        }
       }
     }
   }

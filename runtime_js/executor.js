@@ -40,7 +40,26 @@ export class KernelError extends Error {
  * @property {Array<{name: string, type: string}>} bindings  In binding order.
  * @property {Array<[number|string, number]>} dispatch
  * @property {string} [where]       For messages, e.g. "cpu variant, kernels/cpu/x.wgsl".
+ * @property {{source: string, dispatch: Array<[number|string, number]>, minRows: number, where?: string}} [tiled]
+ *   A second program (same bindings) run instead for steps of at least minRows rows: the rows its dispatch
+ *   counts ("T" or "O"), as compiler/native/executor.py KernelProgram.for_step.
  */
+
+/**
+ * The dispatch grid and pipeline key a step runs for `prog`: its tiled program when the step is long enough.
+ * @param {KernelProgram} prog
+ * @param {number} nRows
+ * @param {number} nOut
+ * @returns {{key: string, dispatch: Array<[number|string, number]>}}
+ */
+export function programFor(prog, nRows, nOut) {
+  const t = prog.tiled;
+  if (t) {
+    const count = t.dispatch.find(([c]) => c === 'T' || c === 'O')?.[0];
+    if ((count === 'T' ? nRows : nOut) >= t.minRows) return { key: `${prog.name}#tiled`, dispatch: t.dispatch };
+  }
+  return { key: prog.name, dispatch: prog.dispatch };
+}
 
 /** @param {number} n */
 export const align4 = (n) => Math.max(4, Math.ceil(n / 4) * 4);
@@ -90,25 +109,27 @@ export class Executor {
         buffer: { type: b.type === 'uniform' ? 'uniform' : b.type === 'read' ? 'read-only-storage' : 'storage' },
       })),
     });
-    const module = dev.createShaderModule({ label: prog.name, code: prog.source });
-    try {
-      const pipeline = await dev.createComputePipelineAsync({
-        label: prog.name,
-        layout: dev.createPipelineLayout({ label: prog.name, bindGroupLayouts: [layout] }),
-        compute: { module, entryPoint: 'main' },
-      });
-      this.pipelines.set(prog.name, pipeline);
-      this.layouts.set(prog.name, layout);
-      this.programs.set(prog.name, prog);
-    } catch (e) {
-      const info = await module.getCompilationInfo();
-      const notes = info.messages
-        .filter((m) => m.type === 'error')
-        .map((m) => `  line ${m.lineNum}:${m.linePos}: ${m.message}`)
-        .join('\n');
-      throw new KernelError(`This browser's WebGPU rejected kernel ${prog.name}${prog.where ? ` (${prog.where})` : ''}: ` +
-        `${e.message}${notes ? '\n' + notes : ''}`);
-    }
+    const pipelineLayout = dev.createPipelineLayout({ label: prog.name, bindGroupLayouts: [layout] });
+    const programs = [[prog.name, prog.source, prog.where]];
+    if (prog.tiled) programs.push([`${prog.name}#tiled`, prog.tiled.source, prog.tiled.where]);
+    await Promise.all(programs.map(async ([key, code, where]) => {
+      const module = dev.createShaderModule({ label: key, code });
+      try {
+        this.pipelines.set(key, await dev.createComputePipelineAsync({
+          label: key, layout: pipelineLayout, compute: { module, entryPoint: 'main' },
+        }));
+      } catch (e) {
+        const info = await module.getCompilationInfo();
+        const notes = info.messages
+          .filter((m) => m.type === 'error')
+          .map((m) => `  line ${m.lineNum}:${m.linePos}: ${m.message}`)
+          .join('\n');
+        throw new KernelError(`This browser's WebGPU rejected kernel ${key}${where ? ` (${where})` : ''}: ` +
+          `${e.message}${notes ? '\n' + notes : ''}`);
+      }
+    }));
+    this.layouts.set(prog.name, layout);
+    this.programs.set(prog.name, prog);
   }
 
   /**
@@ -137,9 +158,10 @@ export class Executor {
    * @param {number} nOut
    */
   record(pass, kernel, bindGroup, nRows, nOut) {
-    const [x, y, z] = workgroups(/** @type {KernelProgram} */ (this.programs.get(kernel)).dispatch, nRows, nOut);
+    const { key, dispatch } = programFor(/** @type {KernelProgram} */ (this.programs.get(kernel)), nRows, nOut);
+    const [x, y, z] = workgroups(dispatch, nRows, nOut);
     if (!x || !y || !z) return;
-    pass.setPipeline(/** @type {GPUComputePipeline} */ (this.pipelines.get(kernel)));
+    pass.setPipeline(/** @type {GPUComputePipeline} */ (this.pipelines.get(key)));
     pass.setBindGroup(0, bindGroup);
     pass.dispatchWorkgroups(x, y, z);
   }

@@ -113,8 +113,22 @@ export function validateManifest(m, where) {
   for (const k of ['fallback_adapter', 'default']) {
     need(typeof vc[k] === 'string', `variant_choice.${k}`, `is ${show(vc[k])}, expected a variant name`);
   }
+  for (const [v, n] of Object.entries(vc.step_rows ?? {})) { // optional: rows per step a variant runs at most
+    need(isPositive(n), `variant_choice.step_rows.${v}`, `is ${show(n)}, expected a positive integer`);
+  }
 
   object(m.kernels, 'kernels');
+  /** A kernel variant's program: its WGSL file, workgroup shape, dispatch grid and workgroup memory. */
+  const program = (/** @type {any} */ e, /** @type {string} */ vat) => {
+    object(e, vat);
+    need(insideArtifact(e.file), `${vat}.file`, `${show(e.file)} is not a file in the artifact`);
+    need(Array.isArray(e.workgroup_size) && e.workgroup_size.length === 3 && e.workgroup_size.every(isPositive),
+      `${vat}.workgroup_size`, `is ${show(e.workgroup_size)}, expected 3 positive integers`);
+    need(Array.isArray(e.dispatch) && e.dispatch.length === 3 && e.dispatch.every((d) => Array.isArray(d) &&
+      d.length === 2 && (isCount(d[0]) || d[0] === 'T' || d[0] === 'O') && isPositive(d[1])),
+    `${vat}.dispatch`, `is ${show(e.dispatch)}, expected 3 [count, divisor] pairs (count: an integer, "T" or "O")`);
+    need(isCount(e.workgroup_bytes), `${vat}.workgroup_bytes`, `is ${show(e.workgroup_bytes)}, expected a byte count`);
+  };
   for (const [name, k] of Object.entries(m.kernels)) {
     const at = `kernels[${JSON.stringify(name)}]`;
     object(k, at);
@@ -126,14 +140,11 @@ export function validateManifest(m, where) {
     need(isObject(k.variants) && Object.keys(k.variants).length > 0, `${at}.variants`, 'should name at least one variant');
     for (const [v, e] of Object.entries(k.variants)) {
       const vat = `${at}.variants.${v}`;
-      object(e, vat);
-      need(insideArtifact(e.file), `${vat}.file`, `${show(e.file)} is not a file in the artifact`);
-      need(Array.isArray(e.workgroup_size) && e.workgroup_size.length === 3 && e.workgroup_size.every(isPositive),
-        `${vat}.workgroup_size`, `is ${show(e.workgroup_size)}, expected 3 positive integers`);
-      need(Array.isArray(e.dispatch) && e.dispatch.length === 3 && e.dispatch.every((d) => Array.isArray(d) &&
-        d.length === 2 && (isCount(d[0]) || d[0] === 'T' || d[0] === 'O') && isPositive(d[1])),
-      `${vat}.dispatch`, `is ${show(e.dispatch)}, expected 3 [count, divisor] pairs (count: an integer, "T" or "O")`);
-      need(isCount(e.workgroup_bytes), `${vat}.workgroup_bytes`, `is ${show(e.workgroup_bytes)}, expected a byte count`);
+      program(e, vat);
+      if ('tiled' in e) { // a second program for steps of at least min_rows rows (compiler/kernels.py KernelVariant)
+        program(e.tiled, `${vat}.tiled`);
+        need(isPositive(e.tiled.min_rows), `${vat}.tiled.min_rows`, `is ${show(e.tiled.min_rows)}, expected a positive integer`);
+      }
     }
   }
 
@@ -367,15 +378,18 @@ export function defaultSlots(manifest, names, bindingLimit) {
 }
 
 /**
- * The sizes symbolic shapes resolve to for `slots`: T rows and O outputs per step, S slots, C context. Outputs per
- * step: one per slot at most, and no more logits rows than one binding of `bindingLimit` bytes holds.
+ * The sizes symbolic shapes resolve to for `slots`: T rows and O outputs per step, S slots, C context. Rows per
+ * step: the artifact's, or fewer where the variant's step_rows says so (compiler/native/gpu.py step_rows). Outputs
+ * per step: one per slot at most, and no more logits rows than one binding of `bindingLimit` bytes holds.
  * @param {any} manifest
  * @param {number} slots
  * @param {number} [bindingLimit]
+ * @param {string} [variant]
  * @returns {{T: number, O: number, S: number, C: number}}
  */
-export function stepSizes(manifest, slots, bindingLimit = Infinity) {
-  const maxRows = manifest.limits.max_tokens_per_step;
+export function stepSizes(manifest, slots, bindingLimit = Infinity, variant = undefined) {
+  const cap = variant === undefined ? undefined : manifest.variant_choice?.step_rows?.[variant];
+  const maxRows = Math.min(manifest.limits.max_tokens_per_step, cap ?? Infinity);
   let perOutput = 4;
   for (const b of Object.values(manifest.buffers)) {
     if (b.shape[0] === 'O') perOutput = Math.max(perOutput, shapeBytes(b.shape.slice(1), {}));

@@ -94,7 +94,7 @@ export class Workspace {
     this.variant = variant;
     this.slots = slots;
     this.bindingLimit = this.device.limits.maxStorageBufferBindingSize;
-    this.sizes = stepSizes(manifest, slots, this.bindingLimit);
+    this.sizes = stepSizes(manifest, slots, this.bindingLimit, variant);
     this.maxRows = this.sizes.T;
     this.maxOutputs = this.sizes.O;
     this.context = this.sizes.C;
@@ -142,9 +142,14 @@ export class Workspace {
     await Promise.all([...names].map((name) => {
       const k = this.manifest.kernels[name];
       const v = k.variants[this.variant];
+      const src = sources.get(name);
       return this.ex.add({
-        name, source: sources.get(name) ?? '', bindings: k.bindings, dispatch: v.dispatch,
+        name, source: src?.main ?? '', bindings: k.bindings, dispatch: v.dispatch,
         where: `${this.variant} variant, ${v.file}`,
+        tiled: v.tiled && {
+          source: src?.tiled ?? '', dispatch: v.tiled.dispatch, minRows: v.tiled.min_rows,
+          where: `${this.variant} variant, ${v.tiled.file}`,
+        },
       });
     }));
   }

@@ -50,6 +50,11 @@ def tiny(models_dir, tmp_path_factory) -> dict[str, Path]:
                       max_tokens=TINY_STEP, progress=False)
         out[name] = models_dir / name
 
+    # Long steps: a prompt's first chunk reaches the GPU variants' tiled matmuls (kernels.MATMUL_TILED min_rows).
+    compile_model(load_model(make_tiny_llama(src)), models_dir / "tiny-long", model_id="tiny-long", max_context=128,
+                  max_tokens=96, progress=False)
+    out["tiny-long"] = models_dir / "tiny-long"
+
     bad = models_dir / "bad-version"
     shutil.copytree(out["tiny-llama"], bad)
     m = json.loads((bad / "manifest.json").read_text())
@@ -223,6 +228,21 @@ def test_tiny_models_match_native(ctx, site, tiny, gpu, name, variant):
     assert state["variant"] == variant
     assert len(state["promptIds"]) > TINY_STEP, "the prompt should need more than one prefill chunk"
     assert state["ids"] == native_tokens(tiny[name], state["promptIds"], 6, variant)
+
+
+def test_a_long_prompt_runs_the_tiled_matmuls_like_native(ctx, site, tiny, gpu):
+    """The gpu variant's tiled GEMM programs, compiled by Chrome's WebGPU (stricter than wgpu) and chosen by the
+    JS executor for a long step, give the native runtime's tokens."""
+    from compiler.kernels import MATMUL_TILED
+
+    manifest = json.loads((tiny["tiny-long"] / "manifest.json").read_text())
+    assert any("tiled" in k["variants"].get("gpu", {}) for k in manifest["kernels"].values())
+    state, _, console = open_chat(ctx, site[0], query("tiny-long", " ".join([TINY_PROMPT] * 4), 6, raw=True,
+                                                      variant="gpu"))
+    assert_done(state, console)
+    assert MATMUL_TILED["gpu"]["min_rows"] <= len(state["promptIds"]) <= 96, "the prompt should fill one long step"
+    # Against the cpu variant, which has no tiled programs: a broken tiled GEMM in both runtimes would agree.
+    assert state["ids"] == native_tokens(tiny["tiny-long"], state["promptIds"], 6, "cpu")
 
 
 def test_chat_page_encodes_control_text_in_a_message_as_text(ctx, site, tiny, gpu):

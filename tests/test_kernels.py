@@ -39,7 +39,8 @@ def ctl(rows, outputs=()) -> np.ndarray:
 
 @pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("fmt", FORMATS)
-@pytest.mark.parametrize("K_,N,T", [(32, 1, 1), (96, 37, 5), (160, 67, 9), (64, 300, 2)])
+# 70 and 130 rows: GPU variants run their tiled GEMM (kernels.MATMUL_TILED min_rows), with partial tiles.
+@pytest.mark.parametrize("K_,N,T", [(32, 1, 1), (96, 37, 5), (160, 67, 9), (64, 300, 2), (96, 37, 70), (160, 67, 130)])
 def test_matmul_plain(ex, variant, fmt, K_, N, T):
     r = rng(K_ + N)
     t = quantize("w", r.standard_normal((N, K_)), fmt)
@@ -52,9 +53,10 @@ def test_matmul_plain(ex, variant, fmt, K_, N, T):
 
 @pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("case", ["rms_silu", "ln_gelu_bias_res", "outputs_rows", "ln_res_bias", "split_part"])
-def test_matmul_fused(ex, variant, case):
+@pytest.mark.parametrize("T", [6, 70])
+def test_matmul_fused(ex, variant, case, T):
     r = rng(7)
-    Kd, N, T = 96, 70, 6
+    Kd, N = 96, 70
     fmt = "q4_1"
     W = r.standard_normal((N, Kd)).astype(np.float32)
     t = quantize("w", W, fmt)
@@ -64,6 +66,7 @@ def test_matmul_fused(ex, variant, case):
     arrays = {"x": x, "w": repack(t), "norm_w": nw, "norm_b": nb, "bias": b}
     Wd = dequantize(t)
     kw: dict = {}
+    n_out = 3
     if case == "rms_silu":
         y = R.matmul(R.rmsnorm(x, nw, 1e-5), Wd)
         want = R.silu_mul(y[:, : N // 2], y[:, N // 2:])
@@ -74,7 +77,8 @@ def test_matmul_fused(ex, variant, case):
         kw = dict(prologue="layernorm", act="gelu", bias=True, residual=True)
         arrays["out"] = res
     elif case == "outputs_rows":   # the LM head: x holds one row per output (n_out), not per step row
-        want = R.matmul(R.rmsnorm(x[:3], nw, 1e-5), Wd)
+        n_out = 3 if T < 64 else T - 1   # the tiled program counts outputs too
+        want = R.matmul(R.rmsnorm(x[:n_out], nw, 1e-5), Wd)
         kw = dict(prologue="rmsnorm", rows="O")
     elif case == "ln_res_bias":
         want = R.matmul(R.layernorm(x, nw, nb, 1e-5), Wd, b) + res
@@ -90,7 +94,7 @@ def test_matmul_fused(ex, variant, case):
         kw = dict(row0=20, out_n=N)
         N = 30
     k = K.matmul_kernel(fmt, Kd, N, eps=1e-5, **kw)
-    got = run_kernel(ex, k, variant, arrays, T, out_sizes={"out": want.nbytes}, n_out=3)["out"]
+    got = run_kernel(ex, k, variant, arrays, T, out_sizes={"out": want.nbytes}, n_out=n_out)["out"]
     np.testing.assert_allclose(got.reshape(want.shape), want, rtol=1e-4, atol=2e-4)
 
 

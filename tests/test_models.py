@@ -123,3 +123,21 @@ def test_qkv_in_different_formats_still_fuse(gpu, tmp_path):
     ids = model.tokenizer.encode(PROMPT).ids
     want = Interpreter(model, 64).greedy(ids, 8)
     assert list(Model.load(tmp_path / "mixed", gpu=gpu).generate(ids, max_tokens=8, stop_at_eos=False)) == want
+
+
+@pytest.mark.parametrize("variant", ["gpu", "gpu_sg"])
+def test_a_long_prompt_step_runs_the_tiled_matmuls(gpu, tmp_path, variant):
+    """A step of at least MATMUL_TILED's min_rows rows runs the GPU variants' tiled GEMM (its own programs): the
+    logits and greedy tokens still match the interpreter, through chunked prefill into a partly filled cache."""
+    from compiler.kernels import MATMUL_TILED
+
+    model = load_model(make_tiny_llama(tmp_path))
+    art = tmp_path / "artifact"
+    compile_model(model, art, model_id="tiny-long", max_context=128, max_tokens=96)
+    ids = (model.tokenizer.encode(PROMPT + " and ").ids * 20)[:112]
+    assert len(ids) - 96 < MATMUL_TILED[variant]["min_rows"] <= 96   # a tiled chunk, then a short one
+    m = Model.load(art, variant=variant, gpu=gpu)
+    interp = Interpreter(model, 128)
+    np.testing.assert_allclose(m.logits_for(ids), interp.step(ids), rtol=1e-4, atol=1e-4)
+    assert any(k.endswith("#tiled") for k in m.chain.ws.ex.pipelines), "no tiled program was built"
+    assert list(m.generate(ids, max_tokens=8, stop_at_eos=False)) == Interpreter(model, 128).greedy(ids, 8)

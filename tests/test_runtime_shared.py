@@ -106,3 +106,36 @@ def test_read_manifest_names_the_file(tmp_path, tiny_manifest):
     (tmp_path / "manifest.json").write_text("[" * 100000)
     with pytest.raises(ArtifactError, match="not valid JSON"):
         read_manifest(tmp_path)
+
+
+def test_step_rows_per_variant_agree_in_both_runtimes(tmp_path):
+    """CPU variants run at most variant_choice.step_rows rows a step; others the artifact's max_tokens_per_step. Node
+    runs runtime_js/manifest.js stepSizes on the same manifest."""
+    import shutil
+    import subprocess
+
+    from compiler.native.gpu import step_rows
+    from tests.conftest import unavailable
+
+    manifest = {"limits": {"max_tokens_per_step": 256, "max_context": 512}, "buffers": {},
+                "variant_choice": K.VARIANT_CHOICE}
+    want = {"cpu": 64, "cpu_sw": 64, "gpu": 256, "gpu_sg": 256}
+    assert {v: step_rows(manifest, v) for v in want} == want
+    small = dict(manifest, limits={"max_tokens_per_step": 8, "max_context": 512})
+    assert step_rows(small, "cpu") == 8   # never more than the artifact holds
+    node = shutil.which("node")
+    if node is None:
+        unavailable("node", "node is missing")
+    script = tmp_path / "rows.mjs"
+    script.write_text(f"""
+import {{ pathToFileURL }} from "node:url";
+const {{ stepSizes }} = await import(pathToFileURL({json.dumps(str(Path(__file__).resolve().parent.parent / "runtime_js" / "manifest.js"))}).href);
+const m = {json.dumps(manifest)};
+const out = {{}};
+for (const v of {json.dumps(list(want))}) out[v] = stepSizes(m, 1, Infinity, v).T;
+out.small = stepSizes({json.dumps(small)}, 1, Infinity, "cpu").T;
+console.log(JSON.stringify(out));
+""")
+    got = subprocess.run([node, str(script)], capture_output=True, text=True, timeout=60)
+    assert got.returncode == 0, got.stderr
+    assert json.loads(got.stdout) == want | {"small": 8}

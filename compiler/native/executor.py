@@ -72,6 +72,27 @@ class KernelProgram:
     source: str
     bindings: list[dict]        # [{"name", "type", "elem"}] in binding order
     dispatch: list
+    tiled: "KernelProgram | None" = None   # run instead for steps of at least tiled.min_rows rows (same bindings)
+    min_rows: int = 0
+
+    @staticmethod
+    def from_variant(name: str, bindings: list[dict], v, source_of) -> "KernelProgram":
+        """From a manifest variant entry (dict, source_of(entry) reads its file) or a kernels.KernelVariant."""
+        if isinstance(v, dict):
+            t = v.get("tiled")
+            tiled = KernelProgram(name, source_of(t), bindings, t["dispatch"], min_rows=t["min_rows"]) if t else None
+            return KernelProgram(name, source_of(v), bindings, v["dispatch"], tiled)
+        t = v.tiled
+        tiled = KernelProgram(name, t.source, bindings, t.dispatch, min_rows=t.min_rows) if t else None
+        return KernelProgram(name, v.source, bindings, v.dispatch, tiled)
+
+    def for_step(self, n_rows: int, n_out: int) -> "KernelProgram":
+        """The program a step runs: the tiled one when the rows its grid counts ("T" or "O") reach min_rows."""
+        t = self.tiled
+        if t is None:
+            return self
+        count = next(c for c, _ in t.dispatch if c in ("T", "O"))
+        return t if (n_rows if count == "T" else n_out) >= t.min_rows else self
 
 
 class Executor:
@@ -94,34 +115,32 @@ class Executor:
             else:
                 layout = {"type": wgpu.BufferBindingType.storage}
             entries.append({"binding": i, "visibility": wgpu.ShaderStage.COMPUTE, "buffer": layout})
-        bgl = self.device.create_bind_group_layout(entries=entries)
+        self.layouts[prog.name] = self.device.create_bind_group_layout(entries=entries)
         try:
-            module = self.device.create_shader_module(code=native_wgsl(prog.source), label=prog.name)
-            self.pipelines[prog.name] = self.device.create_compute_pipeline(
-                layout=self.device.create_pipeline_layout(bind_group_layouts=[bgl]),
-                compute={"module": module, "entry_point": "main"},
-                label=prog.name,
-            )
-        except Exception as e:  # wgpu raises GPUValidationError / GPUError subclasses with multi-line text
-            detail = " ".join(line.strip() for line in str(e).splitlines() if line.strip())[:400] or type(e).__name__
-            raise ArtifactError(f"kernel {prog.name}: the adapter rejected it: {detail}") from e
-        self.layouts[prog.name] = bgl
-        self.programs[prog.name] = prog
+            self.replace(prog)
+        except ArtifactError:
+            del self.layouts[prog.name]
+            raise
 
     def replace(self, prog: KernelProgram) -> None:
-        """Swap a kernel's program for another variant of it: same bindings, so the same bind group layout, and
-        every bind group made for it stays valid."""
-        if prog.name not in self.pipelines:
+        """Build a kernel's pipelines (its tiled program's too), or swap them for another variant's: same bindings,
+        so the same bind group layout, and every bind group made for the kernel stays valid."""
+        if prog.name not in self.layouts:
             return self.add(prog)
-        try:
-            module = self.device.create_shader_module(code=native_wgsl(prog.source), label=prog.name)
-            pipeline = self.device.create_compute_pipeline(
-                layout=self.device.create_pipeline_layout(bind_group_layouts=[self.layouts[prog.name]]),
-                compute={"module": module, "entry_point": "main"}, label=prog.name)
-        except Exception as e:  # noqa: BLE001 - wgpu raises GPUValidationError / GPUError subclasses
-            detail = " ".join(line.strip() for line in str(e).splitlines() if line.strip())[:400] or type(e).__name__
-            raise ArtifactError(f"kernel {prog.name}: the adapter rejected it: {detail}") from e
-        self.pipelines[prog.name] = pipeline
+        built = {}
+        for key, p in ((prog.name, prog), (prog.name + "#tiled", prog.tiled)):
+            if p is None:
+                continue
+            try:
+                module = self.device.create_shader_module(code=native_wgsl(p.source), label=key)
+                built[key] = self.device.create_compute_pipeline(
+                    layout=self.device.create_pipeline_layout(bind_group_layouts=[self.layouts[prog.name]]),
+                    compute={"module": module, "entry_point": "main"}, label=key)
+            except Exception as e:  # noqa: BLE001 - wgpu raises GPUValidationError / GPUError subclasses
+                detail = " ".join(line.strip() for line in str(e).splitlines() if line.strip())[:400] or type(e).__name__
+                raise ArtifactError(f"kernel {key}: the adapter rejected it: {detail}") from e
+        self.pipelines.pop(prog.name + "#tiled", None)
+        self.pipelines.update(built)
         self.programs[prog.name] = prog
 
     def bind_group(self, kernel: str, buffers: dict[str, object]):
@@ -137,20 +156,19 @@ class Executor:
         self.device.queue.write_buffer(self.params, 0, pack_params(**values))
 
     def record(self, cpass, kernel: str, bind_group, n_rows: int, n_out: int) -> None:
-        x, y, z = workgroups(self.programs[kernel].dispatch, n_rows, n_out)
-        if x and y and z:
-            cpass.set_pipeline(self.pipelines[kernel])
-            cpass.set_bind_group(0, bind_group)
-            cpass.dispatch_workgroups(x, y, z)
+        self.record_plan(cpass, self.plan([(kernel, bind_group)], n_rows, n_out))
 
     def plan(self, steps: list[tuple[str, object]], n_rows: int, n_out: int) -> list[tuple]:
         """(pipeline, bind group, x, y, z) for each (kernel, bind group) of `steps` that dispatches anything in a
-        step of n_rows rows and n_out outputs: what record_plan replays."""
+        step of n_rows rows and n_out outputs (its tiled program where the step is long enough): what record_plan
+        replays."""
         out = []
         for kernel, bg in steps:
-            x, y, z = workgroups(self.programs[kernel].dispatch, n_rows, n_out)
+            main = self.programs[kernel]
+            prog = main.for_step(n_rows, n_out)
+            x, y, z = workgroups(prog.dispatch, n_rows, n_out)
             if x and y and z:
-                out.append((self.pipelines[kernel], bg, x, y, z))
+                out.append((self.pipelines[kernel if prog is main else kernel + "#tiled"], bg, x, y, z))
         return out
 
     @staticmethod
@@ -194,8 +212,8 @@ def run_kernel(executor: Executor, kernel, variant: str, arrays: dict[str, np.nd
                out_sizes: dict[str, int] | None = None, n_out: int = 1) -> dict[str, np.ndarray]:
     """Run one compiled kernel once (tests): arrays by binding name (`ctl` too, packed by the test); returns every
     read_write binding."""
-    v = kernel.variants[variant]
-    prog = KernelProgram(f"{kernel.name}@{variant}", v.source, [b.to_json() for b in kernel.bindings], v.dispatch)
+    prog = KernelProgram.from_variant(f"{kernel.name}@{variant}", [b.to_json() for b in kernel.bindings],
+                                      kernel.variants[variant], None)
     executor.add(prog)
     bufs = {}
     for b in kernel.bindings:

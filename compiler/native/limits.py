@@ -61,17 +61,19 @@ def needed_limits(manifest: dict, variant: str, units: list[str], slots: int,
                 need("maxStorageBufferBindingSize", size, f'buffer "{name}" is bound whole')
                 need("maxBufferSize", size, f'buffer "{name}"')
             kernel = manifest["kernels"][d["kernel"]]
-            v = kernel["variants"][variant]
             storage = sum(1 for b in kernel["bindings"] if b["type"] != "uniform")
             need("maxStorageBuffersPerShaderStage", storage, f"kernel {d['kernel']} binds {storage} storage buffers")
-            need("maxComputeWorkgroupStorageSize", v["workgroup_bytes"], f"kernel {d['kernel']} ({variant})")
-            x, y, z = v["workgroup_size"]
-            need("maxComputeInvocationsPerWorkgroup", x * y * z, f"kernel {d['kernel']} ({variant})")
-            need("maxComputeWorkgroupSizeX", x, f"kernel {d['kernel']} ({variant})")
-            need("maxComputeWorkgroupSizeY", y, f"kernel {d['kernel']} ({variant})")
-            need("maxComputeWorkgroupSizeZ", z, f"kernel {d['kernel']} ({variant})")
-            for dim in workgroups(v["dispatch"], rows, n_out):
-                need("maxComputeWorkgroupsPerDimension", dim, f"kernel {d['kernel']} ({variant})")
+            for v in (kernel["variants"][variant], kernel["variants"][variant].get("tiled")):
+                if v is None:
+                    continue
+                need("maxComputeWorkgroupStorageSize", v["workgroup_bytes"], f"kernel {d['kernel']} ({variant})")
+                x, y, z = v["workgroup_size"]
+                need("maxComputeInvocationsPerWorkgroup", x * y * z, f"kernel {d['kernel']} ({variant})")
+                need("maxComputeWorkgroupSizeX", x, f"kernel {d['kernel']} ({variant})")
+                need("maxComputeWorkgroupSizeY", y, f"kernel {d['kernel']} ({variant})")
+                need("maxComputeWorkgroupSizeZ", z, f"kernel {d['kernel']} ({variant})")
+                for dim in workgroups(v["dispatch"], rows, n_out):
+                    need("maxComputeWorkgroupsPerDimension", dim, f"kernel {d['kernel']} ({variant})")
     need("maxUniformBufferBindingSize", manifest["params"]["bytes"], "the Params uniform")
     return out
 

@@ -23,7 +23,7 @@ from ..errors import ArtifactError, LimitError
 from . import wire
 from .batch import Step, pack_ctl, pack_params
 from .executor import Executor, KernelProgram, submit, wait_for
-from .gpu import Gpu, get_gpu, kernel_variant
+from .gpu import Gpu, get_gpu, kernel_variant, step_rows
 from .limits import check_limits, needed_limits
 
 READBACK = wgpu.BufferUsage.MAP_READ | wgpu.BufferUsage.COPY_DST
@@ -102,7 +102,7 @@ class Workspace:
         self.gpu, self.manifest, self.artifact, self.variant, self.slots = gpu, manifest, artifact, variant, slots
         self.device = gpu.device
         self._binding_limit = gpu.device.limits.get("max-storage-buffer-binding-size", 128 << 20)
-        self.max_rows = manifest["limits"]["max_tokens_per_step"]
+        self.max_rows = step_rows(manifest, variant)
         self.context = manifest["limits"]["max_context"]
         # Outputs per step: one per slot at most, and no more logits rows than one binding holds.
         per_output = max(_shape_bytes(b["shape"][1:], {}) for b in manifest["buffers"].values() if b["shape"][0] == "O")
@@ -131,14 +131,16 @@ class Workspace:
 
     def _program(self, name: str, variant: str) -> KernelProgram:
         k = self.manifest["kernels"][name]
-        v = k["variants"][variant]
-        return KernelProgram(name, (self.artifact / v["file"]).read_text(), k["bindings"], v["dispatch"])
+        return KernelProgram.from_variant(name, k["bindings"], k["variants"][variant],
+                                          lambda e: (self.artifact / e["file"]).read_text())
 
     def use_variant(self, variant: str) -> None:
         """Run every kernel built so far as `variant` (the autotuner's trials and its choice): same bindings, so the
         stages' bind groups, weights and buffers serve it unchanged."""
         if variant == self.variant:
             return
+        if step_rows(self.manifest, variant) != self.max_rows:   # buffers are sized for this many rows a step
+            raise ValueError(f"variant {variant} runs {step_rows(self.manifest, variant)} rows a step, not {self.max_rows}")
         for name in list(self.ex.programs):
             self.ex.replace(self._program(name, variant))
         self.variant = variant

@@ -151,6 +151,25 @@ def measure_batch(engine: Engine, vocab: int, batch: int, tokens: int) -> dict:
     return {"batch": batch, "tok_s": (sum(len(s.outputs) for s in seqs) - done0) / dt}
 
 
+def measure_prefill_kernels(chain: LocalChain, manifest: dict, rows: int) -> dict:
+    """GPU time of one `rows`-row prefill step (a cold prompt in slot 0), whole and per op kind (each dispatch in
+    its own timed pass, once: on a CPU adapter one such step takes seconds)."""
+    from .profile import Profiler, kernel_gpu_ms, step_gpu_ms
+
+    rows = min(rows, chain.max_rows)
+    ids = ids_of(rows, chain.vocab, rows)
+    step = Step([Row(0, i, token=t) for i, t in enumerate(ids)], [Output(rows - 1)])
+    n = sum(1 for s in chain.stages for _ in s.steps)
+    prof = Profiler(chain.ws.device, passes=max(512, n + 8))
+    step_gpu_ms(chain, step, prof)   # warm
+    by_op: dict[str, float] = {}
+    for (_, k, ms) in kernel_gpu_ms(chain, step, prof):
+        op = manifest["kernels"][k]["op"]
+        by_op[op] = by_op.get(op, 0.0) + ms
+    return {"rows": rows, "gpu_step_ms": step_gpu_ms(chain, step, prof),
+            "gpu_kernels_ms": {op: round(ms, 3) for op, ms in sorted(by_op.items(), key=lambda x: -x[1])}}
+
+
 def measure_step(chain: LocalChain, manifest: dict, profile: bool) -> dict:
     """Costs of one decode step at context ~64: CPU time to encode and submit it, GPU time, and per kernel."""
     from .profile import Profiler, copy_bandwidth_gbs, copy_kernel_gbs, kernel_gpu_ms, step_gpu_ms
@@ -249,6 +268,8 @@ def bench_variant(artifact: Path, manifest: dict, variant: str | None, args) -> 
          "decode": [measure_decode(engine, vocab, c, args.decode_tokens, args.repeats) for c in args.contexts],
          "batch": [measure_batch(engine, vocab, b, args.decode_tokens) for b in args.batch],
          "step": measure_step(chain, manifest, not args.no_profile)}
+    if not args.no_profile and "timestamp-query" in chain.ws.device.features and args.prefill:
+        r["prefill_step"] = measure_prefill_kernels(chain, manifest, max(args.prefill))
     for path in args.compare or []:   # the same step of another artifact (e.g. an older build), same process
         other = read_manifest(path)
         if not any(variant in k["variants"] for k in other["kernels"].values()):
@@ -341,6 +362,10 @@ def print_table(result: dict) -> None:
                   f"copy kernel {s.get('copy_kernel_gb_s', 0):.0f} GB/s)"
                   + (f"; largest ({big['bytes'] / 1e6:.0f} MB) {big['gb_s']:.1f} GB/s = "
                      f"{100 * big['gb_s'] / s['copy_gb_s']:.0f}% of copy" if big else ""))
+        if "prefill_step" in r:
+            ps = r["prefill_step"]
+            print(f"  prefill step of {ps['rows']} rows: GPU {ps['gpu_step_ms']:.2f} ms in one pass; "
+                  + ", ".join(f"{op} {ms:.2f}" for op, ms in ps["gpu_kernels_ms"].items()) + " ms (one pass each)")
         if "split" in r:
             sp = r["split"]
             print(f"  --split {','.join(map(str, sp['split']))}: one pass {sp['local']:.2f} tok/s "

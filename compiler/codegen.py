@@ -194,8 +194,12 @@ class _Lowering:
         out = self.buf(op.outputs[0])
         bind = {"ctl": "ctl", "q": self.buf(q), "k_cache": self.buf(kc), "v_cache": self.buf(vc), "out": out,
                 "part": part}
+        tiled = K.attention_tiled_kernel(a["heads"], a["kv_heads"], a["head_dim"], context=self.context,
+                                         max_rows=self.max_rows)
         return [{"kernel": self.kernel(k), "bind": bind},
-                {"kernel": self.kernel(merge), "bind": {"ctl": "ctl", "part": part, "out": out}}]
+                {"kernel": self.kernel(merge), "bind": {"ctl": "ctl", "part": part, "out": out}},
+                {"kernel": self.kernel(tiled), "bind": {"ctl": "ctl", "q": self.buf(q), "k_cache": self.buf(kc),
+                                                        "v_cache": self.buf(vc), "out": out}}]
 
     def op_sample(self, op) -> list[dict]:
         k = K.sample_kernel(op.attrs["vocab"], max_rows=self.max_rows)

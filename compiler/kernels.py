@@ -351,6 +351,9 @@ ATTENTION_SHAPES = {
     "gpu": {"style": "chunks", "wg": 256, "splits": 32, "chunk": 64},
     "gpu_sg": {"style": "chunks", "wg": 256, "splits": 32, "chunk": 64},
 }
+# Steps of at least min_rows rows run the tiled prefill attention (attention_tiled.wgsl.j2) on tiles of `rows`
+# consecutive rows of one slot, `chunk` keys staged at a time; the split kernel and its merge skip those rows.
+ATTENTION_TILED = {v: {"rows": 32, "chunk": 16, "min_rows": 64} for v in ("gpu", "gpu_sg")}
 # Keys per span at least: below it a span's fixed costs (q load, barriers, one more partial to merge) outweigh its
 # keys. On an H200, 32 spans of 2-3 keys at context 64 cost 14 + 18 us per layer (attention + merge, each timed in
 # its own pass) and 2 spans of 64 keys 52 + 6 us: a span's keys are a serial loop, so short spans win.
@@ -392,7 +395,7 @@ def attention_kernel(heads: int, kv_heads: int, head_dim: int, *, context: int, 
         if sh["style"] == "chunks" and wg % head_dim:
             raise ValueError(f"attention ({variant}): {wg} invocations are not whole key groups of {head_dim}")
         src = render("attention", bindings, max_rows, style=sh["style"], wg=wg, splits=splits[variant],
-                     span_min=ATTENTION_SPAN_MIN, chunk=sh.get("chunk", wg), **consts)
+                     span_min=ATTENTION_SPAN_MIN, chunk=sh.get("chunk", wg), **_tiling(variant), **consts)
         group = heads // kv_heads
         if sh["style"] == "lanes":
             wbytes = 8 * wg * group + 4 * wg * group * head_dim
@@ -410,10 +413,45 @@ def attention_merge_kernel(heads: int, head_dim: int, *, max_rows: int, splits: 
     k = Kernel("attention_merge", _name("attention_merge", f"h{heads}_d{head_dim}",
                                         consts | {"max_rows": max_rows, "splits": splits}), bindings)
     for variant in VARIANTS:
-        src = render("attention_merge", bindings, max_rows, splits=splits[variant], **consts)
+        src = render("attention_merge", bindings, max_rows, splits=splits[variant], **_tiling(variant), **consts)
         count = heads if splits[variant] > 1 else 0
         k.variants[variant] = KernelVariant(src, (head_dim, 1, 1), [[count, 1], ["T", 1], [1, 1]],
                                             8 * splits[variant])
+    return k
+
+
+def _tiling(variant: str) -> dict:
+    """The tile constants the split attention kernels skip rows by (tiled_min 0: the variant has no tiled kernel)."""
+    t = ATTENTION_TILED.get(variant)
+    return {"tile_rows": t["rows"], "tiled_min": t["min_rows"]} if t else {"tile_rows": 1, "tiled_min": 0}
+
+
+def attention_tiled_kernel(heads: int, kv_heads: int, head_dim: int, *, context: int, max_rows: int) -> Kernel:
+    """Causal attention for long steps: tiles of rows of one slot, keys staged once per tile (attention_tiled).
+
+    Only steps of at least ATTENTION_TILED min_rows rows run it: its program for other steps has an empty grid, and
+    its `tiled` program is the kernel. Variants without ATTENTION_TILED never dispatch it."""
+    bindings = [Binding("p", "uniform"), Binding("ctl", "read", "u32"), Binding("q", "read", "vec4<f32>"),
+                Binding("k_cache", "read", "vec4<f32>"), Binding("v_cache", "read", "vec4<f32>"),
+                Binding("out", "read_write")]
+    group = heads // kv_heads
+    consts = dict(q_dim=heads * head_dim, kv_dim=kv_heads * head_dim, head_dim=head_dim, context=context,
+                  group=group, scale=_f(1.0 / math.sqrt(head_dim)))
+    k = Kernel("attention_tiled", _name("attention_tiled", f"h{heads}_kv{kv_heads}_d{head_dim}",
+                                        consts | {"max_rows": max_rows, "tiling": ATTENTION_TILED}), bindings)
+    first = next(iter(ATTENTION_TILED.values()))
+    for variant in VARIANTS:
+        t = ATTENTION_TILED.get(variant, first)
+        wg = t["rows"] * group
+        if wg > DEFAULT_LIMITS["max_invocations_per_workgroup"]:
+            raise ValueError(f"attention_tiled: {t['rows']} rows x {group} heads per kv head exceed 256 invocations")
+        src = render("attention_tiled", bindings, max_rows, tile_rows=t["rows"], tiled_min=t["min_rows"],
+                     chunk=t["chunk"], **consts)
+        wbytes = 2 * 4 * t["chunk"] * head_dim
+        k.variants[variant] = KernelVariant(src, (wg, 1, 1), [[0, 1], [1, 1], [1, 1]], wbytes)
+        if variant in ATTENTION_TILED:
+            k.variants[variant].tiled = KernelVariant(src, (wg, 1, 1), [[kv_heads, 1], ["T", t["rows"]], [1, 1]],
+                                                      wbytes, min_rows=t["min_rows"])
     return k
 
 

@@ -29,12 +29,12 @@ def rng(seed=0):
     return np.random.default_rng(seed)
 
 
-def ctl(rows, outputs=()) -> np.ndarray:
+def ctl(rows, outputs=(), max_rows=MAX_ROWS) -> np.ndarray:
     """Control words for rows [(slot, pos) or (slot, pos, src)] and outputs [Output]."""
     step = Step([Row(r[0], r[1], src=r[2]) if len(r) > 2 and r[2] is not None else Row(r[0], r[1], token=0)
                  for r in rows], list(outputs))
-    words = np.frombuffer(pack_ctl(K.params_layout(MAX_ROWS), step), np.uint32)
-    return np.concatenate([words, np.zeros(K.ctl_words(MAX_ROWS) - words.size, np.uint32)])
+    words = np.frombuffer(pack_ctl(K.params_layout(max_rows), step), np.uint32)
+    return np.concatenate([words, np.zeros(K.ctl_words(max_rows) - words.size, np.uint32)])
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
@@ -150,17 +150,21 @@ def test_rope_kv(ex, style):
     np.testing.assert_allclose(got["v_cache"].reshape(vc.shape), vc)
 
 
-def run_attention(ex, variant, rows, q, kc, vc, hq, hkv, hd, C):
-    """The attention op as the runtime runs it: its spans, then (when the variant has several) the merge."""
+def run_attention(ex, variant, rows, q, kc, vc, hq, hkv, hd, C, max_rows=MAX_ROWS):
+    """The attention op as the runtime runs it: its spans, then (when the variant has several) the merge, then the
+    tiled kernel (which runs only in long steps)."""
     T = len(rows)
-    splits = K.attention_splits(hq, hd, context=C, max_rows=MAX_ROWS)
-    kern = K.attention_kernel(hq, hkv, hd, context=C, max_rows=MAX_ROWS, splits=splits)
-    merge = K.attention_merge_kernel(hq, hd, max_rows=MAX_ROWS, splits=splits)
+    splits = K.attention_splits(hq, hd, context=C, max_rows=max_rows)
+    kern = K.attention_kernel(hq, hkv, hd, context=C, max_rows=max_rows, splits=splits)
+    merge = K.attention_merge_kernel(hq, hd, max_rows=max_rows, splits=splits)
+    tiled = K.attention_tiled_kernel(hq, hkv, hd, context=C, max_rows=max_rows)
     part_bytes = 4 * T * K.attention_part_width(hq, hd, splits)
-    got = run_kernel(ex, kern, variant, {"ctl": ctl(rows), "q": q, "k_cache": kc, "v_cache": vc}, T,
+    words = ctl(rows, max_rows=max_rows)
+    got = run_kernel(ex, kern, variant, {"ctl": words, "q": q, "k_cache": kc, "v_cache": vc}, T,
                      out_sizes={"out": q.nbytes, "part": part_bytes})
     if splits[variant] > 1:
-        got = run_kernel(ex, merge, variant, {"ctl": ctl(rows), "part": got["part"], "out": got["out"]}, T)
+        got = run_kernel(ex, merge, variant, {"ctl": words, "part": got["part"], "out": got["out"]}, T)
+    got = run_kernel(ex, tiled, variant, {"ctl": words, "q": q, "k_cache": kc, "v_cache": vc, "out": got["out"]}, T)
     return got["out"].reshape(q.shape)
 
 
@@ -191,6 +195,29 @@ def test_attention_smollm2_shape(ex, variant):
     q = r.standard_normal((len(rows), hq * hd)).astype(np.float32)
     want = R.attention(q, kc, vc, [0 + rw[0] for rw in rows], [rw[1] for rw in rows], hq, hkv, hd)
     got = run_attention(ex, variant, rows, q, kc, vc, hq, hkv, hd, C)
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+
+
+# Long steps: GPU variants run tiles of one slot's rows in attention_tiled and leave the rest to the split kernel.
+LONG_STEPS = {
+    "prefill": [(1, 100 + i) for i in range(90)],                                             # one slot, 3 tiles
+    "mixed": [(2, 40), (0, 3)] + [(1, 10 + i) for i in range(70)] + [(0, 4), (2, 250)],   # decode rows beside a chunk
+    "decode": [(i % 3, 50 + i) for i in range(70)],                                          # no tile of one slot
+}
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("case", list(LONG_STEPS))
+@pytest.mark.parametrize("hd,hq,hkv", [(16, 6, 2), (64, 9, 3)])
+def test_attention_long_steps(ex, variant, case, hd, hq, hkv):
+    rows = LONG_STEPS[case]
+    r = rng(len(rows) + hd)
+    S, C = 3, 300
+    kc = r.standard_normal((S, C, hkv * hd)).astype(np.float32)
+    vc = r.standard_normal((S, C, hkv * hd)).astype(np.float32)
+    q = (r.standard_normal((len(rows), hq * hd)) * 2).astype(np.float32)
+    want = R.attention(q, kc, vc, [x[0] for x in rows], [x[1] for x in rows], hq, hkv, hd)
+    got = run_attention(ex, variant, rows, q, kc, vc, hq, hkv, hd, C, max_rows=128)
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
 
 

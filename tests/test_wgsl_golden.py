@@ -24,6 +24,7 @@ CASES = {
     "rope_kv_interleaved": lambda: K.rope_kv_kernel(576, 192, 64, {"theta": 100000.0, "style": "interleaved"},
                                                     context=2048, max_rows=64),
     "attention_gqa": lambda: K.attention_kernel(9, 3, 64, context=2048, max_rows=64),
+    "attention_tiled_gqa": lambda: K.attention_tiled_kernel(9, 3, 64, context=2048, max_rows=256),
     "sample": lambda: K.sample_kernel(49152, max_rows=64),
     "rmsnorm_gather": lambda: K.norm_kernel("rmsnorm", 576, eps=1e-5, gather=True, max_rows=64),
     "matmul_q8_0_head": lambda: K.matmul_kernel("q8_0", 576, 49152, rows="O"),
@@ -38,8 +39,21 @@ CASES = {
 @pytest.mark.parametrize("case", sorted(CASES))
 @pytest.mark.parametrize("variant", K.VARIANTS)
 def test_kernel_source_is_unchanged(case, variant):
-    src = CASES[case]().variants[variant].source
-    path = GOLDEN / f"{case}.{variant}.wgsl"
+    check(CASES[case]().variants[variant].source, GOLDEN / f"{case}.{variant}.wgsl", case, variant)
+
+
+@pytest.mark.parametrize("case", ["matmul_q4_1_rmsnorm_silu", "matmul_q4_0_residual"])
+@pytest.mark.parametrize("variant", sorted(K.MATMUL_TILED))
+def test_tiled_program_is_unchanged(case, variant):
+    """The GPU variants' second program for long steps (a kernel variant's `tiled`)."""
+    k = CASES[case]().variants[variant]
+    if case == "matmul_q4_0_residual":   # K = 1536, over MATMUL_TILED's max_k: the decode kernel only
+        assert k.tiled is None
+        return
+    check(k.tiled.source, GOLDEN / f"{case}.{variant}.tiled.wgsl", case, variant + " tiled")
+
+
+def check(src: str, path: Path, case: str, variant: str) -> None:
     if os.environ.get("WEBSHARD_UPDATE_GOLDEN"):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(src)

@@ -32,6 +32,22 @@ const WG: u32 = 256u;
 const SPLITS: u32 = 32u;
 const SPAN_MIN: u32 = 16u;
 const SCALE: f32 = 0.125;
+const TQ: u32 = 32u;          // rows per tile
+const TILED_MIN: u32 = 64u;   // steps of at least this many rows run the tiled kernel
+const NO_SLOT: u32 = 0xFFFFFFFFu;
+// The slot of every row of the tile starting at row r0, or NO_SLOT when its rows belong to several.
+fn tile_slot(r0: u32) -> u32 {
+  let rn = min(TQ, p.n_rows - r0);
+  let s = row_slot(r0);
+  for (var i = 1u; i < rn; i++) {
+    if (row_slot(r0 + i) != s) { return NO_SLOT; }
+  }
+  return s;
+}
+// Whether the tiled kernel computes row t in this step.
+fn tiled_row(t: u32) -> bool {
+  return TILED_MIN > 0u && p.n_rows >= TILED_MIN && tile_slot(t - t % TQ) != NO_SLOT;
+}
 const CHUNK: u32 = 64u;   // keys scored at a time
 const KG: u32 = WG / HD;   // key groups: invocation lid accumulates dimension lid % HD of keys kg, kg + KG, ...
 var<workgroup> qs: array<vec4<f32>, 48>;
@@ -44,6 +60,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let t = wid.y;
   let s = wid.z;
   if (t >= p.n_rows) { return; }   // uniform: whole workgroup
+  if (tiled_row(t)) { return; }   // uniform: attention_tiled takes this row
   let n_keys = row_pos(t) + 1u;
   let span = max(SPAN_MIN, (n_keys + SPLITS - 1u) / SPLITS);
   let used = (n_keys + span - 1u) / span;   // spans holding keys

@@ -1,0 +1,251 @@
+struct Params {
+  n_rows: u32,
+  n_out: u32,
+  pad0: u32,
+  pad1: u32,
+}
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> ctl: array<u32>;
+@group(0) @binding(2) var<storage, read> q: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read> k_cache: array<vec4<f32>>;
+@group(0) @binding(4) var<storage, read> v_cache: array<vec4<f32>>;
+@group(0) @binding(5) var<storage, read_write> out: array<f32>;
+const NO_SRC: u32 = 4294967295u;
+fn row_slot(r: u32) -> u32 { return ctl[0u + r * 4u + 0u]; }
+fn row_pos(r: u32) -> u32 { return ctl[0u + r * 4u + 1u]; }
+fn row_src(r: u32) -> u32 { return ctl[0u + r * 4u + 2u]; }
+fn out_row(o: u32) -> u32 { return ctl[1024u + o * 8u + 0u]; }
+fn out_seed(o: u32) -> u32 { return ctl[1024u + o * 8u + 1u]; }
+fn out_step(o: u32) -> u32 { return ctl[1024u + o * 8u + 2u]; }
+fn out_temperature(o: u32) -> f32 { return bitcast<f32>(ctl[1024u + o * 8u + 3u]); }
+fn out_top_k(o: u32) -> u32 { return ctl[1024u + o * 8u + 4u]; }
+fn out_top_p(o: u32) -> f32 { return bitcast<f32>(ctl[1024u + o * 8u + 5u]); }
+const Q: u32 = 576u;
+const KV: u32 = 192u;
+const HD: u32 = 64u;
+const HD4: u32 = 16u;
+const GROUP: u32 = 3u;    // query heads per kv head (GQA)
+const CTX: u32 = 2048u;    // cache rows per slot
+const CK: u32 = 16u;       // keys staged at a time
+const WG: u32 = 96u;
+const SCALE: f32 = 0.125;
+const TQ: u32 = 32u;          // rows per tile
+const TILED_MIN: u32 = 64u;   // steps of at least this many rows run the tiled kernel
+const NO_SLOT: u32 = 0xFFFFFFFFu;
+// The slot of every row of the tile starting at row r0, or NO_SLOT when its rows belong to several.
+fn tile_slot(r0: u32) -> u32 {
+  let rn = min(TQ, p.n_rows - r0);
+  let s = row_slot(r0);
+  for (var i = 1u; i < rn; i++) {
+    if (row_slot(r0 + i) != s) { return NO_SLOT; }
+  }
+  return s;
+}
+// Whether the tiled kernel computes row t in this step.
+fn tiled_row(t: u32) -> bool {
+  return TILED_MIN > 0u && p.n_rows >= TILED_MIN && tile_slot(t - t % TQ) != NO_SLOT;
+}
+var<workgroup> ks: array<vec4<f32>, 256>;
+var<workgroup> vs: array<vec4<f32>, 256>;
+@compute @workgroup_size(96)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let g = wid.x;
+  let r0 = wid.y * TQ;
+  if (r0 >= p.n_rows || p.n_rows < TILED_MIN) { return; }   // uniform: whole workgroup
+  let slot = tile_slot(r0);
+  if (slot == NO_SLOT) { return; }   // uniform: the split kernel takes these rows
+  let rn = min(TQ, p.n_rows - r0);
+  var last = 0u;   // the tile's largest position: keys 0..last are staged
+  for (var i = 0u; i < rn; i++) { last = max(last, row_pos(r0 + i)); }
+  let i = lid / GROUP;
+  let h = lid % GROUP;
+  let t = r0 + min(i, rn - 1u);   // past the tile's end: a copy of its last row, never stored
+  let pos = row_pos(t);
+  let base = (slot * CTX * KV + g * HD) / 4u;   // key 0 of this kv head in this slot's cache, in vec4s
+  let qb = (t * Q + (g * GROUP + h) * HD) / 4u;
+  let q0 = q[qb + 0u] * SCALE;
+  var a0 = vec4<f32>(0.0);
+  let q1 = q[qb + 1u] * SCALE;
+  var a1 = vec4<f32>(0.0);
+  let q2 = q[qb + 2u] * SCALE;
+  var a2 = vec4<f32>(0.0);
+  let q3 = q[qb + 3u] * SCALE;
+  var a3 = vec4<f32>(0.0);
+  let q4 = q[qb + 4u] * SCALE;
+  var a4 = vec4<f32>(0.0);
+  let q5 = q[qb + 5u] * SCALE;
+  var a5 = vec4<f32>(0.0);
+  let q6 = q[qb + 6u] * SCALE;
+  var a6 = vec4<f32>(0.0);
+  let q7 = q[qb + 7u] * SCALE;
+  var a7 = vec4<f32>(0.0);
+  let q8 = q[qb + 8u] * SCALE;
+  var a8 = vec4<f32>(0.0);
+  let q9 = q[qb + 9u] * SCALE;
+  var a9 = vec4<f32>(0.0);
+  let q10 = q[qb + 10u] * SCALE;
+  var a10 = vec4<f32>(0.0);
+  let q11 = q[qb + 11u] * SCALE;
+  var a11 = vec4<f32>(0.0);
+  let q12 = q[qb + 12u] * SCALE;
+  var a12 = vec4<f32>(0.0);
+  let q13 = q[qb + 13u] * SCALE;
+  var a13 = vec4<f32>(0.0);
+  let q14 = q[qb + 14u] * SCALE;
+  var a14 = vec4<f32>(0.0);
+  let q15 = q[qb + 15u] * SCALE;
+  var a15 = vec4<f32>(0.0);
+  var m = -1.0e30;
+  var l = 0.0;
+  for (var c0 = 0u; c0 <= last; c0 += CK) {   // uniform: bounds come from the tile
+    let n = min(CK, last + 1u - c0);
+    for (var e = lid; e < n * HD4; e += WG) {
+      let kv = base + (c0 + e / HD4) * (KV / 4u) + e % HD4;
+      ks[e] = k_cache[kv];
+      vs[e] = v_cache[kv];
+    }
+    workgroupBarrier();
+    for (var j = 0u; j < n; j++) {
+      if (c0 + j <= pos) {
+        let kb = j * HD4;
+        let s = dot(q0, ks[kb + 0u]) + dot(q1, ks[kb + 1u]) + dot(q2, ks[kb + 2u]) + dot(q3, ks[kb + 3u]) + dot(q4, ks[kb + 4u]) + dot(q5, ks[kb + 5u]) + dot(q6, ks[kb + 6u]) + dot(q7, ks[kb + 7u]) + dot(q8, ks[kb + 8u]) + dot(q9, ks[kb + 9u]) + dot(q10, ks[kb + 10u]) + dot(q11, ks[kb + 11u]) + dot(q12, ks[kb + 12u]) + dot(q13, ks[kb + 13u]) + dot(q14, ks[kb + 14u]) + dot(q15, ks[kb + 15u]);
+        let mn = max(m, s);
+        let c = exp(m - mn);
+        let w = exp(s - mn);
+        l = l * c + w;
+        m = mn;
+        a0 = a0 * c + w * vs[kb + 0u];
+        a1 = a1 * c + w * vs[kb + 1u];
+        a2 = a2 * c + w * vs[kb + 2u];
+        a3 = a3 * c + w * vs[kb + 3u];
+        a4 = a4 * c + w * vs[kb + 4u];
+        a5 = a5 * c + w * vs[kb + 5u];
+        a6 = a6 * c + w * vs[kb + 6u];
+        a7 = a7 * c + w * vs[kb + 7u];
+        a8 = a8 * c + w * vs[kb + 8u];
+        a9 = a9 * c + w * vs[kb + 9u];
+        a10 = a10 * c + w * vs[kb + 10u];
+        a11 = a11 * c + w * vs[kb + 11u];
+        a12 = a12 * c + w * vs[kb + 12u];
+        a13 = a13 * c + w * vs[kb + 13u];
+        a14 = a14 * c + w * vs[kb + 14u];
+        a15 = a15 * c + w * vs[kb + 15u];
+      }
+    }
+    workgroupBarrier();   // the next chunk overwrites ks and vs
+  }
+  if (i >= rn) { return; }
+  let o = t * Q + (g * GROUP + h) * HD;
+  {
+    let r = a0 / l;
+    out[o + 0u] = r.x;
+    out[o + 1u] = r.y;
+    out[o + 2u] = r.z;
+    out[o + 3u] = r.w;
+  }
+  {
+    let r = a1 / l;
+    out[o + 4u] = r.x;
+    out[o + 5u] = r.y;
+    out[o + 6u] = r.z;
+    out[o + 7u] = r.w;
+  }
+  {
+    let r = a2 / l;
+    out[o + 8u] = r.x;
+    out[o + 9u] = r.y;
+    out[o + 10u] = r.z;
+    out[o + 11u] = r.w;
+  }
+  {
+    let r = a3 / l;
+    out[o + 12u] = r.x;
+    out[o + 13u] = r.y;
+    out[o + 14u] = r.z;
+    out[o + 15u] = r.w;
+  }
+  {
+    let r = a4 / l;
+    out[o + 16u] = r.x;
+    out[o + 17u] = r.y;
+    out[o + 18u] = r.z;
+    out[o + 19u] = r.w;
+  }
+  {
+    let r = a5 / l;
+    out[o + 20u] = r.x;
+    out[o + 21u] = r.y;
+    out[o + 22u] = r.z;
+    out[o + 23u] = r.w;
+  }
+  {
+    let r = a6 / l;
+    out[o + 24u] = r.x;
+    out[o + 25u] = r.y;
+    out[o + 26u] = r.z;
+    out[o + 27u] = r.w;
+  }
+  {
+    let r = a7 / l;
+    out[o + 28u] = r.x;
+    out[o + 29u] = r.y;
+    out[o + 30u] = r.z;
+    out[o + 31u] = r.w;
+  }
+  {
+    let r = a8 / l;
+    out[o + 32u] = r.x;
+    out[o + 33u] = r.y;
+    out[o + 34u] = r.z;
+    out[o + 35u] = r.w;
+  }
+  {
+    let r = a9 / l;
+    out[o + 36u] = r.x;
+    out[o + 37u] = r.y;
+    out[o + 38u] = r.z;
+    out[o + 39u] = r.w;
+  }
+  {
+    let r = a10 / l;
+    out[o + 40u] = r.x;
+    out[o + 41u] = r.y;
+    out[o + 42u] = r.z;
+    out[o + 43u] = r.w;
+  }
+  {
+    let r = a11 / l;
+    out[o + 44u] = r.x;
+    out[o + 45u] = r.y;
+    out[o + 46u] = r.z;
+    out[o + 47u] = r.w;
+  }
+  {
+    let r = a12 / l;
+    out[o + 48u] = r.x;
+    out[o + 49u] = r.y;
+    out[o + 50u] = r.z;
+    out[o + 51u] = r.w;
+  }
+  {
+    let r = a13 / l;
+    out[o + 52u] = r.x;
+    out[o + 53u] = r.y;
+    out[o + 54u] = r.z;
+    out[o + 55u] = r.w;
+  }
+  {
+    let r = a14 / l;
+    out[o + 56u] = r.x;
+    out[o + 57u] = r.y;
+    out[o + 58u] = r.z;
+    out[o + 59u] = r.w;
+  }
+  {
+    let r = a15 / l;
+    out[o + 60u] = r.x;
+    out[o + 61u] = r.y;
+    out[o + 62u] = r.z;
+    out[o + 63u] = r.w;
+  }
+}

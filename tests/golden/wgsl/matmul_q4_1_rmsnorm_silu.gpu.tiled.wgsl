@@ -1,0 +1,174 @@
+struct Params {
+  n_rows: u32,
+  n_out: u32,
+  pad0: u32,
+  pad1: u32,
+}
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> x: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> w: array<vec4<u32>>;
+@group(0) @binding(3) var<storage, read> norm_w: array<vec4<f32>>;
+@group(0) @binding(4) var<storage, read_write> out: array<f32>;
+const QW: u32 = 72u;   // nibble words per row; scales follow
+const RW: u32 = 90u;
+fn wi(row: u32, c: u32) -> u32 { return (row >> 3u) * (RW * 8u) + c * 8u + (row & 7u); }
+fn wu(i: u32) -> u32 { return w[i >> 2u][i & 3u]; }   // w bound as vec4<u32> (CPU variants load 4 rows at once)
+// (d, m) per block: value = d * q + m
+fn dm(row: u32, b: u32) -> vec2<f32> { return unpack2x16float(wu(wi(row, QW + b))); }
+// GGUF nibble order: byte j of a block holds element j (low nibble) and element j + 16 (high nibble).
+fn welem(row: u32, k: u32) -> f32 {
+  let i = k % 32u;
+  let byte = i % 16u;
+  let word = wu(wi(row, (k / 32u) * 4u + byte / 4u));
+  let q = (word >> (8u * (byte % 4u) + select(0u, 4u, i >= 16u))) & 0xFu;
+  let s = dm(row, k / 32u);
+  return s.x * f32(q) + s.y;
+}
+const K4: u32 = 144u;      // input width in vec4s
+const N: u32 = 1536u;            // output rows of this dispatch
+const ROW0: u32 = 0u;      // first output row (weights split for binding limits)
+const OUT_N: u32 = 1536u;    // output row stride
+const BT: u32 = 32u;          // tokens per tile
+const BN: u32 = 32u;          // weight rows per tile
+const BK: u32 = 8u;          // inputs per slice through K
+const QS: u32 = 2u;          // vec4s per slice
+const TM: u32 = 4u;          // tokens per invocation
+const G1: u32 = 64u;          // invocations of a K group: (BT / TM) x (BN / 4)
+const KG: u32 = 4u;          // K groups
+const WG: u32 = 256u;
+const TX: u32 = BN / 4u;            // invocations across the weight rows (4 rows each)
+const KSPAN: u32 = 36u;   // vec4s of K per group, whole slices
+const HALF: u32 = 1536u;      // up rows follow the gate rows
+const OUTS: u32 = BN / 2u;          // output rows per tile
+var<workgroup> xs: array<f32, 1024>;   // [group][k][token] of this slice
+var<workgroup> ws: array<f32, 1024>;   // [group][k][tile column]
+var<workgroup> sums: array<vec4<f32>, G1>;   // one group's sums of one token at a time, added into group 0's
+const TPT: u32 = WG / BT;           // invocations per token for the statistics
+var<workgroup> red: array<vec2<f32>, WG>;
+var<workgroup> stat: array<vec2<f32>, BT>;      // (mean, 1/std) per token of the tile
+// Weights for inputs 4q..4q+3 of a row.
+fn wquad(row: u32, q: u32) -> vec4<f32> {
+  // GGUF nibble order: quads 0-3 of a block are the low nibbles of its words 0-3, quads 4-7 the high ones.
+  let b = q / 8u;
+  let i = q % 8u;
+  let word = wu(wi(row, b * 4u + i % 4u));
+  let n = (vec4<u32>(word) >> (vec4<u32>(0u, 8u, 16u, 24u) + select(0u, 4u, i >= 4u))) & vec4<u32>(0xFu);
+  let s = dm(row, b);
+  return s.x * vec4<f32>(n) + s.y;
+}
+// The weight row behind tile column c (a row past the matrix reads its last row; never stored).
+fn column_row(base: u32, c: u32) -> u32 {
+  let r = min(base + 2u * (c / 4u) + c % 2u, N - 1u);
+  return select(r, HALF + r, c % 4u >= 2u);
+}
+fn store(tok: u32, o: u32, a: f32, u: f32) {
+  var y = a / (1.0 + exp(-a)) * u;
+  let oi = tok * OUT_N + o;
+  out[oi] = y;}
+@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let t0 = wid.y * BT;
+  if (t0 >= p.n_rows) { return; }   // uniform: whole workgroup
+  let last = p.n_rows - 1u;
+  let base = wid.x * OUTS;
+  {
+    let t = lid / TPT;
+    var acc = vec2<f32>(0.0, 0.0);
+    for (var k = lid % TPT; k < K4; k += TPT) { let v = x[min(t0 + t, last) * K4 + k]; acc += vec2<f32>(dot(v, vec4<f32>(1.0)), dot(v, v)); }
+    red[lid] = acc;
+    workgroupBarrier();
+    if (lid % TPT == 0u) {
+      var s = vec2<f32>(0.0, 0.0);
+      for (var i = 0u; i < TPT; i++) { s += red[lid + i]; }
+      stat[t] = vec2<f32>(0.0, inverseSqrt(s.y / f32(K4 * 4u) + 1e-05));
+    }
+    workgroupBarrier();
+  }
+  let grp = lid / G1;
+  let l = lid % G1;
+  let tx = l % TX;     // weight rows 4tx..4tx+3 of the tile
+  let ty = l / TX;     // tokens TM*ty..TM*ty+TM-1
+  let xg = grp * BK * BT;
+  let wg0 = grp * BK * BN;
+  let kbeg = grp * KSPAN;
+  let kend = min(kbeg + KSPAN, K4);
+  var a0 = vec4<f32>(0.0);
+  var a1 = vec4<f32>(0.0);
+  var a2 = vec4<f32>(0.0);
+  var a3 = vec4<f32>(0.0);
+  // Every group runs the same number of slices, counted uniformly (barriers need uniform control flow; browsers
+  // check); slices past K load zeros.
+  for (var sl = 0u; sl < KSPAN / QS; sl++) {
+    let k0 = kbeg + sl * QS;
+    if (0u * G1 + l < BN * QS) {
+      let i = l + 0u * G1;
+      let q = k0 + i % QS;
+      var v = vec4<f32>(0.0);
+      if (q < kend) { v = wquad(column_row(base, i / QS), q); }
+      let at = wg0 + (i % QS) * 4u * BN + i / QS;
+      ws[at] = v.x; ws[at + BN] = v.y; ws[at + 2u * BN] = v.z; ws[at + 3u * BN] = v.w;
+    }
+    if (0u * G1 + l < BT * QS) {
+      let i = l + 0u * G1;
+      let t = i / QS;
+      let q = k0 + i % QS;
+      var v = vec4<f32>(0.0);
+      if (q < kend) {
+        v = x[min(t0 + t, last) * K4 + q];
+        v = v * stat[t].y * norm_w[q];
+      }
+      let at = xg + (i % QS) * 4u * BT + t;
+      xs[at] = v.x; xs[at + BT] = v.y; xs[at + 2u * BT] = v.z; xs[at + 3u * BT] = v.w;
+    }
+    workgroupBarrier();
+    for (var k = 0u; k < BK; k++) {
+      let wo = wg0 + k * BN + 4u * tx;
+      let wv = vec4<f32>(ws[wo], ws[wo + 1u], ws[wo + 2u], ws[wo + 3u]);
+      let xo = xg + k * BT + TM * ty;
+      a0 += xs[xo + 0u] * wv;
+      a1 += xs[xo + 1u] * wv;
+      a2 += xs[xo + 2u] * wv;
+      a3 += xs[xo + 3u] * wv;
+    }
+    workgroupBarrier();
+  }
+  for (var g = 1u; g < KG; g++) {
+    if (grp == g) { sums[l] = a0; }
+    workgroupBarrier();
+    if (grp == 0u) { a0 += sums[l]; }
+    workgroupBarrier();
+    if (grp == g) { sums[l] = a1; }
+    workgroupBarrier();
+    if (grp == 0u) { a1 += sums[l]; }
+    workgroupBarrier();
+    if (grp == g) { sums[l] = a2; }
+    workgroupBarrier();
+    if (grp == 0u) { a2 += sums[l]; }
+    workgroupBarrier();
+    if (grp == g) { sums[l] = a3; }
+    workgroupBarrier();
+    if (grp == 0u) { a3 += sums[l]; }
+    workgroupBarrier();
+  }
+  if (grp != 0u) { return; }
+  let tok0 = t0 + TM * ty + 0u;
+  if (tok0 <= last) {
+    if (base + 2u * tx < N) { store(tok0, ROW0 + base + 2u * tx, a0.x, a0.z); }
+    if (base + 2u * tx + 1u < N) { store(tok0, ROW0 + base + 2u * tx + 1u, a0.y, a0.w); }
+  }
+  let tok1 = t0 + TM * ty + 1u;
+  if (tok1 <= last) {
+    if (base + 2u * tx < N) { store(tok1, ROW0 + base + 2u * tx, a1.x, a1.z); }
+    if (base + 2u * tx + 1u < N) { store(tok1, ROW0 + base + 2u * tx + 1u, a1.y, a1.w); }
+  }
+  let tok2 = t0 + TM * ty + 2u;
+  if (tok2 <= last) {
+    if (base + 2u * tx < N) { store(tok2, ROW0 + base + 2u * tx, a2.x, a2.z); }
+    if (base + 2u * tx + 1u < N) { store(tok2, ROW0 + base + 2u * tx + 1u, a2.y, a2.w); }
+  }
+  let tok3 = t0 + TM * ty + 3u;
+  if (tok3 <= last) {
+    if (base + 2u * tx < N) { store(tok3, ROW0 + base + 2u * tx, a3.x, a3.z); }
+    if (base + 2u * tx + 1u < N) { store(tok3, ROW0 + base + 2u * tx + 1u, a3.y, a3.w); }
+  }
+}

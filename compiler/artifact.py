@@ -142,7 +142,9 @@ def _product(dims) -> int:
 
 
 def write_artifact(out: Path, model: ImportedModel, lowered: Lowered, bp: BufferPlan, *, model_id: str,
-                   max_context: int, max_tokens: int, limits: dict = DEFAULT_LIMITS, progress: bool = False) -> dict:
+                   max_context: int, max_tokens: int, limits: dict = DEFAULT_LIMITS, progress: bool = False,
+                   step_rows: dict[str, int] | None = None) -> dict:
+    """step_rows: rows per step each kernel variant runs at most (decoders: kernels.DECODER_STEP_ROWS)."""
     final = Path(out)
     if final.exists() and any(final.iterdir()) and not (final / "manifest.json").exists():
         # Never delete a directory we did not write: `-o .` must not wipe the user's files.
@@ -193,7 +195,7 @@ def write_artifact(out: Path, model: ImportedModel, lowered: Lowered, bp: Buffer
         "params": params_layout(max_tokens),
         "buffers": {n: {"shape": list(shape), "dtype": bp.dtypes[n], "kind": bp.kinds[n]}
                     for n, shape in bp.shapes.items()},
-        "variant_choice": VARIANT_CHOICE,
+        "variant_choice": VARIANT_CHOICE | ({"step_rows": dict(step_rows)} if step_rows else {}),
         "variant_features": {v: f for v, f in VARIANT_FEATURES.items() if v in variant_names(kernels_json)},
         "kernels": kernels_json,
         "weights": weights_json,

@@ -16,14 +16,14 @@ from .errors import LimitError
 from .codegen import lower
 from .importers import load_model
 from .ir import build_graph
-from .kernels import DEFAULT_LIMITS, workgroups
+from .kernels import DECODER_STEP_ROWS, DEFAULT_LIMITS, workgroups
 from .model import ImportedModel
 from .passes import fuse, plan_buffers
 from .shapes import infer_shapes
 
 DEFAULT_MODEL_ID = "smollm2"
 DEFAULT_CONTEXT = 2048
-DEFAULT_STEP_TOKENS = 256   # rows per step at most; CPU variants run fewer (kernels.VARIANT_CHOICE step_rows)
+DEFAULT_STEP_TOKENS = 512   # rows per step at most; CPU variants run fewer (kernels.DECODER_STEP_ROWS)
 
 
 def debug_level() -> int:
@@ -68,6 +68,7 @@ def compile_model(model: ImportedModel, out: Path, *, model_id: str, max_context
             for vn, v in k.variants.items():
                 print(f"# kernel {name} [{vn}] workgroup={v.workgroup_size} dispatch={v.dispatch}\n{v.source}", file=sys.stderr)
     return write_artifact(out, model, lowered, bp, model_id=model_id, max_context=max_context,
+                          step_rows=DECODER_STEP_ROWS,
                           max_tokens=max_tokens, limits=limits, progress=progress)
 
 

@@ -287,7 +287,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--context", type=int, default=None,
                    help="maximum context (KV cache rows; default 2048, or the model's trained context if smaller)")
     p.add_argument("--step-tokens", type=int, default=None,
-                   help="maximum rows per step (default 256 for decoders: a prefill chunk, of which CPU kernel "
+                   help="maximum rows per step (default 512 for decoders: a prefill chunk, of which CPU kernel "
                         "variants run 64; 1024 for encoders: whole sentences, packed)")
     p.add_argument("--weights", choices=["f16", "f32"], default=None,
                    help="an encoder's matrix format (default f16; decoders keep their own formats)")

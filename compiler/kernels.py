@@ -34,12 +34,13 @@ VARIANT_CHOICE = {
     "fallback_adapter": "cpu_sw",   # Chrome reports SwiftShader as a fallback adapter
     "default": "gpu",
     "candidates": {"gpu": ["gpu", "gpu_sg"]},
-    # Rows a variant runs per step at most (others: the artifact's max_tokens_per_step). CPU adapters keep prefill
-    # chunks short: a 64-row step already takes 1-2 s on lavapipe and ~9 s on SwiftShader, the time a cancelled
-    # prompt or a decoding neighbour waits. GPUs take long steps, where the tiled GEMM pays (H200, 512-token prompt,
-    # synthetic SmolLM2: 10.2k tok/s in 64-row steps, 16.7k in 256-row steps).
-    "step_rows": {"cpu": 64, "cpu_sw": 64},
 }
+# A decoder's rows per step at most, per variant (the manifest's variant_choice.step_rows; others run the artifact's
+# max_tokens_per_step). CPU adapters keep prefill chunks short: a 64-row step already takes 1-2 s on lavapipe and
+# ~9 s on SwiftShader, the time a cancelled prompt or a decoding neighbour waits. GPUs take long steps, where the
+# tiled GEMM and attention pay (H200, synthetic SmolLM2, 2000-token prompt: 12.6k tok/s in 256-row steps, 18.4k in
+# 512-row ones). Encoders have none: a step holds whole sentences.
+DECODER_STEP_ROWS = {"cpu": 64, "cpu_sw": 64}
 
 # Spec default limits: kernels must fit these so browsers run the same WGSL.
 DEFAULT_LIMITS = {
@@ -402,6 +403,13 @@ def attention_kernel(heads: int, kv_heads: int, head_dim: int, *, context: int, 
         else:
             wbytes = 4 * group * head_dim + 4 * group * sh["chunk"] + 4 * group * wg
         k.variants[variant] = KernelVariant(src, (wg, 1, 1), [[kv_heads, 1], ["T", 1], [splits[variant], 1]], wbytes)
+        if variant in ATTENTION_TILED and splits[variant] > 1:
+            # Long steps: rows are parallel enough without spans (and most go to attention_tiled), while a grid of
+            # 32 spans per row launched ~49k mostly idle workgroups per layer at 512 rows (H200: 7.9 ms a step).
+            one = render("attention", bindings, max_rows, style=sh["style"], wg=wg, splits=1,
+                         span_min=ATTENTION_SPAN_MIN, chunk=sh.get("chunk", wg), **_tiling(variant), **consts)
+            k.variants[variant].tiled = KernelVariant(one, (wg, 1, 1), [[kv_heads, 1], ["T", 1], [1, 1]], wbytes,
+                                                      min_rows=ATTENTION_TILED[variant]["min_rows"])
     return k
 
 
@@ -417,6 +425,10 @@ def attention_merge_kernel(heads: int, head_dim: int, *, max_rows: int, splits: 
         count = heads if splits[variant] > 1 else 0
         k.variants[variant] = KernelVariant(src, (head_dim, 1, 1), [[count, 1], ["T", 1], [1, 1]],
                                             8 * splits[variant])
+        if variant in ATTENTION_TILED and count:
+            # Long steps run attention with one span per row (its tiled program): nothing to merge.
+            k.variants[variant].tiled = KernelVariant(src, (head_dim, 1, 1), [[0, 1], ["T", 1], [1, 1]],
+                                                      8 * splits[variant], min_rows=ATTENTION_TILED[variant]["min_rows"])
     return k
 
 

@@ -68,3 +68,24 @@ def test_status_reports_tokens_over_time_and_replays(art):
     assert last["tok_s"] == pytest.approx(30 / (last["t"] - first["t"]), rel=0.1)
     replays = [e for e in st["events"] if e["kind"] == "replay"]
     assert replays and replays[0]["detail"].startswith("2 unfinished sequences moved")
+
+
+def test_a_pipeline_steps_no_more_rows_than_its_slowest_kind_of_worker_runs():
+    """A tab on SwiftShader (cpu_sw) runs 64 rows a step of a 512-row artifact; a pipeline through it plans steps of
+    64 rows, one of GPU workers the artifact's 512, and a worker that has not said its variant the artifact's."""
+    from server.swarm.pipeline import SwarmPipeline
+
+    m = {"limits": {"max_tokens_per_step": 512, "max_context": 64},
+         "variant_choice": {"step_rows": {"cpu": 64, "cpu_sw": 64}},
+         "model": {"config": {"vocab_size": 10, "d_model": 4}}}
+    coord = SimpleNamespace(manifest=m)
+
+    def worker(variant):
+        return SimpleNamespace(capability={"variant": variant} if variant else None)
+
+    def rows(*variants):
+        return SwarmPipeline(coord, 0, [(worker(v), "a", "b") for v in variants], slots=2).max_rows
+
+    assert rows("gpu", "cpu_sw") == 64
+    assert rows("gpu", "gpu_sg") == 512
+    assert rows(None) == 512

@@ -114,3 +114,10 @@ def pack_ctl(layout: dict, step: Step) -> bytes:
 
 def _word(value, typ: str) -> bytes:
     return struct.pack("<f", float(value)) if typ == "f32" else struct.pack("<I", int(value))
+
+
+def step_rows(manifest: dict, variant: str) -> int:
+    """Rows per step a variant runs: the artifact's max_tokens_per_step, or fewer where the manifest's
+    variant_choice.step_rows says so (runtime_js/manifest.js stepSizes applies the same rule)."""
+    cap = manifest.get("variant_choice", {}).get("step_rows", {}).get(variant)
+    return min(manifest["limits"]["max_tokens_per_step"], cap or manifest["limits"]["max_tokens_per_step"])

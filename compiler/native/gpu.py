@@ -56,13 +56,6 @@ def choose_variant(choice: dict, description: str, *, fallback: bool = False, av
     return wanted if wanted in available else sorted(available)[0]
 
 
-def step_rows(manifest: dict, variant: str) -> int:
-    """Rows per step a variant runs: the artifact's max_tokens_per_step, or fewer where the manifest's
-    variant_choice.step_rows says so (runtime_js/manifest.js stepSizes applies the same rule)."""
-    cap = manifest.get("variant_choice", {}).get("step_rows", {}).get(variant)
-    return min(manifest["limits"]["max_tokens_per_step"], cap or manifest["limits"]["max_tokens_per_step"])
-
-
 # WebGPU feature names (what manifests and browsers say) -> wgpu-native's, where they differ.
 NATIVE_FEATURES = {"subgroups": "subgroup"}
 

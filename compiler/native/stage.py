@@ -21,9 +21,9 @@ import wgpu
 from ..artifact import load_shard, read_manifest
 from ..errors import ArtifactError, LimitError
 from . import wire
-from .batch import Step, pack_ctl, pack_params
+from .batch import Step, pack_ctl, pack_params, step_rows
 from .executor import Executor, KernelProgram, submit, wait_for
-from .gpu import Gpu, get_gpu, kernel_variant, step_rows
+from .gpu import Gpu, get_gpu, kernel_variant
 from .limits import check_limits, needed_limits
 
 READBACK = wgpu.BufferUsage.MAP_READ | wgpu.BufferUsage.COPY_DST

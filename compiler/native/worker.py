@@ -69,11 +69,12 @@ class ArtifactMirror:
         wanted = set(units)
         kernels = {d["kernel"] for u in m["plan"]["units"] if u["name"] in wanted for d in u["dispatches"]}
         for k in kernels:
-            rel = m["kernels"][k]["variants"][variant]["file"]
-            path = self.dir / rel
-            if not path.exists():
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(self._get(rel))
+            v = m["kernels"][k]["variants"][variant]
+            for rel in [v["file"]] + ([v["tiled"]["file"]] if "tiled" in v else []):
+                path = self.dir / rel
+                if not path.exists():
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.write_bytes(self._get(rel))
         shards = [s for s in m["shards"] if set(s["units"]) & wanted]
         total, done = sum(s["bytes"] for s in shards), 0
         for s in shards:

@@ -17,7 +17,7 @@ import time
 from collections import deque
 from concurrent.futures import Future
 
-from compiler.native.batch import Step
+from compiler.native.batch import Step, step_rows
 from compiler.native.engine import Interrupted
 from server.swarm.protocol import pack_step
 from server.swarm.workers import Expect, PipelineBroken, WorkerConn
@@ -32,7 +32,9 @@ class SwarmPipeline:
         m = coord.manifest
         self.coord, self.index, self.stages = coord, index, stages
         self.depth = len(stages)
-        self.max_rows = m["limits"]["max_tokens_per_step"]
+        # Rows per step: what every stage's worker runs (a CPU variant's step_rows is smaller than the artifact's).
+        self.max_rows = min(step_rows(m, (w.capability or {}).get("variant", "")) for w, _, _ in stages) \
+            if stages else m["limits"]["max_tokens_per_step"]
         self.slots = slots
         self.max_outputs = min(slots, self.max_rows)
         self.context = m["limits"]["max_context"]

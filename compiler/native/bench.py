@@ -263,6 +263,8 @@ def bench_variant(artifact: Path, manifest: dict, variant: str | None, args) -> 
     burst = args.burst if args.burst is not None else chain.burst_hint
     engine = Engine(chain, burst=burst)
     measure_decode(engine, vocab, 16, 4)   # warm-up: first dispatches compile pipelines lazily on some drivers
+    if args.prefill:   # and a long prompt: long steps run other programs (the tiled GEMM and attention)
+        measure_prefill(engine, vocab, max(args.prefill))
     r = {"variant": variant, "burst": engine.burst, "load_s": load_s, "autotune": chain.autotune,
          "prefill": [measure_prefill(engine, vocab, n) for n in args.prefill],
          "decode": [measure_decode(engine, vocab, c, args.decode_tokens, args.repeats) for c in args.contexts],

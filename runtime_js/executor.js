@@ -110,9 +110,12 @@ export class Executor {
       })),
     });
     const pipelineLayout = dev.createPipelineLayout({ label: prog.name, bindGroupLayouts: [layout] });
-    const programs = [[prog.name, prog.source, prog.where]];
-    if (prog.tiled) programs.push([`${prog.name}#tiled`, prog.tiled.source, prog.tiled.where]);
-    await Promise.all(programs.map(async ([key, code, where]) => {
+    const programs = [[prog.name, prog.source, prog.where, prog.dispatch]];
+    if (prog.tiled) programs.push([`${prog.name}#tiled`, prog.tiled.source, prog.tiled.where, prog.tiled.dispatch]);
+    // A program whose grid is empty whatever the step (a variant that never runs the kernel, such as
+    // attention_tiled's on CPU adapters) gets no pipeline: SwiftShader would spend compile time on it.
+    const runs = programs.filter(([, , , dispatch]) => !dispatch.some(([c]) => c === 0));
+    await Promise.all(runs.map(async ([key, code, where]) => {
       const module = dev.createShaderModule({ label: key, code });
       try {
         this.pipelines.set(key, await dev.createComputePipelineAsync({

@@ -140,4 +140,7 @@ def test_a_long_prompt_step_runs_the_tiled_matmuls(gpu, tmp_path, variant):
     interp = Interpreter(model, 128)
     np.testing.assert_allclose(m.logits_for(ids), interp.step(ids), rtol=1e-4, atol=1e-4)
     assert any(k.endswith("#tiled") for k in m.chain.ws.ex.pipelines), "no tiled program was built"
+    cpu = Model.load(art, variant="cpu", gpu=gpu).chain.ws.ex
+    assert any(k.startswith("attention_tiled") for k in cpu.programs), "every variant binds the kernel"
+    assert not any(k.startswith("attention_tiled") for k in cpu.pipelines), "a CPU adapter never runs it: no pipeline"
     assert list(m.generate(ids, max_tokens=8, stop_at_eos=False)) == Interpreter(model, 128).greedy(ids, 8)

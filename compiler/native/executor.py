@@ -104,7 +104,7 @@ class Executor:
         self.params = device.create_buffer(size=PARAMS_BYTES, usage=wgpu.BufferUsage.UNIFORM | wgpu.BufferUsage.COPY_DST)
 
     def add(self, prog: KernelProgram) -> None:
-        if prog.name in self.pipelines:
+        if prog.name in self.programs:
             return
         entries = []
         for i, b in enumerate(prog.bindings):
@@ -129,7 +129,9 @@ class Executor:
             return self.add(prog)
         built = {}
         for key, p in ((prog.name, prog), (prog.name + "#tiled", prog.tiled)):
-            if p is None:
+            # A program whose grid is empty whatever the step (a variant that never runs the kernel, such as
+            # attention_tiled's on CPU adapters) gets no pipeline: its bind groups need only the layout.
+            if p is None or any(c == 0 for c, _ in p.dispatch):
                 continue
             try:
                 module = self.device.create_shader_module(code=native_wgsl(p.source), label=key)
@@ -139,6 +141,7 @@ class Executor:
             except Exception as e:  # noqa: BLE001 - wgpu raises GPUValidationError / GPUError subclasses
                 detail = " ".join(line.strip() for line in str(e).splitlines() if line.strip())[:400] or type(e).__name__
                 raise ArtifactError(f"kernel {key}: the adapter rejected it: {detail}") from e
+        self.pipelines.pop(prog.name, None)
         self.pipelines.pop(prog.name + "#tiled", None)
         self.pipelines.update(built)
         self.programs[prog.name] = prog

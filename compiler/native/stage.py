@@ -126,7 +126,7 @@ class Workspace:
         return buf
 
     def kernel(self, name: str) -> None:
-        if name not in self.ex.pipelines:
+        if name not in self.ex.programs:
             self.ex.add(self._program(name, self.variant))
 
     def _program(self, name: str, variant: str) -> KernelProgram:

@@ -10,6 +10,7 @@ Per-adapter variants share bindings and differ in workgroup shape:
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -232,6 +233,9 @@ MATMUL_TILED = {v: {"bt": 32, "bn": 32, "tm": 4, "bk": 8, "kg": 4, "min_rows": 6
                 for v in ("gpu", "gpu_sg")}
 
 
+# Cached: every layer asks for the same few matmuls (SmolLM2: 121 calls, 5 kernels), and rendering their 6 programs
+# each was most of the compile time (1.5 of 2.2 s under cProfile). Callers do not modify the Kernel.
+@functools.lru_cache(maxsize=None)
 def matmul_kernel(fmt: str, K: int, N: int, *, row0=0, out_n=None, prologue=None, eps=1e-5, bias=False,
                   act=None, residual=False, rows="T") -> Kernel:
     """y[t, row0 + n] (+)= act(W[n] · prologue(x[t]) + bias) for the N rows held in `w`, for every row t of x.

@@ -163,14 +163,11 @@ def write_artifact(out: Path, model: ImportedModel, lowered: Lowered, bp: Buffer
             f = f"kernels/{vname}/{name}.wgsl"
             (out / f).parent.mkdir(parents=True, exist_ok=True)
             (out / f).write_text(v.source)
-            variants[vname] = {"file": f, "workgroup_size": list(v.workgroup_size), "dispatch": v.dispatch,
-                               "workgroup_bytes": v.workgroup_bytes}
+            variants[vname] = v.entry(f)
             if v.tiled is not None:
-                t = v.tiled
                 tf = f"kernels/{vname}/{name}.tiled.wgsl"
-                (out / tf).write_text(t.source)
-                variants[vname]["tiled"] = {"file": tf, "workgroup_size": list(t.workgroup_size), "dispatch": t.dispatch,
-                                            "workgroup_bytes": t.workgroup_bytes, "min_rows": t.min_rows}
+                (out / tf).write_text(v.tiled.source)
+                variants[vname]["tiled"] = v.tiled.entry(tf)
         kernels_json[name] = {"op": k.op, "bindings": [b.to_json() for b in k.bindings], "variants": variants}
 
     weights_json = {

@@ -137,6 +137,12 @@ class KernelVariant:
     tiled: "KernelVariant | None" = None
     min_rows: int = 0
 
+    def entry(self, file: str) -> dict:
+        """The manifest's entry for this program, its source written to `file` (a tiled program adds min_rows)."""
+        e = {"file": file, "workgroup_size": list(self.workgroup_size), "dispatch": self.dispatch,
+             "workgroup_bytes": self.workgroup_bytes}
+        return e | {"min_rows": self.min_rows} if self.min_rows else e
+
 
 @dataclass
 class Kernel:
@@ -399,8 +405,12 @@ def attention_kernel(heads: int, kv_heads: int, head_dim: int, *, context: int, 
         wg = max(sh["wg"], head_dim) if sh["style"] == "chunks" else sh["wg"]
         if sh["style"] == "chunks" and wg % head_dim:
             raise ValueError(f"attention ({variant}): {wg} invocations are not whole key groups of {head_dim}")
-        src = render("attention", bindings, max_rows, style=sh["style"], wg=wg, splits=splits[variant],
-                     span_min=ATTENTION_SPAN_MIN, chunk=sh.get("chunk", wg), **_tiling(variant), **consts)
+
+        def source(n_splits: int) -> str:
+            return render("attention", bindings, max_rows, style=sh["style"], wg=wg, splits=n_splits,
+                          span_min=ATTENTION_SPAN_MIN, chunk=sh.get("chunk", wg), **_tiling(variant), **consts)
+
+        src = source(splits[variant])
         group = heads // kv_heads
         if sh["style"] == "lanes":
             wbytes = 8 * wg * group + 4 * wg * group * head_dim
@@ -410,9 +420,7 @@ def attention_kernel(heads: int, kv_heads: int, head_dim: int, *, context: int, 
         if variant in ATTENTION_TILED and splits[variant] > 1:
             # Long steps: rows are parallel enough without spans (and most go to attention_tiled), while a grid of
             # 32 spans per row launched ~49k mostly idle workgroups per layer at 512 rows (H200: 7.9 ms a step).
-            one = render("attention", bindings, max_rows, style=sh["style"], wg=wg, splits=1,
-                         span_min=ATTENTION_SPAN_MIN, chunk=sh.get("chunk", wg), **_tiling(variant), **consts)
-            k.variants[variant].tiled = KernelVariant(one, (wg, 1, 1), [[kv_heads, 1], ["T", 1], [1, 1]], wbytes,
+            k.variants[variant].tiled = KernelVariant(source(1), (wg, 1, 1), [[kv_heads, 1], ["T", 1], [1, 1]], wbytes,
                                                       min_rows=ATTENTION_TILED[variant]["min_rows"])
     return k
 

@@ -379,7 +379,7 @@ export function defaultSlots(manifest, names, bindingLimit) {
 
 /**
  * The sizes symbolic shapes resolve to for `slots`: T rows and O outputs per step, S slots, C context. Rows per
- * step: the artifact's, or fewer where the variant's step_rows says so (compiler/native/gpu.py step_rows). Outputs
+ * step: the artifact's, or fewer where the variant's step_rows says so (compiler/native/batch.py step_rows). Outputs
  * per step: one per slot at most, and no more logits rows than one binding of `bindingLimit` bytes holds.
  * @param {any} manifest
  * @param {number} slots

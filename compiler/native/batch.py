@@ -119,5 +119,6 @@ def _word(value, typ: str) -> bytes:
 def step_rows(manifest: dict, variant: str) -> int:
     """Rows per step a variant runs: the artifact's max_tokens_per_step, or fewer where the manifest's
     variant_choice.step_rows says so (runtime_js/manifest.js stepSizes applies the same rule)."""
+    rows = manifest["limits"]["max_tokens_per_step"]
     cap = manifest.get("variant_choice", {}).get("step_rows", {}).get(variant)
-    return min(manifest["limits"]["max_tokens_per_step"], cap or manifest["limits"]["max_tokens_per_step"])
+    return min(rows, cap) if cap else rows

@@ -162,12 +162,18 @@ def measure_prefill_kernels(chain: LocalChain, manifest: dict, rows: int) -> dic
     n = sum(1 for s in chain.stages for _ in s.steps)
     prof = Profiler(chain.ws.device, passes=max(512, n + 8))
     step_gpu_ms(chain, step, prof)   # warm
-    by_op: dict[str, float] = {}
-    for (_, k, ms) in kernel_gpu_ms(chain, step, prof):
-        op = manifest["kernels"][k]["op"]
-        by_op[op] = by_op.get(op, 0.0) + ms
+    by_op = _ms_by_op(kernel_gpu_ms(chain, step, prof), manifest)
     return {"rows": rows, "gpu_step_ms": step_gpu_ms(chain, step, prof),
             "gpu_kernels_ms": {op: round(ms, 3) for op, ms in sorted(by_op.items(), key=lambda x: -x[1])}}
+
+
+def _ms_by_op(per: list[tuple[str, str, float]], manifest: dict) -> dict[str, float]:
+    """Milliseconds per kind of kernel (the manifest's op) from (unit, kernel, ms) of each dispatch."""
+    by_op: dict[str, float] = {}
+    for _, k, ms in per:
+        op = manifest["kernels"][k]["op"]
+        by_op[op] = by_op.get(op, 0.0) + ms
+    return by_op
 
 
 def measure_step(chain: LocalChain, manifest: dict, profile: bool) -> dict:
@@ -195,13 +201,11 @@ def measure_step(chain: LocalChain, manifest: dict, profile: bool) -> dict:
     out["gpu_step_ms"] = statistics.median(step_gpu_ms(chain, step, prof) for _ in range(10))
     runs = [kernel_gpu_ms(chain, step, prof) for _ in range(5)]
     per = [(u, k, statistics.median(r[i][2] for r in runs)) for i, (u, k, _) in enumerate(runs[0])]
-    by_op: dict[str, float] = {}
+    by_op = _ms_by_op(per, manifest)
     matmul_bytes, matmul_ms = 0, 0.0
     dispatches_in_order = [d for s in chain.stages for u in s.units for d in u["dispatches"]]
     for (_, k, ms), d in zip(per, dispatches_in_order):
-        op = manifest["kernels"][k]["op"]
-        by_op[op] = by_op.get(op, 0.0) + ms
-        if op == "matmul":
+        if manifest["kernels"][k]["op"] == "matmul":
             matmul_bytes += manifest["weights"][d["bind"]["w"]]["bytes"]
             matmul_ms += ms
     copy_buf = copy_bandwidth_gbs(ws.device, prof)

@@ -76,15 +76,17 @@ class KernelProgram:
     min_rows: int = 0
 
     @staticmethod
-    def from_variant(name: str, bindings: list[dict], v, source_of) -> "KernelProgram":
-        """From a manifest variant entry (dict, source_of(entry) reads its file) or a kernels.KernelVariant."""
-        if isinstance(v, dict):
-            t = v.get("tiled")
-            tiled = KernelProgram(name, source_of(t), bindings, t["dispatch"], min_rows=t["min_rows"]) if t else None
-            return KernelProgram(name, source_of(v), bindings, v["dispatch"], tiled)
-        t = v.tiled
-        tiled = KernelProgram(name, t.source, bindings, t.dispatch, min_rows=t.min_rows) if t else None
-        return KernelProgram(name, v.source, bindings, v.dispatch, tiled)
+    def from_entry(name: str, bindings: list[dict], e: dict, source_of) -> "KernelProgram":
+        """From a manifest variant entry and its `tiled` entry; source_of(entry) reads an entry's WGSL file."""
+        t = e.get("tiled")
+        return KernelProgram(name, source_of(e), bindings, e["dispatch"],
+                             KernelProgram.from_entry(name, bindings, t, source_of) if t else None, e.get("min_rows", 0))
+
+    @staticmethod
+    def from_variant(name: str, bindings: list[dict], v) -> "KernelProgram":
+        """From a kernels.KernelVariant (a kernel compiled in this process) and its tiled program."""
+        return KernelProgram(name, v.source, bindings, v.dispatch,
+                             KernelProgram.from_variant(name, bindings, v.tiled) if v.tiled else None, v.min_rows)
 
     def for_step(self, n_rows: int, n_out: int) -> "KernelProgram":
         """The program a step runs: the tiled one when the rows its grid counts ("T" or "O") reach min_rows."""
@@ -216,7 +218,7 @@ def run_kernel(executor: Executor, kernel, variant: str, arrays: dict[str, np.nd
     """Run one compiled kernel once (tests): arrays by binding name (`ctl` too, packed by the test); returns every
     read_write binding."""
     prog = KernelProgram.from_variant(f"{kernel.name}@{variant}", [b.to_json() for b in kernel.bindings],
-                                      kernel.variants[variant], None)
+                                      kernel.variants[variant])
     executor.add(prog)
     bufs = {}
     for b in kernel.bindings:

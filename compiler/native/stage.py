@@ -131,8 +131,8 @@ class Workspace:
 
     def _program(self, name: str, variant: str) -> KernelProgram:
         k = self.manifest["kernels"][name]
-        return KernelProgram.from_variant(name, k["bindings"], k["variants"][variant],
-                                          lambda e: (self.artifact / e["file"]).read_text())
+        return KernelProgram.from_entry(name, k["bindings"], k["variants"][variant],
+                                        lambda e: (self.artifact / e["file"]).read_text())
 
     def use_variant(self, variant: str) -> None:
         """Run every kernel built so far as `variant` (the autotuner's trials and its choice): same bindings, so the

@@ -363,8 +363,12 @@ ATTENTION_SHAPES = {
     "gpu_sg": {"style": "chunks", "wg": 256, "splits": 32, "chunk": 64},
 }
 # Steps of at least min_rows rows run the tiled prefill attention (attention_tiled.wgsl.j2) on tiles of `rows`
-# consecutive rows of one slot, `chunk` keys staged at a time; the split kernel and its merge skip those rows.
-ATTENTION_TILED = {v: {"rows": 32, "chunk": 16, "min_rows": 64} for v in ("gpu", "gpu_sg")}
+# consecutive rows of one slot, `chunk` keys staged at a time, `lanes` invocations per (row, head) pair each taking
+# every lanes-th key; the split kernel and its merge skip those rows. On an H200, the tiled attention of one 512-row
+# step of SmolLM2's shapes (30 layers, each program in its own pass): 32 rows, 1 lane 5.31 ms; 16 rows, 2 lanes
+# 3.20; 16 rows, 4 lanes 2.84; 8 rows, 4 lanes 2.63; 8 rows, 8 lanes 2.64; 4 rows, 4 lanes 2.92. Without the
+# padding between staged keys, 4 lanes had been slower than 1 (7.01 ms): the lanes' reads hit the same banks.
+ATTENTION_TILED = {v: {"rows": 8, "chunk": 16, "min_rows": 64, "lanes": 4} for v in ("gpu", "gpu_sg")}
 # Keys per span at least: below it a span's fixed costs (q load, barriers, one more partial to merge) outweigh its
 # keys. On an H200, 32 spans of 2-3 keys at context 64 cost 14 + 18 us per layer (attention + merge, each timed in
 # its own pass) and 2 spans of 64 keys 52 + 6 us: a span's keys are a serial loop, so short spans win.
@@ -466,12 +470,14 @@ def attention_tiled_kernel(heads: int, kv_heads: int, head_dim: int, *, context:
     first = next(iter(ATTENTION_TILED.values()))
     for variant in VARIANTS:
         t = ATTENTION_TILED.get(variant, first)
-        wg = t["rows"] * group
+        lanes = t.get("lanes", 1)
+        wg = t["rows"] * group * lanes
         if wg > DEFAULT_LIMITS["max_invocations_per_workgroup"]:
-            raise ValueError(f"attention_tiled: {t['rows']} rows x {group} heads per kv head exceed 256 invocations")
+            raise ValueError(f"attention_tiled: {t['rows']} rows x {group} heads per kv head x {lanes} lanes exceed "
+                             "256 invocations")
         src = render("attention_tiled", bindings, max_rows, tile_rows=t["rows"], tiled_min=t["min_rows"],
-                     chunk=t["chunk"], **consts)
-        wbytes = 2 * 4 * t["chunk"] * head_dim
+                     chunk=t["chunk"], lanes=lanes, **consts)
+        wbytes = 2 * 16 * t["chunk"] * (head_dim // 4 + 1) + 16 * wg if lanes > 1 else 2 * 4 * t["chunk"] * head_dim
         k.variants[variant] = KernelVariant(src, (wg, 1, 1), [[0, 1], [1, 1], [1, 1]], wbytes)
         if variant in ATTENTION_TILED:
             k.variants[variant].tiled = KernelVariant(src, (wg, 1, 1), [[kv_heads, 1], ["T", t["rows"]], [1, 1]],

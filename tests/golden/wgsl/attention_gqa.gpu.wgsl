@@ -32,7 +32,7 @@ const WG: u32 = 256u;
 const SPLITS: u32 = 32u;
 const SPAN_MIN: u32 = 16u;
 const SCALE: f32 = 0.125;
-const TQ: u32 = 32u;          // rows per tile
+const TQ: u32 = 8u;          // rows per tile
 const TILED_MIN: u32 = 64u;   // steps of at least this many rows run the tiled kernel
 const NO_SLOT: u32 = 0xFFFFFFFFu;
 // The slot of every row of the tile starting at row r0, or NO_SLOT when its rows belong to several.

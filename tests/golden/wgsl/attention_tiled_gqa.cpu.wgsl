@@ -27,9 +27,10 @@ const HD4: u32 = 16u;
 const GROUP: u32 = 3u;    // query heads per kv head (GQA)
 const CTX: u32 = 2048u;    // cache rows per slot
 const CK: u32 = 16u;       // keys staged at a time
+const KL: u32 = 4u;       // invocations per (row, head) pair
 const WG: u32 = 96u;
 const SCALE: f32 = 0.125;
-const TQ: u32 = 32u;          // rows per tile
+const TQ: u32 = 8u;          // rows per tile
 const TILED_MIN: u32 = 64u;   // steps of at least this many rows run the tiled kernel
 const NO_SLOT: u32 = 0xFFFFFFFFu;
 // The slot of every row of the tile starting at row r0, or NO_SLOT when its rows belong to several.
@@ -45,8 +46,12 @@ fn tile_slot(r0: u32) -> u32 {
 fn tiled_row(t: u32) -> bool {
   return TILED_MIN > 0u && p.n_rows >= TILED_MIN && tile_slot(t - t % TQ) != NO_SLOT;
 }
-var<workgroup> ks: array<vec4<f32>, 256>;
-var<workgroup> vs: array<vec4<f32>, 256>;
+// Staged keys, KSTR vec4s apart: with KL > 1 a warp's lanes read KL keys at once, and one vec4 of padding puts
+// them in different banks.
+const KSTR: u32 = 17u;
+var<workgroup> ks: array<vec4<f32>, 272>;
+var<workgroup> vs: array<vec4<f32>, 272>;
+var<workgroup> mrg: array<vec4<f32>, WG>;   // the merge: each invocation's (max, sum), then its outputs
 @compute @workgroup_size(96)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let g = wid.x;
@@ -57,8 +62,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let rn = min(TQ, p.n_rows - r0);
   var last = 0u;   // the tile's largest position: keys 0..last are staged
   for (var i = 0u; i < rn; i++) { last = max(last, row_pos(r0 + i)); }
-  let i = lid / GROUP;
-  let h = lid % GROUP;
+  let i = lid / (GROUP * KL);
+  let h = lid / KL % GROUP;
+  let kl = lid % KL;
   let t = r0 + min(i, rn - 1u);   // past the tile's end: a copy of its last row, never stored
   let pos = row_pos(t);
   let base = (slot * CTX * KV + g * HD) / 4u;   // key 0 of this kv head in this slot's cache, in vec4s
@@ -101,13 +107,14 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     let n = min(CK, last + 1u - c0);
     for (var e = lid; e < n * HD4; e += WG) {
       let kv = base + (c0 + e / HD4) * (KV / 4u) + e % HD4;
-      ks[e] = k_cache[kv];
-      vs[e] = v_cache[kv];
+      let si = e / HD4 * KSTR + e % HD4;
+      ks[si] = k_cache[kv];
+      vs[si] = v_cache[kv];
     }
     workgroupBarrier();
-    for (var j = 0u; j < n; j++) {
+    for (var j = kl; j < n; j += KL) {
       if (c0 + j <= pos) {
-        let kb = j * HD4;
+        let kb = j * KSTR;
         let s = dot(q0, ks[kb + 0u]) + dot(q1, ks[kb + 1u]) + dot(q2, ks[kb + 2u]) + dot(q3, ks[kb + 3u]) + dot(q4, ks[kb + 4u]) + dot(q5, ks[kb + 5u]) + dot(q6, ks[kb + 6u]) + dot(q7, ks[kb + 7u]) + dot(q8, ks[kb + 8u]) + dot(q9, ks[kb + 9u]) + dot(q10, ks[kb + 10u]) + dot(q11, ks[kb + 11u]) + dot(q12, ks[kb + 12u]) + dot(q13, ks[kb + 13u]) + dot(q14, ks[kb + 14u]) + dot(q15, ks[kb + 15u]);
         let mn = max(m, s);
         let c = exp(m - mn);
@@ -134,118 +141,192 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     }
     workgroupBarrier();   // the next chunk overwrites ks and vs
   }
-  if (i >= rn) { return; }
   let o = t * Q + (g * GROUP + h) * HD;
-  {
-    let r = a0 / l;
+  // Merge the pair's KL states: each scales its sums to the pair's max and total, then lane 0 adds them up, one
+  // vec4 of the output at a time.
+  mrg[lid] = vec4<f32>(m, l, 0.0, 0.0);
+  workgroupBarrier();
+  let l0 = lid - kl;
+  var mx = mrg[l0].x;
+  for (var u = 1u; u < KL; u++) { mx = max(mx, mrg[l0 + u].x); }
+  var tot = 0.0;
+  for (var u = 0u; u < KL; u++) { tot += mrg[l0 + u].y * exp(mrg[l0 + u].x - mx); }
+  let f = exp(m - mx) / tot;
+  workgroupBarrier();   // before the outputs overwrite the states
+  mrg[lid] = a0 * f;
+  workgroupBarrier();
+  if (kl == 0u && i < rn) {
+    var r = mrg[lid];
+    for (var u = 1u; u < KL; u++) { r += mrg[lid + u]; }
     out[o + 0u] = r.x;
     out[o + 1u] = r.y;
     out[o + 2u] = r.z;
     out[o + 3u] = r.w;
   }
-  {
-    let r = a1 / l;
+  workgroupBarrier();
+  mrg[lid] = a1 * f;
+  workgroupBarrier();
+  if (kl == 0u && i < rn) {
+    var r = mrg[lid];
+    for (var u = 1u; u < KL; u++) { r += mrg[lid + u]; }
     out[o + 4u] = r.x;
     out[o + 5u] = r.y;
     out[o + 6u] = r.z;
     out[o + 7u] = r.w;
   }
-  {
-    let r = a2 / l;
+  workgroupBarrier();
+  mrg[lid] = a2 * f;
+  workgroupBarrier();
+  if (kl == 0u && i < rn) {
+    var r = mrg[lid];
+    for (var u = 1u; u < KL; u++) { r += mrg[lid + u]; }
     out[o + 8u] = r.x;
     out[o + 9u] = r.y;
     out[o + 10u] = r.z;
     out[o + 11u] = r.w;
   }
-  {
-    let r = a3 / l;
+  workgroupBarrier();
+  mrg[lid] = a3 * f;
+  workgroupBarrier();
+  if (kl == 0u && i < rn) {
+    var r = mrg[lid];
+    for (var u = 1u; u < KL; u++) { r += mrg[lid + u]; }
     out[o + 12u] = r.x;
     out[o + 13u] = r.y;
     out[o + 14u] = r.z;
     out[o + 15u] = r.w;
   }
-  {
-    let r = a4 / l;
+  workgroupBarrier();
+  mrg[lid] = a4 * f;
+  workgroupBarrier();
+  if (kl == 0u && i < rn) {
+    var r = mrg[lid];
+    for (var u = 1u; u < KL; u++) { r += mrg[lid + u]; }
     out[o + 16u] = r.x;
     out[o + 17u] = r.y;
     out[o + 18u] = r.z;
     out[o + 19u] = r.w;
   }
-  {
-    let r = a5 / l;
+  workgroupBarrier();
+  mrg[lid] = a5 * f;
+  workgroupBarrier();
+  if (kl == 0u && i < rn) {
+    var r = mrg[lid];
+    for (var u = 1u; u < KL; u++) { r += mrg[lid + u]; }
     out[o + 20u] = r.x;
     out[o + 21u] = r.y;
     out[o + 22u] = r.z;
     out[o + 23u] = r.w;
   }
-  {
-    let r = a6 / l;
+  workgroupBarrier();
+  mrg[lid] = a6 * f;
+  workgroupBarrier();
+  if (kl == 0u && i < rn) {
+    var r = mrg[lid];
+    for (var u = 1u; u < KL; u++) { r += mrg[lid + u]; }
     out[o + 24u] = r.x;
     out[o + 25u] = r.y;
     out[o + 26u] = r.z;
     out[o + 27u] = r.w;
   }
-  {
-    let r = a7 / l;
+  workgroupBarrier();
+  mrg[lid] = a7 * f;
+  workgroupBarrier();
+  if (kl == 0u && i < rn) {
+    var r = mrg[lid];
+    for (var u = 1u; u < KL; u++) { r += mrg[lid + u]; }
     out[o + 28u] = r.x;
     out[o + 29u] = r.y;
     out[o + 30u] = r.z;
     out[o + 31u] = r.w;
   }
-  {
-    let r = a8 / l;
+  workgroupBarrier();
+  mrg[lid] = a8 * f;
+  workgroupBarrier();
+  if (kl == 0u && i < rn) {
+    var r = mrg[lid];
+    for (var u = 1u; u < KL; u++) { r += mrg[lid + u]; }
     out[o + 32u] = r.x;
     out[o + 33u] = r.y;
     out[o + 34u] = r.z;
     out[o + 35u] = r.w;
   }
-  {
-    let r = a9 / l;
+  workgroupBarrier();
+  mrg[lid] = a9 * f;
+  workgroupBarrier();
+  if (kl == 0u && i < rn) {
+    var r = mrg[lid];
+    for (var u = 1u; u < KL; u++) { r += mrg[lid + u]; }
     out[o + 36u] = r.x;
     out[o + 37u] = r.y;
     out[o + 38u] = r.z;
     out[o + 39u] = r.w;
   }
-  {
-    let r = a10 / l;
+  workgroupBarrier();
+  mrg[lid] = a10 * f;
+  workgroupBarrier();
+  if (kl == 0u && i < rn) {
+    var r = mrg[lid];
+    for (var u = 1u; u < KL; u++) { r += mrg[lid + u]; }
     out[o + 40u] = r.x;
     out[o + 41u] = r.y;
     out[o + 42u] = r.z;
     out[o + 43u] = r.w;
   }
-  {
-    let r = a11 / l;
+  workgroupBarrier();
+  mrg[lid] = a11 * f;
+  workgroupBarrier();
+  if (kl == 0u && i < rn) {
+    var r = mrg[lid];
+    for (var u = 1u; u < KL; u++) { r += mrg[lid + u]; }
     out[o + 44u] = r.x;
     out[o + 45u] = r.y;
     out[o + 46u] = r.z;
     out[o + 47u] = r.w;
   }
-  {
-    let r = a12 / l;
+  workgroupBarrier();
+  mrg[lid] = a12 * f;
+  workgroupBarrier();
+  if (kl == 0u && i < rn) {
+    var r = mrg[lid];
+    for (var u = 1u; u < KL; u++) { r += mrg[lid + u]; }
     out[o + 48u] = r.x;
     out[o + 49u] = r.y;
     out[o + 50u] = r.z;
     out[o + 51u] = r.w;
   }
-  {
-    let r = a13 / l;
+  workgroupBarrier();
+  mrg[lid] = a13 * f;
+  workgroupBarrier();
+  if (kl == 0u && i < rn) {
+    var r = mrg[lid];
+    for (var u = 1u; u < KL; u++) { r += mrg[lid + u]; }
     out[o + 52u] = r.x;
     out[o + 53u] = r.y;
     out[o + 54u] = r.z;
     out[o + 55u] = r.w;
   }
-  {
-    let r = a14 / l;
+  workgroupBarrier();
+  mrg[lid] = a14 * f;
+  workgroupBarrier();
+  if (kl == 0u && i < rn) {
+    var r = mrg[lid];
+    for (var u = 1u; u < KL; u++) { r += mrg[lid + u]; }
     out[o + 56u] = r.x;
     out[o + 57u] = r.y;
     out[o + 58u] = r.z;
     out[o + 59u] = r.w;
   }
-  {
-    let r = a15 / l;
+  workgroupBarrier();
+  mrg[lid] = a15 * f;
+  workgroupBarrier();
+  if (kl == 0u && i < rn) {
+    var r = mrg[lid];
+    for (var u = 1u; u < KL; u++) { r += mrg[lid + u]; }
     out[o + 60u] = r.x;
     out[o + 61u] = r.y;
     out[o + 62u] = r.z;
     out[o + 63u] = r.w;
   }
+  workgroupBarrier();
 }

@@ -233,9 +233,10 @@ MATMUL_SHAPES = {
 # at most max_k inputs. Measured on an H200 against the decode kernel, SmolLM2's Q4_1 layer matmuls, each timed over
 # 40 dispatches: at 512 rows QKV 70 vs 315 us, gate|up 188 vs 513, output 56 vs 90; at 64 rows QKV 66 vs 101,
 # gate|up 46 vs 82. 32 x 32 tiles in 4 K groups beat 64 x 64 tiles in one (433 vs 576 us a layer at 512 rows): too
-# few 64 x 64 tiles to fill the GPU, each looping through all of K. ffn_down (K = 1536) lost at 64 and 128 rows
-# (64 vs 25, 67 vs 46 us) and drew at 512 (120 vs 126): a longer loop through K in each group.
-MATMUL_TILED = {v: {"bt": 32, "bn": 32, "tm": 4, "bk": 8, "kg": 4, "min_rows": 64, "max_k": 1024}
+# few 64 x 64 tiles to fill the GPU, each looping through all of K. With x and w staged as vec4s, a 512-row step's
+# matmuls took 10.92 ms instead of 12.58, and 10.07 with ffn_down (K = 1536) tiled too, which the scalar-staged
+# kernel had lost at 64 and 128 rows; 8 tokens per invocation (64 x 32, 32 x 64, 64 x 64 tiles) took 10.6-11.6 ms.
+MATMUL_TILED = {v: {"bt": 32, "bn": 32, "tm": 4, "bk": 8, "kg": 4, "min_rows": 64, "max_k": 2048}
                 for v in ("gpu", "gpu_sg")}
 
 
@@ -299,7 +300,7 @@ def tiled_matmul(bindings: list[Binding], consts: dict, *, bt: int, bn: int, tm:
     slices and each invocation holding tm tokens x 4 rows."""
     g1 = (bt // tm) * (bn // 4)
     wg = g1 * kg
-    if bk % 4 or bn % 4 or bt % tm or wg % bt or wg > 256:
+    if bk % 4 or bn % 4 or tm % 4 or bt % tm or wg % bt or wg > 256:
         raise ValueError(f"tiled matmul: bt={bt} bn={bn} tm={tm} bk={bk} kg={kg} do not divide into {wg} invocations")
     src = render("matmul_tiled", bindings, bt=bt, bn=bn, tm=tm, bk=bk, kg=kg, **consts)
     outs = bn // 2 if consts["act"] == "silu_mul" else bn

@@ -39,8 +39,10 @@ def ctl(rows, outputs=(), max_rows=MAX_ROWS) -> np.ndarray:
 
 @pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("fmt", FORMATS)
-# 70 and 130 rows: GPU variants run their tiled GEMM (kernels.MATMUL_TILED min_rows), with partial tiles.
-@pytest.mark.parametrize("K_,N,T", [(32, 1, 1), (96, 37, 5), (160, 67, 9), (64, 300, 2), (96, 37, 70), (160, 67, 130)])
+# 70 and 130 rows: GPU variants run their tiled GEMM (kernels.MATMUL_TILED min_rows), with partial tiles; K = 1536
+# is SmolLM2's ffn_down width, whose K groups each take 96 vec4s.
+@pytest.mark.parametrize("K_,N,T", [(32, 1, 1), (96, 37, 5), (160, 67, 9), (64, 300, 2), (96, 37, 70), (160, 67, 130),
+                                    (1536, 40, 70)])
 def test_matmul_plain(ex, variant, fmt, K_, N, T):
     r = rng(K_ + N)
     t = quantize("w", r.standard_normal((N, K_)), fmt)

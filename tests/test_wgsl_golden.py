@@ -46,11 +46,13 @@ def test_kernel_source_is_unchanged(case, variant):
 @pytest.mark.parametrize("variant", sorted(K.MATMUL_TILED))
 def test_tiled_program_is_unchanged(case, variant):
     """The GPU variants' second program for long steps (a kernel variant's `tiled`)."""
-    k = CASES[case]().variants[variant]
-    if case == "matmul_q4_0_residual":   # K = 1536, over MATMUL_TILED's max_k: the decode kernel only
-        assert k.tiled is None
-        return
-    check(k.tiled.source, GOLDEN / f"{case}.{variant}.tiled.wgsl", case, variant + " tiled")
+    check(CASES[case]().variants[variant].tiled.source, GOLDEN / f"{case}.{variant}.tiled.wgsl", case, variant + " tiled")
+
+
+@pytest.mark.parametrize("variant", sorted(K.MATMUL_TILED))
+def test_a_matrix_wider_than_max_k_has_only_the_decode_program(variant):
+    wide = K.MATMUL_TILED[variant]["max_k"] + 32
+    assert K.matmul_kernel("q4_0", wide, 64).variants[variant].tiled is None
 
 
 def check(src: str, path: Path, case: str, variant: str) -> None:

@@ -40,8 +40,10 @@ const TX: u32 = BN / 4u;            // invocations across the weight rows (4 row
 const KSPAN: u32 = 36u;   // vec4s of K per group, whole slices
 const HALF: u32 = 1536u;      // up rows follow the gate rows
 const OUTS: u32 = BN / 2u;          // output rows per tile
-var<workgroup> xs: array<f32, 1024>;   // [group][k][token] of this slice
-var<workgroup> ws: array<f32, 1024>;   // [group][k][tile column]
+// Staged as vec4s so that the inner loop reads 4 columns, and 4 tokens, with one load each (scalar loads had made
+// it bound by workgroup-memory loads: 2 per 4 multiply-adds).
+var<workgroup> xs: array<vec4<f32>, 256>;   // [group][k][token / 4] of this slice
+var<workgroup> ws: array<vec4<f32>, 256>;   // [group][k][tile column / 4]
 var<workgroup> sums: array<vec4<f32>, G1>;   // one group's sums of one token at a time, added into group 0's
 const TPT: u32 = WG / BT;           // invocations per token for the statistics
 var<workgroup> red: array<vec2<f32>, WG>;
@@ -88,8 +90,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let l = lid % G1;
   let tx = l % TX;     // weight rows 4tx..4tx+3 of the tile
   let ty = l / TX;     // tokens TM*ty..TM*ty+TM-1
-  let xg = grp * BK * BT;
-  let wg0 = grp * BK * BN;
+  let kk = grp * BK;   // this group's first k row in xs and ws
   let kbeg = grp * KSPAN;
   let kend = min(kbeg + KSPAN, K4);
   var a0 = vec4<f32>(0.0);
@@ -105,8 +106,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       let q = k0 + i % QS;
       var v = vec4<f32>(0.0);
       if (q < kend) { v = wquad(column_row(base, i / QS), q); }
-      let at = wg0 + (i % QS) * 4u * BN + i / QS;
-      ws[at] = v.x; ws[at + BN] = v.y; ws[at + 2u * BN] = v.z; ws[at + 3u * BN] = v.w;
+      let c = i / QS;
+      let at = (kk + (i % QS) * 4u) * TX + c / 4u;
+      ws[at][c % 4u] = v.x; ws[at + TX][c % 4u] = v.y; ws[at + 2u * TX][c % 4u] = v.z; ws[at + 3u * TX][c % 4u] = v.w;
     }
     if (0u * G1 + l < BT * QS) {
       let i = l + 0u * G1;
@@ -117,18 +119,18 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         v = x[min(t0 + t, last) * K4 + q];
         v = v * stat[t].y * norm_w[q];
       }
-      let at = xg + (i % QS) * 4u * BT + t;
-      xs[at] = v.x; xs[at + BT] = v.y; xs[at + 2u * BT] = v.z; xs[at + 3u * BT] = v.w;
+      let at = (kk + (i % QS) * 4u) * (BT / 4u) + t / 4u;
+      xs[at][t % 4u] = v.x; xs[at + BT / 4u][t % 4u] = v.y; xs[at + BT / 2u][t % 4u] = v.z; xs[at + 3u * BT / 4u][t % 4u] = v.w;
     }
     workgroupBarrier();
     for (var k = 0u; k < BK; k++) {
-      let wo = wg0 + k * BN + 4u * tx;
-      let wv = vec4<f32>(ws[wo], ws[wo + 1u], ws[wo + 2u], ws[wo + 3u]);
-      let xo = xg + k * BT + TM * ty;
-      a0 += xs[xo + 0u] * wv;
-      a1 += xs[xo + 1u] * wv;
-      a2 += xs[xo + 2u] * wv;
-      a3 += xs[xo + 3u] * wv;
+      let wv = ws[(kk + k) * TX + tx];
+      let xo = (kk + k) * (BT / 4u) + TM / 4u * ty;
+      let xv0 = xs[xo + 0u];
+      a0 += xv0.x * wv;
+      a1 += xv0.y * wv;
+      a2 += xv0.z * wv;
+      a3 += xv0.w * wv;
     }
     workgroupBarrier();
   }

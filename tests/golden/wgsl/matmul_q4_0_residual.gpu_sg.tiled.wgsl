@@ -1,0 +1,164 @@
+struct Params {
+  n_rows: u32,
+  n_out: u32,
+  pad0: u32,
+  pad1: u32,
+}
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> x: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> w: array<vec4<u32>>;
+@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+const QW: u32 = 192u;   // nibble words per row; scales follow
+const RW: u32 = 216u;
+fn wi(row: u32, c: u32) -> u32 { return (row >> 3u) * (RW * 8u) + c * 8u + (row & 7u); }
+fn wu(i: u32) -> u32 { return w[i >> 2u][i & 3u]; }   // w bound as vec4<u32> (CPU variants load 4 rows at once)
+// d per block, stored in f16 pairs: value = d * (q - 8)
+fn dm(row: u32, b: u32) -> vec2<f32> { let d = unpack2x16float(wu(wi(row, QW + b / 2u)))[b % 2u]; return vec2<f32>(d, -8.0 * d); }
+// GGUF nibble order: byte j of a block holds element j (low nibble) and element j + 16 (high nibble).
+fn welem(row: u32, k: u32) -> f32 {
+  let i = k % 32u;
+  let byte = i % 16u;
+  let word = wu(wi(row, (k / 32u) * 4u + byte / 4u));
+  let q = (word >> (8u * (byte % 4u) + select(0u, 4u, i >= 16u))) & 0xFu;
+  let s = dm(row, k / 32u);
+  return s.x * f32(q) + s.y;
+}
+const K4: u32 = 384u;      // input width in vec4s
+const N: u32 = 576u;            // output rows of this dispatch
+const ROW0: u32 = 0u;      // first output row (weights split for binding limits)
+const OUT_N: u32 = 576u;    // output row stride
+const BT: u32 = 32u;          // tokens per tile
+const BN: u32 = 32u;          // weight rows per tile
+const BK: u32 = 8u;          // inputs per slice through K
+const QS: u32 = 2u;          // vec4s per slice
+const TM: u32 = 4u;          // tokens per invocation
+const G1: u32 = 64u;          // invocations of a K group: (BT / TM) x (BN / 4)
+const KG: u32 = 4u;          // K groups
+const WG: u32 = 256u;
+const TX: u32 = BN / 4u;            // invocations across the weight rows (4 rows each)
+const KSPAN: u32 = 96u;   // vec4s of K per group, whole slices
+const OUTS: u32 = BN;
+// Staged as vec4s so that the inner loop reads 4 columns, and 4 tokens, with one load each (scalar loads had made
+// it bound by workgroup-memory loads: 2 per 4 multiply-adds).
+var<workgroup> xs: array<vec4<f32>, 256>;   // [group][k][token / 4] of this slice
+var<workgroup> ws: array<vec4<f32>, 256>;   // [group][k][tile column / 4]
+var<workgroup> sums: array<vec4<f32>, G1>;   // one group's sums of one token at a time, added into group 0's
+// Weights for inputs 4q..4q+3 of a row.
+fn wquad(row: u32, q: u32) -> vec4<f32> {
+  // GGUF nibble order: quads 0-3 of a block are the low nibbles of its words 0-3, quads 4-7 the high ones.
+  let b = q / 8u;
+  let i = q % 8u;
+  let word = wu(wi(row, b * 4u + i % 4u));
+  let n = (vec4<u32>(word) >> (vec4<u32>(0u, 8u, 16u, 24u) + select(0u, 4u, i >= 4u))) & vec4<u32>(0xFu);
+  let s = dm(row, b);
+  return s.x * vec4<f32>(n) + s.y;
+}
+// The weight row behind tile column c (a row past the matrix reads its last row; never stored).
+fn column_row(base: u32, c: u32) -> u32 {
+  return min(base + c, N - 1u);
+}
+fn store(tok: u32, o: u32, a: f32, u: f32) {
+  var y = a;
+  let oi = tok * OUT_N + o;
+  out[oi] = out[oi] + y;}
+@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let t0 = wid.y * BT;
+  if (t0 >= p.n_rows) { return; }   // uniform: whole workgroup
+  let last = p.n_rows - 1u;
+  let base = wid.x * OUTS;
+  let grp = lid / G1;
+  let l = lid % G1;
+  let tx = l % TX;     // weight rows 4tx..4tx+3 of the tile
+  let ty = l / TX;     // tokens TM*ty..TM*ty+TM-1
+  let kk = grp * BK;   // this group's first k row in xs and ws
+  let kbeg = grp * KSPAN;
+  let kend = min(kbeg + KSPAN, K4);
+  var a0 = vec4<f32>(0.0);
+  var a1 = vec4<f32>(0.0);
+  var a2 = vec4<f32>(0.0);
+  var a3 = vec4<f32>(0.0);
+  // Every group runs the same number of slices, counted uniformly (barriers need uniform control flow; browsers
+  // check); slices past K load zeros.
+  for (var sl = 0u; sl < KSPAN / QS; sl++) {
+    let k0 = kbeg + sl * QS;
+    if (0u * G1 + l < BN * QS) {
+      let i = l + 0u * G1;
+      let q = k0 + i % QS;
+      var v = vec4<f32>(0.0);
+      if (q < kend) { v = wquad(column_row(base, i / QS), q); }
+      let c = i / QS;
+      let at = (kk + (i % QS) * 4u) * TX + c / 4u;
+      ws[at][c % 4u] = v.x; ws[at + TX][c % 4u] = v.y; ws[at + 2u * TX][c % 4u] = v.z; ws[at + 3u * TX][c % 4u] = v.w;
+    }
+    if (0u * G1 + l < BT * QS) {
+      let i = l + 0u * G1;
+      let t = i / QS;
+      let q = k0 + i % QS;
+      var v = vec4<f32>(0.0);
+      if (q < kend) {
+        v = x[min(t0 + t, last) * K4 + q];
+      }
+      let at = (kk + (i % QS) * 4u) * (BT / 4u) + t / 4u;
+      xs[at][t % 4u] = v.x; xs[at + BT / 4u][t % 4u] = v.y; xs[at + BT / 2u][t % 4u] = v.z; xs[at + 3u * BT / 4u][t % 4u] = v.w;
+    }
+    workgroupBarrier();
+    for (var k = 0u; k < BK; k++) {
+      let wv = ws[(kk + k) * TX + tx];
+      let xo = (kk + k) * (BT / 4u) + TM / 4u * ty;
+      let xv0 = xs[xo + 0u];
+      a0 += xv0.x * wv;
+      a1 += xv0.y * wv;
+      a2 += xv0.z * wv;
+      a3 += xv0.w * wv;
+    }
+    workgroupBarrier();
+  }
+  for (var g = 1u; g < KG; g++) {
+    if (grp == g) { sums[l] = a0; }
+    workgroupBarrier();
+    if (grp == 0u) { a0 += sums[l]; }
+    workgroupBarrier();
+    if (grp == g) { sums[l] = a1; }
+    workgroupBarrier();
+    if (grp == 0u) { a1 += sums[l]; }
+    workgroupBarrier();
+    if (grp == g) { sums[l] = a2; }
+    workgroupBarrier();
+    if (grp == 0u) { a2 += sums[l]; }
+    workgroupBarrier();
+    if (grp == g) { sums[l] = a3; }
+    workgroupBarrier();
+    if (grp == 0u) { a3 += sums[l]; }
+    workgroupBarrier();
+  }
+  if (grp != 0u) { return; }
+  let tok0 = t0 + TM * ty + 0u;
+  if (tok0 <= last) {
+    if (base + 4u * tx + 0u < N) { store(tok0, ROW0 + base + 4u * tx + 0u, a0[0], 0.0); }
+    if (base + 4u * tx + 1u < N) { store(tok0, ROW0 + base + 4u * tx + 1u, a0[1], 0.0); }
+    if (base + 4u * tx + 2u < N) { store(tok0, ROW0 + base + 4u * tx + 2u, a0[2], 0.0); }
+    if (base + 4u * tx + 3u < N) { store(tok0, ROW0 + base + 4u * tx + 3u, a0[3], 0.0); }
+  }
+  let tok1 = t0 + TM * ty + 1u;
+  if (tok1 <= last) {
+    if (base + 4u * tx + 0u < N) { store(tok1, ROW0 + base + 4u * tx + 0u, a1[0], 0.0); }
+    if (base + 4u * tx + 1u < N) { store(tok1, ROW0 + base + 4u * tx + 1u, a1[1], 0.0); }
+    if (base + 4u * tx + 2u < N) { store(tok1, ROW0 + base + 4u * tx + 2u, a1[2], 0.0); }
+    if (base + 4u * tx + 3u < N) { store(tok1, ROW0 + base + 4u * tx + 3u, a1[3], 0.0); }
+  }
+  let tok2 = t0 + TM * ty + 2u;
+  if (tok2 <= last) {
+    if (base + 4u * tx + 0u < N) { store(tok2, ROW0 + base + 4u * tx + 0u, a2[0], 0.0); }
+    if (base + 4u * tx + 1u < N) { store(tok2, ROW0 + base + 4u * tx + 1u, a2[1], 0.0); }
+    if (base + 4u * tx + 2u < N) { store(tok2, ROW0 + base + 4u * tx + 2u, a2[2], 0.0); }
+    if (base + 4u * tx + 3u < N) { store(tok2, ROW0 + base + 4u * tx + 3u, a2[3], 0.0); }
+  }
+  let tok3 = t0 + TM * ty + 3u;
+  if (tok3 <= last) {
+    if (base + 4u * tx + 0u < N) { store(tok3, ROW0 + base + 4u * tx + 0u, a3[0], 0.0); }
+    if (base + 4u * tx + 1u < N) { store(tok3, ROW0 + base + 4u * tx + 1u, a3[1], 0.0); }
+    if (base + 4u * tx + 2u < N) { store(tok3, ROW0 + base + 4u * tx + 2u, a3[2], 0.0); }
+    if (base + 4u * tx + 3u < N) { store(tok3, ROW0 + base + 4u * tx + 3u, a3[3], 0.0); }
+  }
+}

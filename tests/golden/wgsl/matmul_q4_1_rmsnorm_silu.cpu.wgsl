@@ -64,7 +64,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       stat[t] = vec2<f32>(0.0, inverseSqrt(s.y / f32(K4 * 4u) + 1e-05));
     }
   }
-  for (var i = lid; i < TT * K4; i += WG) { let t = i / K4; let k = i % K4; xn[i] = xv(t0, t, k) * norm_w[k]; }
+  // Only the tile's tokens: a decode step stages one, not TT.
+  for (var i = lid; i < tn * K4; i += WG) { let t = i / K4; let k = i % K4; xn[i] = xv(t0, t, k) * norm_w[k]; }
   workgroupBarrier();
   let n0 = (wid.x * WG + lid) * 16u;
   if (n0 >= N) { return; }

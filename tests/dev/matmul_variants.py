@@ -9,10 +9,14 @@ numpy reference before it is timed. Time is the median over --repeats dispatches
 queries where the adapter has them (else wall clock of submit + wait, which adds the submit's own cost); GB/s is
 the weight bytes one dispatch reads over that time. The weights (0.55 MB) stay in a CPU adapter's cache between
 dispatches, as a decode step's layer weights do not: compare shapes with each other, not with a whole model.
+
+--without-loads also times the CPU shapes (quads) with their loads of x, of the weights, or of both replaced by
+arithmetic on the same indices (the sums are then meaningless and unchecked): what the loads themselves cost.
 """
 from __future__ import annotations
 
 import argparse
+import re
 import statistics
 import sys
 import time
@@ -39,6 +43,19 @@ def render(K, shape: dict):
         K.MATMUL_SHAPES["cpu"] = saved
 
 
+# The CPU kernels' two load helpers (wgsl/matmul_rows.wgsl.j2), and arithmetic on the same index instead.
+W_LOAD = re.compile(r"return w\[(.*)\];")
+X_LOAD = re.compile(r"return x\[(.*)\];")
+
+
+def without_loads(src: str, which: str) -> str:
+    if which in ("w", "both"):
+        src = W_LOAD.sub(r"let li = \1; return vec4<u32>(li, li * 3u, li ^ 5u, li + 7u);", src)
+    if which in ("x", "both"):
+        src = X_LOAD.sub(r"let li = \1; return vec4<f32>(f32(li), 1.0, 2.0, f32(li & 7u));", src)
+    return src
+
+
 def main() -> None:
     from compiler import kernels as K
     from compiler import reference as R
@@ -49,6 +66,8 @@ def main() -> None:
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeats", type=int, default=50, help="timed dispatches per shape (default 50)")
+    ap.add_argument("--without-loads", action="store_true",
+                    help="also time the CPU shapes with x, w or both loaded by arithmetic instead")
     args = ap.parse_args()
     if args.repeats < 1:
         raise SystemExit("--repeats must be at least 1")
@@ -70,10 +89,14 @@ def main() -> None:
     print(f"adapter: {gpu.name} [{gpu.description}] ({gpu.backend})")
     print(f"{FMT} GEMV K={K_} N={N_}, 1 token, {w.nbytes} weight bytes; median of {args.repeats} dispatches, "
           + ("GPU timestamps" if prof else "wall clock (no timestamp-query)"))
-    for label, sh, v in shapes:
+    runs = [(label, sh, v.source, v.dispatch, None) for label, sh, v in shapes]
+    if args.without_loads:
+        runs += [(f"{label}, {which} by arithmetic", sh, without_loads(v.source, which), v.dispatch, which)
+                 for label, sh, v in shapes if sh.get("quads") for which in ("x", "w", "both")]
+    for label, sh, source, dispatch, replaced in runs:
         # A fresh executor per shape: every shape renders the same kernel name, which an executor adds only once.
         ex = Executor(dev)
-        prog = KernelProgram(f"{kern.name}@{label}", v.source, [b.to_json() for b in kern.bindings], v.dispatch)
+        prog = KernelProgram(f"{kern.name}@{label}", source, [b.to_json() for b in kern.bindings], dispatch)
         ex.add(prog)
         bufs = {"x": ex.storage(x, label="x"), "w": ex.storage(w, label="w"), "out": ex.storage(size=want.nbytes)}
         bg = ex.bind_group(prog.name, bufs)
@@ -92,7 +115,8 @@ def main() -> None:
         dev.queue.submit([encode(1, False)])
         got = ex.read(bufs["out"]).reshape(want.shape)
         # 576-term sums in another order than numpy's: a looser atol than the kernel tests' short rows.
-        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-3, err_msg=f"shape {label} computes wrong rows")
+        if replaced is None:
+            np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-3, err_msg=f"shape {label} computes wrong rows")
 
         dev.queue.submit([encode(min(args.repeats, 10), prof is not None)])   # warm: first-run compile, caches
         ex.read(bufs["out"], nbytes=4)   # waits for the warm-up, so it is not timed below
@@ -108,7 +132,7 @@ def main() -> None:
                 walls.append((time.perf_counter() - t0) * 1000)
             ms = statistics.median(walls)
         shape = ", ".join(f"{k}={val}" for k, val in sh.items())
-        print(f"  {label:<20} {ms:8.3f} ms  {w.nbytes / (ms / 1000) / 1e9:7.2f} GB/s   ({shape})")
+        print(f"  {label:<36} {ms:8.3f} ms  {w.nbytes / (ms / 1000) / 1e9:7.2f} GB/s   ({shape})")
 
 
 if __name__ == "__main__":

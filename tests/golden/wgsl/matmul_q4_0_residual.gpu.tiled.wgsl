@@ -57,6 +57,21 @@ fn wquad(row: u32, q: u32) -> vec4<f32> {
 fn column_row(base: u32, c: u32) -> u32 {
   return min(base + c, N - 1u);
 }
+// Staging share i of the slice starting at vec4 k0: weight quad (column i / QS, vec4 k0 + i % QS), zeros past K
+// or past the tile's share count.
+fn fetch_w(base: u32, k0: u32, kend: u32, i: u32) -> vec4<f32> {
+  let q = k0 + i % QS;
+  if (i >= BN * QS || q >= kend) { return vec4<f32>(0.0); }
+  return wquad(column_row(base, i / QS), q);
+}
+// The same for x: token i / QS of the tile, normalized when a norm is fused.
+fn fetch_x(t0: u32, last: u32, k0: u32, kend: u32, i: u32) -> vec4<f32> {
+  let t = i / QS;
+  let q = k0 + i % QS;
+  if (i >= BT * QS || q >= kend) { return vec4<f32>(0.0); }
+  var v = x[min(t0 + t, last) * K4 + q];
+  return v;
+}
 fn store(tok: u32, o: u32, a: f32, u: f32) {
   var y = a;
   let oi = tok * OUT_N + o;
@@ -78,31 +93,29 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   var a1 = vec4<f32>(0.0);
   var a2 = vec4<f32>(0.0);
   var a3 = vec4<f32>(0.0);
+  // Software pipelining: each invocation fetches its share of the next slice into registers (wn*, xn*) before it
+  // computes the current one, so the memory latency of a slice overlaps the arithmetic of the one before.
+  var wn0 = fetch_w(base, kbeg, kend, l + 0u * G1);
+  var xn0 = fetch_x(t0, last, kbeg, kend, l + 0u * G1);
   // Every group runs the same number of slices, counted uniformly (barriers need uniform control flow; browsers
   // check); slices past K load zeros.
   for (var sl = 0u; sl < KSPAN / QS; sl++) {
-    let k0 = kbeg + sl * QS;
     if (0u * G1 + l < BN * QS) {
       let i = l + 0u * G1;
-      let q = k0 + i % QS;
-      var v = vec4<f32>(0.0);
-      if (q < kend) { v = wquad(column_row(base, i / QS), q); }
       let c = i / QS;
       let at = (kk + (i % QS) * 4u) * TX + c / 4u;
-      ws[at][c % 4u] = v.x; ws[at + TX][c % 4u] = v.y; ws[at + 2u * TX][c % 4u] = v.z; ws[at + 3u * TX][c % 4u] = v.w;
+      ws[at][c % 4u] = wn0.x; ws[at + TX][c % 4u] = wn0.y; ws[at + 2u * TX][c % 4u] = wn0.z; ws[at + 3u * TX][c % 4u] = wn0.w;
     }
     if (0u * G1 + l < BT * QS) {
       let i = l + 0u * G1;
       let t = i / QS;
-      let q = k0 + i % QS;
-      var v = vec4<f32>(0.0);
-      if (q < kend) {
-        v = x[min(t0 + t, last) * K4 + q];
-      }
       let at = (kk + (i % QS) * 4u) * (BT / 4u) + t / 4u;
-      xs[at][t % 4u] = v.x; xs[at + BT / 4u][t % 4u] = v.y; xs[at + BT / 2u][t % 4u] = v.z; xs[at + 3u * BT / 4u][t % 4u] = v.w;
+      xs[at][t % 4u] = xn0.x; xs[at + BT / 4u][t % 4u] = xn0.y; xs[at + BT / 2u][t % 4u] = xn0.z; xs[at + 3u * BT / 4u][t % 4u] = xn0.w;
     }
     workgroupBarrier();
+    let k1 = kbeg + (sl + 1u) * QS;   // the next slice (past kend: zeros, never used)
+    wn0 = fetch_w(base, k1, kend, l + 0u * G1);
+    xn0 = fetch_x(t0, last, k1, kend, l + 0u * G1);
     for (var k = 0u; k < BK; k++) {
       let wv = ws[(kk + k) * TX + tx];
       let xo = (kk + k) * (BT / 4u) + TM / 4u * ty;

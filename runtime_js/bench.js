@@ -41,17 +41,22 @@ const median = (xs) => {
 };
 
 /**
- * Prefill tok/s and time to first token of a cold n-token prompt.
+ * Prefill tok/s and time to first token of a cold n-token prompt (median of `repeats` prompts).
  * @param {Engine} engine
  * @param {number} vocab
  * @param {number} n
+ * @param {number} repeats
  */
-async function measurePrefill(engine, vocab, n) {
-  engine.slots.forget();
-  const seq = new Sequence(idsOf(n, vocab, n), { maxTokens: 1, stopAtEos: false });
-  await runSeqs(engine, [seq]);
-  const ttft = (seq.tFirst - seq.tAdded) / 1000;
-  return { tokens: n, ttft_ms: ttft * 1000, tok_s: n / ttft };
+async function measurePrefill(engine, vocab, n, repeats) {
+  const ttfts = [];
+  for (let r = 0; r < repeats; r++) {
+    engine.slots.forget();
+    const seq = new Sequence(idsOf(n, vocab, n), { maxTokens: 1, stopAtEos: false });
+    await runSeqs(engine, [seq]);
+    ttfts.push((seq.tFirst - seq.tAdded) / 1000);
+  }
+  const ttft = median(ttfts);
+  return { tokens: n, ttft_ms: ttft * 1000, tok_s: n / ttft, runs_ttft_ms: ttfts.map((t) => t * 1000) };
 }
 
 /**
@@ -223,7 +228,7 @@ export async function runBench(model, options = {}) {
     chat = { tokens: ids.length, ttft_s: (seq.tFirst - seq.tAdded) / 1000 };
   }
   run.prefill = [];
-  for (const n of prefill) run.prefill.push(await measurePrefill(engine, vocab, n));
+  for (const n of prefill) run.prefill.push(await measurePrefill(engine, vocab, n, repeats));
   run.decode = [];
   for (const c of contexts) run.decode.push(await measureDecode(engine, vocab, c, decodeTokens, repeats));
   run.batch = [];

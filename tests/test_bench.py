@@ -32,9 +32,12 @@ def dispatches_per_token(art) -> dict[str, int]:
     return json.loads((art / "manifest.json").read_text())["stats"]["dispatches_per_decode_token_by_variant"]
 
 
-def check_run(run: dict, art, prefill: list[int], contexts: list[int]) -> None:
+def check_run(run: dict, art, prefill: list[int], contexts: list[int], repeats: int = 1) -> None:
     assert [p["tokens"] for p in run["prefill"]] == prefill
     assert all(p["tok_s"] > 0 and p["ttft_ms"] > 0 for p in run["prefill"]), run["prefill"]
+    # Each prefill figure is the median of `repeats` cold prompts, all reported.
+    assert all(len(p["runs_ttft_ms"]) == repeats and min(p["runs_ttft_ms"]) <= p["ttft_ms"] <= max(p["runs_ttft_ms"])
+               for p in run["prefill"]), run["prefill"]
     assert [d["context"] for d in run["decode"]] == contexts
     assert all(d["tok_s"] > 0 for d in run["decode"]), run["decode"]
     step = run["step"]
@@ -49,11 +52,11 @@ def check_run(run: dict, art, prefill: list[int], contexts: list[int]) -> None:
 def test_native_bench_measures_every_figure(gpu, tiny, tmp_path):
     out = tmp_path / "bench.json"
     assert bench_main(["--artifact", str(tiny), "--prefill", "4,12", "--contexts", "8,70", "--batch", "1,2",
-                       "--decode-tokens", "3", "--repeats", "1", "--split", "1", "--json", str(out)]) == 0
+                       "--decode-tokens", "3", "--repeats", "2", "--split", "1", "--json", str(out)]) == 0
     result = json.loads(out.read_text())
     assert result["model"]["id"] == "tiny-bench" and result["device"]["adapter"] == gpu.name
     (run,) = result["runs"]
-    check_run(run, tiny, [4, 12], [8, 70])
+    check_run(run, tiny, [4, 12], [8, 70], repeats=2)
     assert [b["batch"] for b in run["batch"]] == [1, 2] and all(b["tok_s"] > 0 for b in run["batch"])
     assert run["split"]["local"] > 0 and run["split"]["relay"] > 0
     assert len(run["split"]["relay_bytes_per_token_per_hop"]) == 1

@@ -300,7 +300,7 @@ def tiled_matmul(bindings: list[Binding], consts: dict, *, bt: int, bn: int, tm:
     slices and each invocation holding tm tokens x 4 rows."""
     g1 = (bt // tm) * (bn // 4)
     wg = g1 * kg
-    if bk % 4 or bn % 4 or tm % 4 or bt % tm or wg % bt or wg > 256:
+    if bk % 4 or bn % 4 or bt % tm or wg % bt or wg > 256:
         raise ValueError(f"tiled matmul: bt={bt} bn={bn} tm={tm} bk={bk} kg={kg} do not divide into {wg} invocations")
     src = render("matmul_tiled", bindings, bt=bt, bn=bn, tm=tm, bk=bk, kg=kg, **consts)
     outs = bn // 2 if consts["act"] == "silu_mul" else bn

@@ -40,10 +40,12 @@ const TX: u32 = BN / 4u;            // invocations across the weight rows (4 row
 const KSPAN: u32 = 36u;   // vec4s of K per group, whole slices
 const HALF: u32 = 1536u;      // up rows follow the gate rows
 const OUTS: u32 = BN / 2u;          // output rows per tile
-// Staged as vec4s so that the inner loop reads 4 columns, and 4 tokens, with one load each (scalar loads had made
-// it bound by workgroup-memory loads: 2 per 4 multiply-adds).
-var<workgroup> xs: array<vec4<f32>, 256>;   // [group][k][token / 4] of this slice
-var<workgroup> ws: array<vec4<f32>, 256>;   // [group][k][tile column / 4]
+// Staged as vec4s of 4 consecutive k, each written whole by the invocation that fetched it: the WGSL spec lets a
+// write to one component of a vector access all four ("Component reference from vector reference"), so
+// neighbours writing components of one vec4 would race. The inner loop reads one vec4 per column and per token for
+// 4 k at a time; scalar staging had taken 2 loads per 4 multiply-adds.
+var<workgroup> xs: array<vec4<f32>, 256>;   // [group][k / 4][token] of this slice
+var<workgroup> ws: array<vec4<f32>, 256>;   // [group][k / 4][tile column]
 var<workgroup> sums: array<vec4<f32>, G1>;   // one group's sums of one token at a time, added into group 0's
 const TPT: u32 = WG / BT;           // invocations per token for the statistics
 var<workgroup> red: array<vec2<f32>, WG>;
@@ -106,7 +108,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let l = lid % G1;
   let tx = l % TX;     // weight rows 4tx..4tx+3 of the tile
   let ty = l / TX;     // tokens TM*ty..TM*ty+TM-1
-  let kk = grp * BK;   // this group's first k row in xs and ws
+  let kq = grp * QS;   // this group's first row of k quads in xs and ws
   let kbeg = grp * KSPAN;
   let kend = min(kbeg + KSPAN, K4);
   var a0 = vec4<f32>(0.0);
@@ -122,28 +124,31 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   for (var sl = 0u; sl < KSPAN / QS; sl++) {
     if (0u * G1 + l < BN * QS) {
       let i = l + 0u * G1;
-      let c = i / QS;
-      let at = (kk + (i % QS) * 4u) * TX + c / 4u;
-      ws[at][c % 4u] = wn0.x; ws[at + TX][c % 4u] = wn0.y; ws[at + 2u * TX][c % 4u] = wn0.z; ws[at + 3u * TX][c % 4u] = wn0.w;
+      ws[(kq + i % QS) * BN + i / QS] = wn0;
     }
     if (0u * G1 + l < BT * QS) {
       let i = l + 0u * G1;
-      let t = i / QS;
-      let at = (kk + (i % QS) * 4u) * (BT / 4u) + t / 4u;
-      xs[at][t % 4u] = xn0.x; xs[at + BT / 4u][t % 4u] = xn0.y; xs[at + BT / 2u][t % 4u] = xn0.z; xs[at + 3u * BT / 4u][t % 4u] = xn0.w;
+      xs[(kq + i % QS) * BT + i / QS] = xn0;
     }
     workgroupBarrier();
     let k1 = kbeg + (sl + 1u) * QS;   // the next slice (past kend: zeros, never used)
     wn0 = fetch_w(base, k1, kend, l + 0u * G1);
     xn0 = fetch_x(t0, last, k1, kend, l + 0u * G1);
-    for (var k = 0u; k < BK; k++) {
-      let wv = ws[(kk + k) * TX + tx];
-      let xo = (kk + k) * (BT / 4u) + TM / 4u * ty;
-      let xv0 = xs[xo + 0u];
-      a0 += xv0.x * wv;
-      a1 += xv0.y * wv;
-      a2 += xv0.z * wv;
-      a3 += xv0.w * wv;
+    for (var k4 = 0u; k4 < QS; k4++) {
+      let wo = (kq + k4) * BN + 4u * tx;
+      let w0 = ws[wo];
+      let w1 = ws[wo + 1u];
+      let w2 = ws[wo + 2u];
+      let w3 = ws[wo + 3u];
+      let xo = (kq + k4) * BT + TM * ty;
+      let x0 = xs[xo + 0u];
+      a0 += vec4<f32>(dot(x0, w0), dot(x0, w1), dot(x0, w2), dot(x0, w3));
+      let x1 = xs[xo + 1u];
+      a1 += vec4<f32>(dot(x1, w0), dot(x1, w1), dot(x1, w2), dot(x1, w3));
+      let x2 = xs[xo + 2u];
+      a2 += vec4<f32>(dot(x2, w0), dot(x2, w1), dot(x2, w2), dot(x2, w3));
+      let x3 = xs[xo + 3u];
+      a3 += vec4<f32>(dot(x3, w0), dot(x3, w1), dot(x3, w2), dot(x3, w3));
     }
     workgroupBarrier();
   }

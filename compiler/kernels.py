@@ -471,19 +471,37 @@ def attention_tiled_kernel(heads: int, kv_heads: int, head_dim: int, *, context:
     first = next(iter(ATTENTION_TILED.values()))
     for variant in VARIANTS:
         t = ATTENTION_TILED.get(variant, first)
-        lanes = t.get("lanes", 1)
+        chunk, lanes, wbytes = _attention_tile_memory(t, head_dim, group)
         wg = t["rows"] * group * lanes
         if wg > DEFAULT_LIMITS["max_invocations_per_workgroup"]:
             raise ValueError(f"attention_tiled: {t['rows']} rows x {group} heads per kv head x {lanes} lanes exceed "
                              "256 invocations")
         src = render("attention_tiled", bindings, max_rows, tile_rows=t["rows"], tiled_min=t["min_rows"],
-                     chunk=t["chunk"], lanes=lanes, **consts)
-        wbytes = 2 * 16 * t["chunk"] * (head_dim // 4 + 1) + 16 * wg if lanes > 1 else 2 * 4 * t["chunk"] * head_dim
+                     chunk=chunk, lanes=lanes, **consts)
         k.variants[variant] = KernelVariant(src, (wg, 1, 1), [[0, 1], [1, 1], [1, 1]], wbytes)
         if variant in ATTENTION_TILED:
             k.variants[variant].tiled = KernelVariant(src, (wg, 1, 1), [[kv_heads, 1], ["T", t["rows"]], [1, 1]],
                                                       wbytes, min_rows=t["min_rows"])
     return k
+
+
+def _attention_tile_memory(t: dict, head_dim: int, group: int) -> tuple[int, int, int]:
+    """(keys staged at a time, lanes per pair, workgroup bytes) for a tiling config at this head shape.
+
+    With lanes, staged keys are padded and the merge needs WG vec4s: at head_dim 128 (Llama-3, Mistral) 16 keys
+    would take 16896 bytes before the merge, over the 16 KiB every adapter has. Fewer keys are staged at a time
+    there, down to 4; past that, one lane per pair (unpadded), as before lanes existed."""
+    limit = DEFAULT_LIMITS["max_workgroup_storage_bytes"]
+    lanes, chunk = t.get("lanes", 1), t["chunk"]
+    while lanes > 1:
+        wbytes = 2 * 16 * chunk * (head_dim // 4 + 1) + 16 * t["rows"] * group * lanes
+        if wbytes <= limit:
+            return chunk, lanes, wbytes
+        if chunk <= 4:
+            lanes, chunk = 1, t["chunk"]
+            break
+        chunk //= 2
+    return chunk, 1, 2 * 4 * chunk * head_dim
 
 
 def norm_kernel(kind: str, D: int, *, eps: float, gather: bool = False, max_rows: int | None = None,

@@ -210,7 +210,7 @@ LONG_STEPS = {
 
 @pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("case", list(LONG_STEPS))
-@pytest.mark.parametrize("hd,hq,hkv", [(16, 6, 2), (64, 9, 3)])
+@pytest.mark.parametrize("hd,hq,hkv", [(16, 6, 2), (64, 9, 3), (128, 8, 2)])
 def test_attention_long_steps(ex, variant, case, hd, hq, hkv):
     rows = LONG_STEPS[case]
     r = rng(len(rows) + hd)
@@ -221,6 +221,13 @@ def test_attention_long_steps(ex, variant, case, hd, hq, hkv):
     want = R.attention(q, kc, vc, [x[0] for x in rows], [x[1] for x in rows], hq, hkv, hd)
     got = run_attention(ex, variant, rows, q, kc, vc, hq, hkv, hd, C, max_rows=128)
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("heads,kv_heads,head_dim", [(9, 3, 64), (24, 8, 128), (32, 8, 128), (32, 4, 128)])
+def test_tiled_attention_fits_every_adapter_at_common_head_shapes(heads, kv_heads, head_dim):
+    """SmolLM2's heads, and Llama-3 / Mistral's 128-wide ones: the tiled program stages fewer keys at a time rather
+    than go over the spec's 16 KiB of workgroup memory (check_limits raises)."""
+    K.check_limits(K.attention_tiled_kernel(heads, kv_heads, head_dim, context=4096, max_rows=512), K.DEFAULT_LIMITS)
 
 
 def test_attention_reads_only_its_own_slot(ex):

@@ -223,8 +223,11 @@ def paired_half(n: int) -> int:
 MATMUL_SHAPES = {
     "cpu": {"wg": 8, "lanes": 1, "tt": 4, "quads": 4},
     # SwiftShader (Chromium): 2 quads ran as fast as 4 there (0.39 vs 0.36 GB/s on a 576 x 1536 Q4_1 GEMV) and
-    # compile in half the time (0.75 vs 1.5 s a kernel; the chat page waits for them).
-    "cpu_sw": {"wg": 8, "lanes": 1, "tt": 4, "quads": 2},
+    # compile in half the time (0.75 vs 1.5 s a kernel; the chat page waits for them). local_stats: a fused norm's
+    # statistics made by each invocation, with no barrier or workgroup memory. In `webshard bench --browser`, against
+    # the output projection of the same run, SwiftShader's QKV took 2.03x its time with them and 2.92x without, gate|up
+    # 4.70x and 6.4x (decode 2.97 -> 3.10 tok/s). On lavapipe they did not pay (QKV 1.60x against 1.39-1.47x).
+    "cpu_sw": {"wg": 8, "lanes": 1, "tt": 4, "quads": 2, "local_stats": True},
     "gpu": {"wg": 256, "lanes": 32, "tt": 8, "quads": 0},
     # A row's 32 lanes are neighbours and reduce by subgroup shuffles: no barrier where a subgroup holds a row.
     "gpu_sg": {"wg": 256, "lanes": 32, "tt": 8, "quads": 0, "sg": True},
@@ -278,14 +281,19 @@ def matmul_kernel(fmt: str, K: int, N: int, *, row0=0, out_n=None, prologue=None
         sh = MATMUL_SHAPES[variant]
         wg, lanes, tt, quads = sh["wg"], sh["lanes"], sh["tt"], sh["quads"]
         # Stage g * x in workgroup memory when it fits in 12 KiB of the 16 KiB the spec guarantees.
-        stage_x = bool(quads and prologue == "rmsnorm" and tt * K * 4 <= 12288)
+        local_stats = bool(quads and prologue and sh.get("local_stats"))
+        stage_x = bool(quads and prologue == "rmsnorm" and tt * K * 4 <= 12288 and not local_stats)
         sg = bool(sh.get("sg"))
-        src = render("matmul", bindings, wg=wg, lanes=lanes, tt=tt, quads=quads, stage_x=stage_x, sg=sg, **consts)
+        src = render("matmul", bindings, wg=wg, lanes=lanes, tt=tt, quads=quads, stage_x=stage_x, sg=sg,
+                     local_stats=local_stats, **consts)
         if sg:
             src = "enable subgroups;\n" + src
         per_wg = wg * 4 * quads if quads else wg // lanes
         disp = [[n_w, per_wg], [rows, tt], [1, 1]]
-        wbytes = 8 * wg + (8 * tt if prologue else 0) + (4 * tt * K if stage_x else 0)
+        if quads:   # red and stat exist only for a norm made by the workgroup, xn only when staged
+            wbytes = (8 * wg + 8 * tt if prologue and not local_stats else 0) + (4 * tt * K if stage_x else 0)
+        else:
+            wbytes = 8 * wg + (8 * tt if prologue else 0)
         k.variants[variant] = KernelVariant(src, (wg, 1, 1), disp, wbytes)
         tiling = MATMUL_TILED.get(variant)
         if tiling and K <= tiling["max_k"]:

@@ -20,24 +20,12 @@ const QW: u32 = 0u;   // quant words per row; scales follow
 const NB: u32 = 96u;    // blocks of 4 inputs
 const GROUPS: u32 = 192u; // 8-row groups in w
 const ONE = vec4<f32>(1.0);
-var<workgroup> red: array<vec2<f32>, WG>;
 fn xv(t0: u32, t: u32, i: u32) -> vec4<f32> {
   return x[min(t0 + t, p.n_rows - 1u) * K4 + i];   // rows past the tile's end are read but never stored
 }
 // Word c of rows r..r+3 (r % 4 == 0): one vector load. Rows past the matrix read its last group (never stored).
 fn w4(r: u32, c: u32) -> vec4<u32> {
   return w[min(r >> 3u, GROUPS - 1u) * RW * 2u + c * 2u + ((r >> 2u) & 1u)];
-}
-fn reduce_wg(lid: u32, v: vec2<f32>) -> vec2<f32> {
-  red[lid] = v;
-  workgroupBarrier();
-  for (var s = WG / 2u; s >= 1u; s >>= 1u) {
-    if (lid < s) { red[lid] = red[lid] + red[lid + s]; }
-    workgroupBarrier();
-  }
-  let r = red[0];
-  workgroupBarrier();
-  return r;
 }
 fn gelu(v: f32) -> f32 {
   // Exact GELU, v * Phi(v) = v/2 * (1 + erf(v / sqrt 2)) (BERT). WGSL has no erf: Abramowitz & Stegun 7.1.26,

@@ -22,25 +22,12 @@ const QW: u32 = 0u;   // quant words per row; scales follow
 const NB: u32 = 16u;    // blocks of 4 inputs
 const GROUPS: u32 = 32u; // 8-row groups in w
 const ONE = vec4<f32>(1.0);
-var<workgroup> red: array<vec2<f32>, WG>;
-var<workgroup> stat: array<vec2<f32>, TT>;   // (mean, 1/std) per token of the tile
 fn xv(t0: u32, t: u32, i: u32) -> vec4<f32> {
   return x[min(t0 + t, p.n_rows - 1u) * K4 + i];   // rows past the tile's end are read but never stored
 }
 // Word c of rows r..r+3 (r % 4 == 0): one vector load. Rows past the matrix read its last group (never stored).
 fn w4(r: u32, c: u32) -> vec4<u32> {
   return w[min(r >> 3u, GROUPS - 1u) * RW * 2u + c * 2u + ((r >> 2u) & 1u)];
-}
-fn reduce_wg(lid: u32, v: vec2<f32>) -> vec2<f32> {
-  red[lid] = v;
-  workgroupBarrier();
-  for (var s = WG / 2u; s >= 1u; s >>= 1u) {
-    if (lid < s) { red[lid] = red[lid] + red[lid + s]; }
-    workgroupBarrier();
-  }
-  let r = red[0];
-  workgroupBarrier();
-  return r;
 }
 fn gelu(v: f32) -> f32 {
   // tanh-approximated GELU (GPT-2). Clamped because tanh of a large argument overflows on some backends.
@@ -56,18 +43,18 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let t0 = wid.y * TT;
   if (t0 >= p.n_rows) { return; }   // uniform: whole workgroup
   let tn = min(TT, p.n_rows - t0);
-  for (var t = 0u; t < tn; t++) {
-    var acc = vec2<f32>(0.0, 0.0);
-    for (var k = lid; k < K4; k += WG) { let v = x[(t0 + t) * K4 + k]; acc += vec2<f32>(dot(v, ONE), dot(v, v)); }
-    let s = reduce_wg(lid, acc);
-    if (lid == 0u) {
-      let mean = s.x / f32(K4 * 4u);
-      stat[t] = vec2<f32>(mean, inverseSqrt(max(s.y / f32(K4 * 4u) - mean * mean, 0.0) + 1e-05));
-    }
-  }
-  workgroupBarrier();
   let n0 = (wid.x * WG + lid) * 8u;
   if (n0 >= N) { return; }
+  // Each invocation makes the tile's norm statistics itself, with no barrier and no workgroup memory: SwiftShader
+  // runs a workgroup's invocations as coroutines that switch at every barrier, and zero-fills workgroup memory per
+  // workgroup. The sums are over one row of x per token, small beside the invocation's rows of weights.
+  var stat: array<vec2<f32>, TT>;
+  for (var t = 0u; t < tn; t++) {
+    var acc = vec2<f32>(0.0, 0.0);
+    for (var k = 0u; k < K4; k++) { let v = x[(t0 + t) * K4 + k]; acc += vec2<f32>(dot(v, ONE), dot(v, v)); }
+    let mean = acc.x / f32(K4 * 4u);
+    stat[t] = vec2<f32>(mean, inverseSqrt(max(acc.y / f32(K4 * 4u) - mean * mean, 0.0) + 1e-05));
+  }
   let r0 = n0 + 0u;
   let r1 = n0 + 4u;
   if (tn <= 1u) {

@@ -27,7 +27,8 @@ const NIB = vec4<u32>(0xFu, 0xF00u, 0xF0000u, 0xF000000u);
 fn lo(wd: u32) -> vec4<f32> { return vec4<f32>(bitcast<vec4<i32>>(vec4<u32>(wd) & NIB)); }
 fn hi(wd: u32) -> vec4<f32> { return vec4<f32>(bitcast<vec4<i32>>(vec4<u32>(wd >> 4u) & NIB)); }
 var<workgroup> red: array<vec2<f32>, WG>;
-var<workgroup> stat: array<vec2<f32>, TT>;   // (mean, 1/std) per token of the tile// g * x of the tile's tokens, made once per workgroup: then every x load of the inner loop is one load, not two.
+var<workgroup> stat: array<vec2<f32>, TT>;   // (mean, 1/std) per token of the tile
+// g * x of the tile's tokens, made once per workgroup: then every x load of the inner loop is one load, not two.
 var<workgroup> xn: array<vec4<f32>, 576>;
 fn xv(t0: u32, t: u32, i: u32) -> vec4<f32> {
   return x[min(t0 + t, p.n_rows - 1u) * K4 + i];   // rows past the tile's end are read but never stored

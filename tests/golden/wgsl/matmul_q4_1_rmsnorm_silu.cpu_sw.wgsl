@@ -26,26 +26,12 @@ const SC = vec4<f32>(1.0, 0.00390625, 1.52587890625e-05, 5.9604644775390625e-08)
 const NIB = vec4<u32>(0xFu, 0xF00u, 0xF0000u, 0xF000000u);
 fn lo(wd: u32) -> vec4<f32> { return vec4<f32>(bitcast<vec4<i32>>(vec4<u32>(wd) & NIB)); }
 fn hi(wd: u32) -> vec4<f32> { return vec4<f32>(bitcast<vec4<i32>>(vec4<u32>(wd >> 4u) & NIB)); }
-var<workgroup> red: array<vec2<f32>, WG>;
-var<workgroup> stat: array<vec2<f32>, TT>;   // (mean, 1/std) per token of the tile// g * x of the tile's tokens, made once per workgroup: then every x load of the inner loop is one load, not two.
-var<workgroup> xn: array<vec4<f32>, 576>;
 fn xv(t0: u32, t: u32, i: u32) -> vec4<f32> {
   return x[min(t0 + t, p.n_rows - 1u) * K4 + i];   // rows past the tile's end are read but never stored
 }
 // Word c of rows r..r+3 (r % 4 == 0): one vector load. Rows past the matrix read its last group (never stored).
 fn w4(r: u32, c: u32) -> vec4<u32> {
   return w[min(r >> 3u, GROUPS - 1u) * RW * 2u + c * 2u + ((r >> 2u) & 1u)];
-}
-fn reduce_wg(lid: u32, v: vec2<f32>) -> vec2<f32> {
-  red[lid] = v;
-  workgroupBarrier();
-  for (var s = WG / 2u; s >= 1u; s >>= 1u) {
-    if (lid < s) { red[lid] = red[lid] + red[lid + s]; }
-    workgroupBarrier();
-  }
-  let r = red[0];
-  workgroupBarrier();
-  return r;
 }
 fn store(tok: u32, o: u32, a: f32, u: f32) {
   var y = a / (1.0 + exp(-a)) * u;
@@ -56,19 +42,17 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let t0 = wid.y * TT;
   if (t0 >= p.n_rows) { return; }   // uniform: whole workgroup
   let tn = min(TT, p.n_rows - t0);
-  for (var t = 0u; t < tn; t++) {
-    var acc = vec2<f32>(0.0, 0.0);
-    for (var k = lid; k < K4; k += WG) { let v = x[(t0 + t) * K4 + k]; acc += vec2<f32>(dot(v, ONE), dot(v, v)); }
-    let s = reduce_wg(lid, acc);
-    if (lid == 0u) {
-      stat[t] = vec2<f32>(0.0, inverseSqrt(s.y / f32(K4 * 4u) + 1e-05));
-    }
-  }
-  // Only the tile's tokens: a decode step stages one, not TT.
-  for (var i = lid; i < tn * K4; i += WG) { let t = i / K4; let k = i % K4; xn[i] = xv(t0, t, k) * norm_w[k]; }
-  workgroupBarrier();
   let n0 = (wid.x * WG + lid) * 8u;
   if (n0 >= N) { return; }
+  // Each invocation makes the tile's norm statistics itself, with no barrier and no workgroup memory: SwiftShader
+  // runs a workgroup's invocations as coroutines that switch at every barrier, and zero-fills workgroup memory per
+  // workgroup. The sums are over one row of x per token, small beside the invocation's rows of weights.
+  var stat: array<vec2<f32>, TT>;
+  for (var t = 0u; t < tn; t++) {
+    var acc = vec2<f32>(0.0, 0.0);
+    for (var k = 0u; k < K4; k++) { let v = x[(t0 + t) * K4 + k]; acc += vec2<f32>(dot(v, ONE), dot(v, v)); }
+    stat[t] = vec2<f32>(0.0, inverseSqrt(acc.y / f32(K4 * 4u) + 1e-05));
+  }
   let r0 = n0 + 0u;
   let r2 = HALF + n0 + 0u;  let r1 = n0 + 4u;
   let r3 = HALF + n0 + 4u;  if (tn <= 1u) {
@@ -108,8 +92,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         let wd2 = w4(r2, b * 4u + 0u);
         let wd3 = w4(r3, b * 4u + 0u);
         {
-          let xl = xn[0u * K4 + b * 8u + 0u];
-          let xh = xn[0u * K4 + b * 8u + 4u];
+          let xl = (xv(t0, 0u, b * 8u + 0u) * norm_w[b * 8u + 0u]);
+          let xh = (xv(t0, 0u, b * 8u + 4u) * norm_w[b * 8u + 4u]);
           xs_t0 += dot(xl + xh, ONE);
           let xls = xl * SC;
           let xhs = xh * SC;
@@ -129,8 +113,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         let wd2 = w4(r2, b * 4u + 1u);
         let wd3 = w4(r3, b * 4u + 1u);
         {
-          let xl = xn[0u * K4 + b * 8u + 1u];
-          let xh = xn[0u * K4 + b * 8u + 5u];
+          let xl = (xv(t0, 0u, b * 8u + 1u) * norm_w[b * 8u + 1u]);
+          let xh = (xv(t0, 0u, b * 8u + 5u) * norm_w[b * 8u + 5u]);
           xs_t0 += dot(xl + xh, ONE);
           let xls = xl * SC;
           let xhs = xh * SC;
@@ -150,8 +134,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         let wd2 = w4(r2, b * 4u + 2u);
         let wd3 = w4(r3, b * 4u + 2u);
         {
-          let xl = xn[0u * K4 + b * 8u + 2u];
-          let xh = xn[0u * K4 + b * 8u + 6u];
+          let xl = (xv(t0, 0u, b * 8u + 2u) * norm_w[b * 8u + 2u]);
+          let xh = (xv(t0, 0u, b * 8u + 6u) * norm_w[b * 8u + 6u]);
           xs_t0 += dot(xl + xh, ONE);
           let xls = xl * SC;
           let xhs = xh * SC;
@@ -171,8 +155,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         let wd2 = w4(r2, b * 4u + 3u);
         let wd3 = w4(r3, b * 4u + 3u);
         {
-          let xl = xn[0u * K4 + b * 8u + 3u];
-          let xh = xn[0u * K4 + b * 8u + 7u];
+          let xl = (xv(t0, 0u, b * 8u + 3u) * norm_w[b * 8u + 3u]);
+          let xh = (xv(t0, 0u, b * 8u + 7u) * norm_w[b * 8u + 7u]);
           xs_t0 += dot(xl + xh, ONE);
           let xls = xl * SC;
           let xhs = xh * SC;
@@ -263,8 +247,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         let wd2 = w4(r2, b * 4u + 0u);
         let wd3 = w4(r3, b * 4u + 0u);
         {
-          let xl = xn[0u * K4 + b * 8u + 0u];
-          let xh = xn[0u * K4 + b * 8u + 4u];
+          let xl = (xv(t0, 0u, b * 8u + 0u) * norm_w[b * 8u + 0u]);
+          let xh = (xv(t0, 0u, b * 8u + 4u) * norm_w[b * 8u + 4u]);
           xs_t0 += dot(xl + xh, ONE);
           let xls = xl * SC;
           let xhs = xh * SC;
@@ -278,8 +262,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
                                     dot(lo(wd3.z), xls) + dot(hi(wd3.z), xhs), dot(lo(wd3.w), xls) + dot(hi(wd3.w), xhs));
         }
         {
-          let xl = xn[1u * K4 + b * 8u + 0u];
-          let xh = xn[1u * K4 + b * 8u + 4u];
+          let xl = (xv(t0, 1u, b * 8u + 0u) * norm_w[b * 8u + 0u]);
+          let xh = (xv(t0, 1u, b * 8u + 4u) * norm_w[b * 8u + 4u]);
           xs_t1 += dot(xl + xh, ONE);
           let xls = xl * SC;
           let xhs = xh * SC;
@@ -299,8 +283,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         let wd2 = w4(r2, b * 4u + 1u);
         let wd3 = w4(r3, b * 4u + 1u);
         {
-          let xl = xn[0u * K4 + b * 8u + 1u];
-          let xh = xn[0u * K4 + b * 8u + 5u];
+          let xl = (xv(t0, 0u, b * 8u + 1u) * norm_w[b * 8u + 1u]);
+          let xh = (xv(t0, 0u, b * 8u + 5u) * norm_w[b * 8u + 5u]);
           xs_t0 += dot(xl + xh, ONE);
           let xls = xl * SC;
           let xhs = xh * SC;
@@ -314,8 +298,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
                                     dot(lo(wd3.z), xls) + dot(hi(wd3.z), xhs), dot(lo(wd3.w), xls) + dot(hi(wd3.w), xhs));
         }
         {
-          let xl = xn[1u * K4 + b * 8u + 1u];
-          let xh = xn[1u * K4 + b * 8u + 5u];
+          let xl = (xv(t0, 1u, b * 8u + 1u) * norm_w[b * 8u + 1u]);
+          let xh = (xv(t0, 1u, b * 8u + 5u) * norm_w[b * 8u + 5u]);
           xs_t1 += dot(xl + xh, ONE);
           let xls = xl * SC;
           let xhs = xh * SC;
@@ -335,8 +319,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         let wd2 = w4(r2, b * 4u + 2u);
         let wd3 = w4(r3, b * 4u + 2u);
         {
-          let xl = xn[0u * K4 + b * 8u + 2u];
-          let xh = xn[0u * K4 + b * 8u + 6u];
+          let xl = (xv(t0, 0u, b * 8u + 2u) * norm_w[b * 8u + 2u]);
+          let xh = (xv(t0, 0u, b * 8u + 6u) * norm_w[b * 8u + 6u]);
           xs_t0 += dot(xl + xh, ONE);
           let xls = xl * SC;
           let xhs = xh * SC;
@@ -350,8 +334,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
                                     dot(lo(wd3.z), xls) + dot(hi(wd3.z), xhs), dot(lo(wd3.w), xls) + dot(hi(wd3.w), xhs));
         }
         {
-          let xl = xn[1u * K4 + b * 8u + 2u];
-          let xh = xn[1u * K4 + b * 8u + 6u];
+          let xl = (xv(t0, 1u, b * 8u + 2u) * norm_w[b * 8u + 2u]);
+          let xh = (xv(t0, 1u, b * 8u + 6u) * norm_w[b * 8u + 6u]);
           xs_t1 += dot(xl + xh, ONE);
           let xls = xl * SC;
           let xhs = xh * SC;
@@ -371,8 +355,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         let wd2 = w4(r2, b * 4u + 3u);
         let wd3 = w4(r3, b * 4u + 3u);
         {
-          let xl = xn[0u * K4 + b * 8u + 3u];
-          let xh = xn[0u * K4 + b * 8u + 7u];
+          let xl = (xv(t0, 0u, b * 8u + 3u) * norm_w[b * 8u + 3u]);
+          let xh = (xv(t0, 0u, b * 8u + 7u) * norm_w[b * 8u + 7u]);
           xs_t0 += dot(xl + xh, ONE);
           let xls = xl * SC;
           let xhs = xh * SC;
@@ -386,8 +370,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
                                     dot(lo(wd3.z), xls) + dot(hi(wd3.z), xhs), dot(lo(wd3.w), xls) + dot(hi(wd3.w), xhs));
         }
         {
-          let xl = xn[1u * K4 + b * 8u + 3u];
-          let xh = xn[1u * K4 + b * 8u + 7u];
+          let xl = (xv(t0, 1u, b * 8u + 3u) * norm_w[b * 8u + 3u]);
+          let xh = (xv(t0, 1u, b * 8u + 7u) * norm_w[b * 8u + 7u]);
           xs_t1 += dot(xl + xh, ONE);
           let xls = xl * SC;
           let xhs = xh * SC;
@@ -526,8 +510,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         let wd2 = w4(r2, b * 4u + 0u);
         let wd3 = w4(r3, b * 4u + 0u);
         {
-          let xl = xn[0u * K4 + b * 8u + 0u];
-          let xh = xn[0u * K4 + b * 8u + 4u];
+          let xl = (xv(t0, 0u, b * 8u + 0u) * norm_w[b * 8u + 0u]);
+          let xh = (xv(t0, 0u, b * 8u + 4u) * norm_w[b * 8u + 4u]);
           xs_t0 += dot(xl + xh, ONE);
           let xls = xl * SC;
           let xhs = xh * SC;
@@ -541,8 +525,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
                                     dot(lo(wd3.z), xls) + dot(hi(wd3.z), xhs), dot(lo(wd3.w), xls) + dot(hi(wd3.w), xhs));
         }
         {
-          let xl = xn[1u * K4 + b * 8u + 0u];
-          let xh = xn[1u * K4 + b * 8u + 4u];
+          let xl = (xv(t0, 1u, b * 8u + 0u) * norm_w[b * 8u + 0u]);
+          let xh = (xv(t0, 1u, b * 8u + 4u) * norm_w[b * 8u + 4u]);
           xs_t1 += dot(xl + xh, ONE);
           let xls = xl * SC;
           let xhs = xh * SC;
@@ -556,8 +540,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
                                     dot(lo(wd3.z), xls) + dot(hi(wd3.z), xhs), dot(lo(wd3.w), xls) + dot(hi(wd3.w), xhs));
         }
         {
-          let xl = xn[2u * K4 + b * 8u + 0u];
-          let xh = xn[2u * K4 + b * 8u + 4u];
+          let xl = (xv(t0, 2u, b * 8u + 0u) * norm_w[b * 8u + 0u]);
+          let xh = (xv(t0, 2u, b * 8u + 4u) * norm_w[b * 8u + 4u]);
           xs_t2 += dot(xl + xh, ONE);
           let xls = xl * SC;
           let xhs = xh * SC;
@@ -571,8 +555,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
                                     dot(lo(wd3.z), xls) + dot(hi(wd3.z), xhs), dot(lo(wd3.w), xls) + dot(hi(wd3.w), xhs));
         }
         {
-          let xl = xn[3u * K4 + b * 8u + 0u];
-          let xh = xn[3u * K4 + b * 8u + 4u];
+          let xl = (xv(t0, 3u, b * 8u + 0u) * norm_w[b * 8u + 0u]);
+          let xh = (xv(t0, 3u, b * 8u + 4u) * norm_w[b * 8u + 4u]);
           xs_t3 += dot(xl + xh, ONE);
           let xls = xl * SC;
           let xhs = xh * SC;
@@ -592,8 +576,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         let wd2 = w4(r2, b * 4u + 1u);
         let wd3 = w4(r3, b * 4u + 1u);
         {
-          let xl = xn[0u * K4 + b * 8u + 1u];
-          let xh = xn[0u * K4 + b * 8u + 5u];
+          let xl = (xv(t0, 0u, b * 8u + 1u) * norm_w[b * 8u + 1u]);
+          let xh = (xv(t0, 0u, b * 8u + 5u) * norm_w[b * 8u + 5u]);
           xs_t0 += dot(xl + xh, ONE);
           let xls = xl * SC;
           let xhs = xh * SC;
@@ -607,8 +591,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
                                     dot(lo(wd3.z), xls) + dot(hi(wd3.z), xhs), dot(lo(wd3.w), xls) + dot(hi(wd3.w), xhs));
         }
         {
-          let xl = xn[1u * K4 + b * 8u + 1u];
-          let xh = xn[1u * K4 + b * 8u + 5u];
+          let xl = (xv(t0, 1u, b * 8u + 1u) * norm_w[b * 8u + 1u]);
+          let xh = (xv(t0, 1u, b * 8u + 5u) * norm_w[b * 8u + 5u]);
           xs_t1 += dot(xl + xh, ONE);
           let xls = xl * SC;
           let xhs = xh * SC;
@@ -622,8 +606,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
                                     dot(lo(wd3.z), xls) + dot(hi(wd3.z), xhs), dot(lo(wd3.w), xls) + dot(hi(wd3.w), xhs));
         }
         {
-          let xl = xn[2u * K4 + b * 8u + 1u];
-          let xh = xn[2u * K4 + b * 8u + 5u];
+          let xl = (xv(t0, 2u, b * 8u + 1u) * norm_w[b * 8u + 1u]);
+          let xh = (xv(t0, 2u, b * 8u + 5u) * norm_w[b * 8u + 5u]);
           xs_t2 += dot(xl + xh, ONE);
           let xls = xl * SC;
           let xhs = xh * SC;
@@ -637,8 +621,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
                                     dot(lo(wd3.z), xls) + dot(hi(wd3.z), xhs), dot(lo(wd3.w), xls) + dot(hi(wd3.w), xhs));
         }
         {
-          let xl = xn[3u * K4 + b * 8u + 1u];
-          let xh = xn[3u * K4 + b * 8u + 5u];
+          let xl = (xv(t0, 3u, b * 8u + 1u) * norm_w[b * 8u + 1u]);
+          let xh = (xv(t0, 3u, b * 8u + 5u) * norm_w[b * 8u + 5u]);
           xs_t3 += dot(xl + xh, ONE);
           let xls = xl * SC;
           let xhs = xh * SC;
@@ -658,8 +642,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         let wd2 = w4(r2, b * 4u + 2u);
         let wd3 = w4(r3, b * 4u + 2u);
         {
-          let xl = xn[0u * K4 + b * 8u + 2u];
-          let xh = xn[0u * K4 + b * 8u + 6u];
+          let xl = (xv(t0, 0u, b * 8u + 2u) * norm_w[b * 8u + 2u]);
+          let xh = (xv(t0, 0u, b * 8u + 6u) * norm_w[b * 8u + 6u]);
           xs_t0 += dot(xl + xh, ONE);
           let xls = xl * SC;
           let xhs = xh * SC;
@@ -673,8 +657,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
                                     dot(lo(wd3.z), xls) + dot(hi(wd3.z), xhs), dot(lo(wd3.w), xls) + dot(hi(wd3.w), xhs));
         }
         {
-          let xl = xn[1u * K4 + b * 8u + 2u];
-          let xh = xn[1u * K4 + b * 8u + 6u];
+          let xl = (xv(t0, 1u, b * 8u + 2u) * norm_w[b * 8u + 2u]);
+          let xh = (xv(t0, 1u, b * 8u + 6u) * norm_w[b * 8u + 6u]);
           xs_t1 += dot(xl + xh, ONE);
           let xls = xl * SC;
           let xhs = xh * SC;
@@ -688,8 +672,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
                                     dot(lo(wd3.z), xls) + dot(hi(wd3.z), xhs), dot(lo(wd3.w), xls) + dot(hi(wd3.w), xhs));
         }
         {
-          let xl = xn[2u * K4 + b * 8u + 2u];
-          let xh = xn[2u * K4 + b * 8u + 6u];
+          let xl = (xv(t0, 2u, b * 8u + 2u) * norm_w[b * 8u + 2u]);
+          let xh = (xv(t0, 2u, b * 8u + 6u) * norm_w[b * 8u + 6u]);
           xs_t2 += dot(xl + xh, ONE);
           let xls = xl * SC;
           let xhs = xh * SC;
@@ -703,8 +687,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
                                     dot(lo(wd3.z), xls) + dot(hi(wd3.z), xhs), dot(lo(wd3.w), xls) + dot(hi(wd3.w), xhs));
         }
         {
-          let xl = xn[3u * K4 + b * 8u + 2u];
-          let xh = xn[3u * K4 + b * 8u + 6u];
+          let xl = (xv(t0, 3u, b * 8u + 2u) * norm_w[b * 8u + 2u]);
+          let xh = (xv(t0, 3u, b * 8u + 6u) * norm_w[b * 8u + 6u]);
           xs_t3 += dot(xl + xh, ONE);
           let xls = xl * SC;
           let xhs = xh * SC;
@@ -724,8 +708,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         let wd2 = w4(r2, b * 4u + 3u);
         let wd3 = w4(r3, b * 4u + 3u);
         {
-          let xl = xn[0u * K4 + b * 8u + 3u];
-          let xh = xn[0u * K4 + b * 8u + 7u];
+          let xl = (xv(t0, 0u, b * 8u + 3u) * norm_w[b * 8u + 3u]);
+          let xh = (xv(t0, 0u, b * 8u + 7u) * norm_w[b * 8u + 7u]);
           xs_t0 += dot(xl + xh, ONE);
           let xls = xl * SC;
           let xhs = xh * SC;
@@ -739,8 +723,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
                                     dot(lo(wd3.z), xls) + dot(hi(wd3.z), xhs), dot(lo(wd3.w), xls) + dot(hi(wd3.w), xhs));
         }
         {
-          let xl = xn[1u * K4 + b * 8u + 3u];
-          let xh = xn[1u * K4 + b * 8u + 7u];
+          let xl = (xv(t0, 1u, b * 8u + 3u) * norm_w[b * 8u + 3u]);
+          let xh = (xv(t0, 1u, b * 8u + 7u) * norm_w[b * 8u + 7u]);
           xs_t1 += dot(xl + xh, ONE);
           let xls = xl * SC;
           let xhs = xh * SC;
@@ -754,8 +738,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
                                     dot(lo(wd3.z), xls) + dot(hi(wd3.z), xhs), dot(lo(wd3.w), xls) + dot(hi(wd3.w), xhs));
         }
         {
-          let xl = xn[2u * K4 + b * 8u + 3u];
-          let xh = xn[2u * K4 + b * 8u + 7u];
+          let xl = (xv(t0, 2u, b * 8u + 3u) * norm_w[b * 8u + 3u]);
+          let xh = (xv(t0, 2u, b * 8u + 7u) * norm_w[b * 8u + 7u]);
           xs_t2 += dot(xl + xh, ONE);
           let xls = xl * SC;
           let xhs = xh * SC;
@@ -769,8 +753,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
                                     dot(lo(wd3.z), xls) + dot(hi(wd3.z), xhs), dot(lo(wd3.w), xls) + dot(hi(wd3.w), xhs));
         }
         {
-          let xl = xn[3u * K4 + b * 8u + 3u];
-          let xh = xn[3u * K4 + b * 8u + 7u];
+          let xl = (xv(t0, 3u, b * 8u + 3u) * norm_w[b * 8u + 3u]);
+          let xh = (xv(t0, 3u, b * 8u + 7u) * norm_w[b * 8u + 7u]);
           xs_t3 += dot(xl + xh, ONE);
           let xls = xl * SC;
           let xhs = xh * SC;

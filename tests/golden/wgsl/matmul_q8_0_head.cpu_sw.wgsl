@@ -21,24 +21,12 @@ const GROUPS: u32 = 6144u; // 8-row groups in w
 const ONE = vec4<f32>(1.0);
 // int8 lanes sign-extended by arithmetic shifts (WGSL has no i8).
 fn i8s(wd: u32) -> vec4<f32> { return vec4<f32>(bitcast<vec4<i32>>(vec4<u32>(wd) << vec4<u32>(24u, 16u, 8u, 0u)) >> vec4<u32>(24u)); }
-var<workgroup> red: array<vec2<f32>, WG>;
 fn xv(t0: u32, t: u32, i: u32) -> vec4<f32> {
   return x[min(t0 + t, p.n_out - 1u) * K4 + i];   // rows past the tile's end are read but never stored
 }
 // Word c of rows r..r+3 (r % 4 == 0): one vector load. Rows past the matrix read its last group (never stored).
 fn w4(r: u32, c: u32) -> vec4<u32> {
   return w[min(r >> 3u, GROUPS - 1u) * RW * 2u + c * 2u + ((r >> 2u) & 1u)];
-}
-fn reduce_wg(lid: u32, v: vec2<f32>) -> vec2<f32> {
-  red[lid] = v;
-  workgroupBarrier();
-  for (var s = WG / 2u; s >= 1u; s >>= 1u) {
-    if (lid < s) { red[lid] = red[lid] + red[lid + s]; }
-    workgroupBarrier();
-  }
-  let r = red[0];
-  workgroupBarrier();
-  return r;
 }
 fn store(tok: u32, o: u32, a: f32, u: f32) {
   var y = a;

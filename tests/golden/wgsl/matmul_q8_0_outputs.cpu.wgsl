@@ -23,7 +23,8 @@ const ONE = vec4<f32>(1.0);
 // int8 lanes sign-extended by arithmetic shifts (WGSL has no i8).
 fn i8s(wd: u32) -> vec4<f32> { return vec4<f32>(bitcast<vec4<i32>>(vec4<u32>(wd) << vec4<u32>(24u, 16u, 8u, 0u)) >> vec4<u32>(24u)); }
 var<workgroup> red: array<vec2<f32>, WG>;
-var<workgroup> stat: array<vec2<f32>, TT>;   // (mean, 1/std) per token of the tile// g * x of the tile's tokens, made once per workgroup: then every x load of the inner loop is one load, not two.
+var<workgroup> stat: array<vec2<f32>, TT>;   // (mean, 1/std) per token of the tile
+// g * x of the tile's tokens, made once per workgroup: then every x load of the inner loop is one load, not two.
 var<workgroup> xn: array<vec4<f32>, 576>;
 fn xv(t0: u32, t: u32, i: u32) -> vec4<f32> {
   return x[min(t0 + t, p.n_out - 1u) * K4 + i];   // rows past the tile's end are read but never stored

@@ -22,26 +22,12 @@ const GROUPS: u32 = 6144u; // 8-row groups in w
 const ONE = vec4<f32>(1.0);
 // int8 lanes sign-extended by arithmetic shifts (WGSL has no i8).
 fn i8s(wd: u32) -> vec4<f32> { return vec4<f32>(bitcast<vec4<i32>>(vec4<u32>(wd) << vec4<u32>(24u, 16u, 8u, 0u)) >> vec4<u32>(24u)); }
-var<workgroup> red: array<vec2<f32>, WG>;
-var<workgroup> stat: array<vec2<f32>, TT>;   // (mean, 1/std) per token of the tile// g * x of the tile's tokens, made once per workgroup: then every x load of the inner loop is one load, not two.
-var<workgroup> xn: array<vec4<f32>, 576>;
 fn xv(t0: u32, t: u32, i: u32) -> vec4<f32> {
   return x[min(t0 + t, p.n_out - 1u) * K4 + i];   // rows past the tile's end are read but never stored
 }
 // Word c of rows r..r+3 (r % 4 == 0): one vector load. Rows past the matrix read its last group (never stored).
 fn w4(r: u32, c: u32) -> vec4<u32> {
   return w[min(r >> 3u, GROUPS - 1u) * RW * 2u + c * 2u + ((r >> 2u) & 1u)];
-}
-fn reduce_wg(lid: u32, v: vec2<f32>) -> vec2<f32> {
-  red[lid] = v;
-  workgroupBarrier();
-  for (var s = WG / 2u; s >= 1u; s >>= 1u) {
-    if (lid < s) { red[lid] = red[lid] + red[lid + s]; }
-    workgroupBarrier();
-  }
-  let r = red[0];
-  workgroupBarrier();
-  return r;
 }
 fn store(tok: u32, o: u32, a: f32, u: f32) {
   var y = a;
@@ -52,19 +38,17 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let t0 = wid.y * TT;
   if (t0 >= p.n_out) { return; }   // uniform: whole workgroup
   let tn = min(TT, p.n_out - t0);
-  for (var t = 0u; t < tn; t++) {
-    var acc = vec2<f32>(0.0, 0.0);
-    for (var k = lid; k < K4; k += WG) { let v = x[(t0 + t) * K4 + k]; acc += vec2<f32>(dot(v, ONE), dot(v, v)); }
-    let s = reduce_wg(lid, acc);
-    if (lid == 0u) {
-      stat[t] = vec2<f32>(0.0, inverseSqrt(s.y / f32(K4 * 4u) + 1e-05));
-    }
-  }
-  // Only the tile's tokens: a decode step stages one, not TT.
-  for (var i = lid; i < tn * K4; i += WG) { let t = i / K4; let k = i % K4; xn[i] = xv(t0, t, k) * norm_w[k]; }
-  workgroupBarrier();
   let n0 = (wid.x * WG + lid) * 8u;
   if (n0 >= N) { return; }
+  // Each invocation makes the tile's norm statistics itself, with no barrier and no workgroup memory: SwiftShader
+  // runs a workgroup's invocations as coroutines that switch at every barrier, and zero-fills workgroup memory per
+  // workgroup. The sums are over one row of x per token, small beside the invocation's rows of weights.
+  var stat: array<vec2<f32>, TT>;
+  for (var t = 0u; t < tn; t++) {
+    var acc = vec2<f32>(0.0, 0.0);
+    for (var k = 0u; k < K4; k++) { let v = x[(t0 + t) * K4 + k]; acc += vec2<f32>(dot(v, ONE), dot(v, v)); }
+    stat[t] = vec2<f32>(0.0, inverseSqrt(acc.y / f32(K4 * 4u) + 1e-05));
+  }
   let r0 = n0 + 0u;
   let r1 = n0 + 4u;
   if (tn <= 1u) {
@@ -85,7 +69,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         let wd0 = w4(r0, b * 8u + 0u);
         let wd1 = w4(r1, b * 8u + 0u);
         {
-          let xv4 = xn[0u * K4 + b * 8u + 0u];
+          let xv4 = (xv(t0, 0u, b * 8u + 0u) * norm_w[b * 8u + 0u]);
           p_t00 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t01 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
@@ -94,7 +78,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         let wd0 = w4(r0, b * 8u + 1u);
         let wd1 = w4(r1, b * 8u + 1u);
         {
-          let xv4 = xn[0u * K4 + b * 8u + 1u];
+          let xv4 = (xv(t0, 0u, b * 8u + 1u) * norm_w[b * 8u + 1u]);
           p_t00 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t01 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
@@ -103,7 +87,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         let wd0 = w4(r0, b * 8u + 2u);
         let wd1 = w4(r1, b * 8u + 2u);
         {
-          let xv4 = xn[0u * K4 + b * 8u + 2u];
+          let xv4 = (xv(t0, 0u, b * 8u + 2u) * norm_w[b * 8u + 2u]);
           p_t00 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t01 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
@@ -112,7 +96,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         let wd0 = w4(r0, b * 8u + 3u);
         let wd1 = w4(r1, b * 8u + 3u);
         {
-          let xv4 = xn[0u * K4 + b * 8u + 3u];
+          let xv4 = (xv(t0, 0u, b * 8u + 3u) * norm_w[b * 8u + 3u]);
           p_t00 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t01 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
@@ -121,7 +105,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         let wd0 = w4(r0, b * 8u + 4u);
         let wd1 = w4(r1, b * 8u + 4u);
         {
-          let xv4 = xn[0u * K4 + b * 8u + 4u];
+          let xv4 = (xv(t0, 0u, b * 8u + 4u) * norm_w[b * 8u + 4u]);
           p_t00 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t01 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
@@ -130,7 +114,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         let wd0 = w4(r0, b * 8u + 5u);
         let wd1 = w4(r1, b * 8u + 5u);
         {
-          let xv4 = xn[0u * K4 + b * 8u + 5u];
+          let xv4 = (xv(t0, 0u, b * 8u + 5u) * norm_w[b * 8u + 5u]);
           p_t00 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t01 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
@@ -139,7 +123,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         let wd0 = w4(r0, b * 8u + 6u);
         let wd1 = w4(r1, b * 8u + 6u);
         {
-          let xv4 = xn[0u * K4 + b * 8u + 6u];
+          let xv4 = (xv(t0, 0u, b * 8u + 6u) * norm_w[b * 8u + 6u]);
           p_t00 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t01 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
@@ -148,7 +132,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         let wd0 = w4(r0, b * 8u + 7u);
         let wd1 = w4(r1, b * 8u + 7u);
         {
-          let xv4 = xn[0u * K4 + b * 8u + 7u];
+          let xv4 = (xv(t0, 0u, b * 8u + 7u) * norm_w[b * 8u + 7u]);
           p_t00 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t01 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
@@ -204,12 +188,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         let wd0 = w4(r0, b * 8u + 0u);
         let wd1 = w4(r1, b * 8u + 0u);
         {
-          let xv4 = xn[0u * K4 + b * 8u + 0u];
+          let xv4 = (xv(t0, 0u, b * 8u + 0u) * norm_w[b * 8u + 0u]);
           p_t00 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t01 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
         {
-          let xv4 = xn[1u * K4 + b * 8u + 0u];
+          let xv4 = (xv(t0, 1u, b * 8u + 0u) * norm_w[b * 8u + 0u]);
           p_t10 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t11 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
@@ -218,12 +202,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         let wd0 = w4(r0, b * 8u + 1u);
         let wd1 = w4(r1, b * 8u + 1u);
         {
-          let xv4 = xn[0u * K4 + b * 8u + 1u];
+          let xv4 = (xv(t0, 0u, b * 8u + 1u) * norm_w[b * 8u + 1u]);
           p_t00 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t01 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
         {
-          let xv4 = xn[1u * K4 + b * 8u + 1u];
+          let xv4 = (xv(t0, 1u, b * 8u + 1u) * norm_w[b * 8u + 1u]);
           p_t10 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t11 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
@@ -232,12 +216,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         let wd0 = w4(r0, b * 8u + 2u);
         let wd1 = w4(r1, b * 8u + 2u);
         {
-          let xv4 = xn[0u * K4 + b * 8u + 2u];
+          let xv4 = (xv(t0, 0u, b * 8u + 2u) * norm_w[b * 8u + 2u]);
           p_t00 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t01 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
         {
-          let xv4 = xn[1u * K4 + b * 8u + 2u];
+          let xv4 = (xv(t0, 1u, b * 8u + 2u) * norm_w[b * 8u + 2u]);
           p_t10 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t11 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
@@ -246,12 +230,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         let wd0 = w4(r0, b * 8u + 3u);
         let wd1 = w4(r1, b * 8u + 3u);
         {
-          let xv4 = xn[0u * K4 + b * 8u + 3u];
+          let xv4 = (xv(t0, 0u, b * 8u + 3u) * norm_w[b * 8u + 3u]);
           p_t00 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t01 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
         {
-          let xv4 = xn[1u * K4 + b * 8u + 3u];
+          let xv4 = (xv(t0, 1u, b * 8u + 3u) * norm_w[b * 8u + 3u]);
           p_t10 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t11 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
@@ -260,12 +244,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         let wd0 = w4(r0, b * 8u + 4u);
         let wd1 = w4(r1, b * 8u + 4u);
         {
-          let xv4 = xn[0u * K4 + b * 8u + 4u];
+          let xv4 = (xv(t0, 0u, b * 8u + 4u) * norm_w[b * 8u + 4u]);
           p_t00 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t01 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
         {
-          let xv4 = xn[1u * K4 + b * 8u + 4u];
+          let xv4 = (xv(t0, 1u, b * 8u + 4u) * norm_w[b * 8u + 4u]);
           p_t10 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t11 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
@@ -274,12 +258,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         let wd0 = w4(r0, b * 8u + 5u);
         let wd1 = w4(r1, b * 8u + 5u);
         {
-          let xv4 = xn[0u * K4 + b * 8u + 5u];
+          let xv4 = (xv(t0, 0u, b * 8u + 5u) * norm_w[b * 8u + 5u]);
           p_t00 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t01 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
         {
-          let xv4 = xn[1u * K4 + b * 8u + 5u];
+          let xv4 = (xv(t0, 1u, b * 8u + 5u) * norm_w[b * 8u + 5u]);
           p_t10 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t11 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
@@ -288,12 +272,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         let wd0 = w4(r0, b * 8u + 6u);
         let wd1 = w4(r1, b * 8u + 6u);
         {
-          let xv4 = xn[0u * K4 + b * 8u + 6u];
+          let xv4 = (xv(t0, 0u, b * 8u + 6u) * norm_w[b * 8u + 6u]);
           p_t00 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t01 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
         {
-          let xv4 = xn[1u * K4 + b * 8u + 6u];
+          let xv4 = (xv(t0, 1u, b * 8u + 6u) * norm_w[b * 8u + 6u]);
           p_t10 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t11 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
@@ -302,12 +286,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         let wd0 = w4(r0, b * 8u + 7u);
         let wd1 = w4(r1, b * 8u + 7u);
         {
-          let xv4 = xn[0u * K4 + b * 8u + 7u];
+          let xv4 = (xv(t0, 0u, b * 8u + 7u) * norm_w[b * 8u + 7u]);
           p_t00 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t01 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
         {
-          let xv4 = xn[1u * K4 + b * 8u + 7u];
+          let xv4 = (xv(t0, 1u, b * 8u + 7u) * norm_w[b * 8u + 7u]);
           p_t10 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t11 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
@@ -399,22 +383,22 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         let wd0 = w4(r0, b * 8u + 0u);
         let wd1 = w4(r1, b * 8u + 0u);
         {
-          let xv4 = xn[0u * K4 + b * 8u + 0u];
+          let xv4 = (xv(t0, 0u, b * 8u + 0u) * norm_w[b * 8u + 0u]);
           p_t00 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t01 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
         {
-          let xv4 = xn[1u * K4 + b * 8u + 0u];
+          let xv4 = (xv(t0, 1u, b * 8u + 0u) * norm_w[b * 8u + 0u]);
           p_t10 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t11 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
         {
-          let xv4 = xn[2u * K4 + b * 8u + 0u];
+          let xv4 = (xv(t0, 2u, b * 8u + 0u) * norm_w[b * 8u + 0u]);
           p_t20 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t21 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
         {
-          let xv4 = xn[3u * K4 + b * 8u + 0u];
+          let xv4 = (xv(t0, 3u, b * 8u + 0u) * norm_w[b * 8u + 0u]);
           p_t30 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t31 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
@@ -423,22 +407,22 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         let wd0 = w4(r0, b * 8u + 1u);
         let wd1 = w4(r1, b * 8u + 1u);
         {
-          let xv4 = xn[0u * K4 + b * 8u + 1u];
+          let xv4 = (xv(t0, 0u, b * 8u + 1u) * norm_w[b * 8u + 1u]);
           p_t00 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t01 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
         {
-          let xv4 = xn[1u * K4 + b * 8u + 1u];
+          let xv4 = (xv(t0, 1u, b * 8u + 1u) * norm_w[b * 8u + 1u]);
           p_t10 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t11 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
         {
-          let xv4 = xn[2u * K4 + b * 8u + 1u];
+          let xv4 = (xv(t0, 2u, b * 8u + 1u) * norm_w[b * 8u + 1u]);
           p_t20 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t21 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
         {
-          let xv4 = xn[3u * K4 + b * 8u + 1u];
+          let xv4 = (xv(t0, 3u, b * 8u + 1u) * norm_w[b * 8u + 1u]);
           p_t30 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t31 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
@@ -447,22 +431,22 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         let wd0 = w4(r0, b * 8u + 2u);
         let wd1 = w4(r1, b * 8u + 2u);
         {
-          let xv4 = xn[0u * K4 + b * 8u + 2u];
+          let xv4 = (xv(t0, 0u, b * 8u + 2u) * norm_w[b * 8u + 2u]);
           p_t00 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t01 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
         {
-          let xv4 = xn[1u * K4 + b * 8u + 2u];
+          let xv4 = (xv(t0, 1u, b * 8u + 2u) * norm_w[b * 8u + 2u]);
           p_t10 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t11 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
         {
-          let xv4 = xn[2u * K4 + b * 8u + 2u];
+          let xv4 = (xv(t0, 2u, b * 8u + 2u) * norm_w[b * 8u + 2u]);
           p_t20 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t21 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
         {
-          let xv4 = xn[3u * K4 + b * 8u + 2u];
+          let xv4 = (xv(t0, 3u, b * 8u + 2u) * norm_w[b * 8u + 2u]);
           p_t30 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t31 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
@@ -471,22 +455,22 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         let wd0 = w4(r0, b * 8u + 3u);
         let wd1 = w4(r1, b * 8u + 3u);
         {
-          let xv4 = xn[0u * K4 + b * 8u + 3u];
+          let xv4 = (xv(t0, 0u, b * 8u + 3u) * norm_w[b * 8u + 3u]);
           p_t00 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t01 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
         {
-          let xv4 = xn[1u * K4 + b * 8u + 3u];
+          let xv4 = (xv(t0, 1u, b * 8u + 3u) * norm_w[b * 8u + 3u]);
           p_t10 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t11 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
         {
-          let xv4 = xn[2u * K4 + b * 8u + 3u];
+          let xv4 = (xv(t0, 2u, b * 8u + 3u) * norm_w[b * 8u + 3u]);
           p_t20 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t21 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
         {
-          let xv4 = xn[3u * K4 + b * 8u + 3u];
+          let xv4 = (xv(t0, 3u, b * 8u + 3u) * norm_w[b * 8u + 3u]);
           p_t30 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t31 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
@@ -495,22 +479,22 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         let wd0 = w4(r0, b * 8u + 4u);
         let wd1 = w4(r1, b * 8u + 4u);
         {
-          let xv4 = xn[0u * K4 + b * 8u + 4u];
+          let xv4 = (xv(t0, 0u, b * 8u + 4u) * norm_w[b * 8u + 4u]);
           p_t00 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t01 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
         {
-          let xv4 = xn[1u * K4 + b * 8u + 4u];
+          let xv4 = (xv(t0, 1u, b * 8u + 4u) * norm_w[b * 8u + 4u]);
           p_t10 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t11 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
         {
-          let xv4 = xn[2u * K4 + b * 8u + 4u];
+          let xv4 = (xv(t0, 2u, b * 8u + 4u) * norm_w[b * 8u + 4u]);
           p_t20 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t21 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
         {
-          let xv4 = xn[3u * K4 + b * 8u + 4u];
+          let xv4 = (xv(t0, 3u, b * 8u + 4u) * norm_w[b * 8u + 4u]);
           p_t30 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t31 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
@@ -519,22 +503,22 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         let wd0 = w4(r0, b * 8u + 5u);
         let wd1 = w4(r1, b * 8u + 5u);
         {
-          let xv4 = xn[0u * K4 + b * 8u + 5u];
+          let xv4 = (xv(t0, 0u, b * 8u + 5u) * norm_w[b * 8u + 5u]);
           p_t00 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t01 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
         {
-          let xv4 = xn[1u * K4 + b * 8u + 5u];
+          let xv4 = (xv(t0, 1u, b * 8u + 5u) * norm_w[b * 8u + 5u]);
           p_t10 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t11 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
         {
-          let xv4 = xn[2u * K4 + b * 8u + 5u];
+          let xv4 = (xv(t0, 2u, b * 8u + 5u) * norm_w[b * 8u + 5u]);
           p_t20 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t21 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
         {
-          let xv4 = xn[3u * K4 + b * 8u + 5u];
+          let xv4 = (xv(t0, 3u, b * 8u + 5u) * norm_w[b * 8u + 5u]);
           p_t30 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t31 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
@@ -543,22 +527,22 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         let wd0 = w4(r0, b * 8u + 6u);
         let wd1 = w4(r1, b * 8u + 6u);
         {
-          let xv4 = xn[0u * K4 + b * 8u + 6u];
+          let xv4 = (xv(t0, 0u, b * 8u + 6u) * norm_w[b * 8u + 6u]);
           p_t00 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t01 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
         {
-          let xv4 = xn[1u * K4 + b * 8u + 6u];
+          let xv4 = (xv(t0, 1u, b * 8u + 6u) * norm_w[b * 8u + 6u]);
           p_t10 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t11 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
         {
-          let xv4 = xn[2u * K4 + b * 8u + 6u];
+          let xv4 = (xv(t0, 2u, b * 8u + 6u) * norm_w[b * 8u + 6u]);
           p_t20 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t21 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
         {
-          let xv4 = xn[3u * K4 + b * 8u + 6u];
+          let xv4 = (xv(t0, 3u, b * 8u + 6u) * norm_w[b * 8u + 6u]);
           p_t30 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t31 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
@@ -567,22 +551,22 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
         let wd0 = w4(r0, b * 8u + 7u);
         let wd1 = w4(r1, b * 8u + 7u);
         {
-          let xv4 = xn[0u * K4 + b * 8u + 7u];
+          let xv4 = (xv(t0, 0u, b * 8u + 7u) * norm_w[b * 8u + 7u]);
           p_t00 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t01 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
         {
-          let xv4 = xn[1u * K4 + b * 8u + 7u];
+          let xv4 = (xv(t0, 1u, b * 8u + 7u) * norm_w[b * 8u + 7u]);
           p_t10 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t11 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
         {
-          let xv4 = xn[2u * K4 + b * 8u + 7u];
+          let xv4 = (xv(t0, 2u, b * 8u + 7u) * norm_w[b * 8u + 7u]);
           p_t20 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t21 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }
         {
-          let xv4 = xn[3u * K4 + b * 8u + 7u];
+          let xv4 = (xv(t0, 3u, b * 8u + 7u) * norm_w[b * 8u + 7u]);
           p_t30 += vec4<f32>(dot(i8s(wd0.x), xv4), dot(i8s(wd0.y), xv4), dot(i8s(wd0.z), xv4), dot(i8s(wd0.w), xv4));
           p_t31 += vec4<f32>(dot(i8s(wd1.x), xv4), dot(i8s(wd1.y), xv4), dot(i8s(wd1.z), xv4), dot(i8s(wd1.w), xv4));
         }

@@ -499,17 +499,15 @@ def _attention_tile_memory(t: dict, head_dim: int, group: int) -> tuple[int, int
     With lanes, staged keys are padded and the merge needs WG vec4s: at head_dim 128 (Llama-3, Mistral) 16 keys
     would take 16896 bytes before the merge, over the 16 KiB every adapter has. Fewer keys are staged at a time
     there, down to 4; past that, one lane per pair (unpadded), as before lanes existed."""
-    limit = DEFAULT_LIMITS["max_workgroup_storage_bytes"]
     lanes, chunk = t.get("lanes", 1), t["chunk"]
     while lanes > 1:
         wbytes = 2 * 16 * chunk * (head_dim // 4 + 1) + 16 * t["rows"] * group * lanes
-        if wbytes <= limit:
+        if wbytes <= DEFAULT_LIMITS["max_workgroup_storage_bytes"]:
             return chunk, lanes, wbytes
         if chunk <= 4:
-            lanes, chunk = 1, t["chunk"]
             break
         chunk //= 2
-    return chunk, 1, 2 * 4 * chunk * head_dim
+    return t["chunk"], 1, 2 * 4 * t["chunk"] * head_dim
 
 
 def norm_kernel(kind: str, D: int, *, eps: float, gather: bool = False, max_rows: int | None = None,

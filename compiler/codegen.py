@@ -35,36 +35,39 @@ class _Lowering:
         self.out = Lowered()
 
     # -- weights
-    def matrix_parts(self, name: str, paired: bool = False) -> list[tuple[str, int, int, str, int]]:
+    def matrix_parts(self, name: str, pairs: tuple[np.ndarray, np.ndarray] | None = None) -> list[tuple[str, int, int, str, int]]:
         """Register a weight matrix; return its parts as (weight name, row0, rows, fmt, K), one dispatch each.
 
-        A fused (row-concatenated) weight is one matrix when its sources share a format; otherwise each source
-        is its own part, writing its row range of the shared output. A part holds at most `part_bytes`. With
-        `paired` (gate|up for silu_mul) the matrix is two stacked halves and each part holds the same row range
-        of both, so a part still pairs gate row n with up row n.
+        A fused (row-concatenated) weight is one matrix when its sources share a format; otherwise each run of
+        sources in one format is its own part, writing its row range of the shared output. A part holds at most
+        `part_bytes`. With `pairs` (a paired act: the rows of pair i are pairs[0][i] and pairs[1][i]) the matrix is
+        laid out as two halves, first rows then partners, each part holding the same pairs of both; row0 and rows
+        then count pairs.
         """
         sources = self.fg.concat.get(name, [name])
         ts = [self.model.tensors[s] for s in sources]
-        if len({t.fmt for t in ts}) == 1:
-            arr = np.concatenate([repack_rows(t).reshape(t.shape[0], -1) for t in ts], axis=0)
-            return self._parts(name, arr, ts[0].fmt, ts[0].shape[-1], 0, paired)
-        if paired:
-            raise ModelFormatError(f"{', '.join(sources)}: gate and up weights use different formats "
-                                   f"({', '.join(t.fmt for t in ts)}), which one silu_mul kernel cannot read")
-        # Neighbouring sources of one format still share a dispatch (Q and K in q4_1, V in q8_0: two).
+        runs = [list(g) for _, g in itertools.groupby(ts, key=lambda t: t.fmt)]
         parts, row = [], 0
-        for _, group in itertools.groupby(ts, key=lambda t: t.fmt):
-            group = list(group)
-            arr = np.concatenate([repack_rows(t).reshape(t.shape[0], -1) for t in group], axis=0)
-            label = self.fg.concat_name([t.name for t in group])
-            parts += self._parts(label, arr, group[0].fmt, group[0].shape[-1], row, False)
+        for run in runs:
+            arr = np.concatenate([repack_rows(t).reshape(t.shape[0], -1) for t in run], axis=0)
+            label = name if len(runs) == 1 else self.fg.concat_name([t.name for t in run])
+            halves, first = [arr], row
+            if pairs is not None:
+                mine = (pairs[0] >= row) & (pairs[0] < row + arr.shape[0])
+                idx = np.flatnonzero(mine)
+                b = pairs[1][idx] - row
+                if idx.size == 0 or np.any((b < 0) | (b >= arr.shape[0])) or np.any(np.diff(idx) != 1):
+                    raise ModelFormatError(f"{', '.join(sources)}: the rows of a pair are in different formats "
+                                           f"({', '.join(t.fmt for t in ts)}), which one kernel cannot read")
+                halves, first = [arr[pairs[0][idx] - row], arr[b]], int(idx[0])
+            parts += self._parts(label, halves, run[0].fmt, run[0].shape[-1], first)
             row += arr.shape[0]
         return parts
 
-    def _parts(self, name: str, arr: np.ndarray, fmt: str, k: int, row_offset: int, paired: bool) -> list:
-        halves = np.split(arr, 2) if paired else [arr]
+    def _parts(self, name: str, halves: list[np.ndarray], fmt: str, k: int, row_offset: int) -> list:
+        paired = len(halves) == 2
         rows = halves[0].shape[0]
-        per_row = arr.shape[1] * 4 * len(halves)
+        per_row = halves[0].shape[1] * 4 * len(halves)
         # Parts start on row-group boundaries so each part is a whole interleaved block.
         max_rows = max(ROW_GROUP, self.part_bytes // per_row // ROW_GROUP * ROW_GROUP)
         parts = []
@@ -140,12 +143,24 @@ class _Lowering:
                 norm_b = rest.pop(0)
         act = a.get("act")
         n_out = a["n"]
+        kv = pairs = None
+        if act == "silu_mul":   # gate row n pairs with up row n
+            pairs = (np.arange(n_out), np.arange(n_out, 2 * n_out))
+        elif act == "rope_kv":
+            q_dim, kv_dim, _ = a["sizes"]
+            kv = K.KVWrite.of(q_dim, kv_dim, self.model.config.head_dim, a["rope"], context=self.context,
+                              max_rows=self.max_rows)
+            pairs = kv.columns()
         out = []
-        for pname, r0, rows, fmt, k in self.matrix_parts(w, paired=act == "silu_mul"):
+        for pname, r0, rows, fmt, k in self.matrix_parts(w, pairs):
             kern = K.matmul_kernel(fmt, k, rows, row0=r0, out_n=n_out, prologue=a.get("prologue"),
                                    eps=a.get("eps", 1e-5), bias=bias is not None, act=act,
-                                   residual=bool(a.get("residual")), rows=self.fg.graph.values[x].shape[0])
-            bind = {"x": self.buf(x), "w": pname, "out": self.buf(op.outputs[0])}
+                                   residual=bool(a.get("residual")), rows=self.fg.graph.values[x].shape[0], kv=kv)
+            if kv:
+                q, kc, vc = (self.buf(v) for v in op.outputs)
+                bind = {"ctl": "ctl", "x": self.buf(x), "w": pname, "q": q, "k_cache": kc, "v_cache": vc}
+            else:
+                bind = {"x": self.buf(x), "w": pname, "out": self.buf(op.outputs[0])}
             if bias:
                 bind["bias"] = self.vector(bias)
             if norm_w:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
+import numpy as np
 
 WGSL_DIR = Path(__file__).resolve().parent.parent / "wgsl"
 VARIANTS = ("cpu", "cpu_sw", "gpu", "gpu_sg")
@@ -245,36 +246,99 @@ MATMUL_TILED = {v: {"bt": 32, "bn": 32, "tm": 4, "bk": 8, "kg": 4, "min_rows": 6
 
 # Cached: every layer asks for the same few matmuls (SmolLM2: 121 calls, 5 kernels), and rendering their 6 programs
 # each was most of the compile time (1.5 of 2.2 s under cProfile). Callers do not modify the Kernel.
+# Epilogues that take two weight rows per output: gate and up (silu_mul), or the two elements of a q|k|v pair that
+# RoPE rotates together (rope_kv). `w` holds the first rows, padded to paired_half rows, then their partners.
+PAIRED_ACTS = ("silu_mul", "rope_kv")
+
+
+@dataclass(frozen=True)
+class KVWrite:
+    """A rope_kv step's shapes: q|k|v rows split into q and this layer's caches, q and k rotated (RoPE) at each
+    row's position. style: "interleaved" (pairs 2j, 2j+1 of a head), "half" (j, j + head_dim/2) or "" (no
+    rotation: pairs as in "half", copied as they are)."""
+
+    q_dim: int
+    kv_dim: int
+    head_dim: int
+    context: int
+    max_rows: int
+    style: str = ""
+    theta: float = 10000.0
+
+    @staticmethod
+    def of(q_dim: int, kv_dim: int, head_dim: int, rope: dict | None, *, context: int, max_rows: int) -> "KVWrite":
+        rope = rope or {}
+        return KVWrite(q_dim, kv_dim, head_dim, context, max_rows, rope.get("style", ""), float(rope.get("theta", 10000.0)))
+
+    @property
+    def pairs(self) -> int:
+        return self.q_dim // 2 + self.kv_dim
+
+    def consts(self) -> dict:
+        if self.head_dim % 2 or self.q_dim % self.head_dim or self.kv_dim % self.head_dim:
+            raise ValueError(f"rope_kv needs whole heads of an even head dim, got q_dim={self.q_dim}, "
+                             f"kv_dim={self.kv_dim}, head_dim={self.head_dim}")
+        return dict(q_dim=self.q_dim, kv_dim=self.kv_dim, head_dim=self.head_dim, context=self.context,
+                    rope=bool(self.style), style=self.style or "half", log2_theta=_f(math.log2(self.theta)))
+
+    def columns(self) -> tuple[np.ndarray, np.ndarray]:
+        """The two q|k|v columns of each pair, in pair order (q pairs head by head, k pairs, then v element e with
+        e + kv_dim/2): the map kv_write.wgsl.j2's pair_cols computes, and the row order of a fused QKV weight."""
+        j = np.arange(self.head_dim // 2)
+        a, b = (2 * j, 2 * j + 1) if self.style == "interleaved" else (j, j + self.head_dim // 2)
+
+        def heads(width: int, col0: int) -> tuple[np.ndarray, np.ndarray]:
+            h = col0 + self.head_dim * np.arange(width // self.head_dim)[:, None]
+            return (h + a).ravel(), (h + b).ravel()
+
+        (qa, qb), (ka, kb) = heads(self.q_dim, 0), heads(self.kv_dim, self.q_dim)
+        va = self.q_dim + self.kv_dim + np.arange(self.kv_dim // 2)
+        return np.concatenate([qa, ka, va]), np.concatenate([qb, kb, va + self.kv_dim // 2])
+
+
 @functools.lru_cache(maxsize=None)
 def matmul_kernel(fmt: str, K: int, N: int, *, row0=0, out_n=None, prologue=None, eps=1e-5, bias=False,
-                  act=None, residual=False, rows="T") -> Kernel:
+                  act=None, residual=False, rows="T", kv: KVWrite | None = None) -> Kernel:
     """y[t, row0 + n] (+)= act(W[n] · prologue(x[t]) + bias) for the N rows held in `w`, for every row t of x.
 
     rows: "T" when x has one row per row of the step (p.n_rows), "O" when it has one per output (p.n_out: the
     LM head, after the final norm gathered the output rows).
 
-    With act="silu_mul", `w` holds N/2 gate rows, padded to paired_half(N/2) rows, then N/2 up rows, and the
-    output is N/2 wide. `w` is bound as vec4<u32> words whatever the format (f32 weights are bit-cast).
+    With a paired act (PAIRED_ACTS), `w` holds N/2 rows, padded to paired_half(N/2) rows, then their N/2 partner
+    rows. act="silu_mul": gate then up rows, and the output is N/2 wide. act="rope_kv" (with `kv`): the two
+    columns of q|k|v pairs (KVWrite.columns, pairs row0 on), rotated and written to q and the caches instead of
+    an output. `w` is bound as vec4<u32> words whatever the format (f32 weights are bit-cast).
     """
-    out_n = out_n if out_n is not None else (N // 2 if act == "silu_mul" else N)
+    paired = act in PAIRED_ACTS
+    out_n = out_n if out_n is not None else (N // 2 if paired else N)
     if K % 4 or (fmt not in ("f32", "f16") and K % 32):
         raise ValueError(f"{fmt} weights need K divisible by {4 if fmt in ('f32', 'f16') else 32}, got K={K}")
     if rows not in ("T", "O"):
         raise ValueError(f"rows must be 'T' or 'O', got {rows!r}")
-    bindings = [Binding("p", "uniform"), Binding("x", "read", "vec4<f32>"), Binding("w", "read", "vec4<u32>")]
+    if (act == "rope_kv") != (kv is not None) or (kv is not None and (bias or residual or rows != "T")):
+        raise ValueError("act='rope_kv' goes with kv (a KVWrite), one row of x per step row, and no bias or residual")
+    if paired and prologue == "layernorm":   # its W·g, W·b sums are made for the first rows only
+        raise ValueError(f"act={act!r} cannot take a layernorm prologue")
+    bindings = [Binding("p", "uniform")] + ([Binding("ctl", "read", "u32")] if kv else [])
+    bindings += [Binding("x", "read", "vec4<f32>"), Binding("w", "read", "vec4<u32>")]
     if bias:
         bindings.append(Binding("bias", "read"))
     if prologue:
         bindings.append(Binding("norm_w", "read", "vec4<f32>"))
         if prologue == "layernorm":
             bindings.append(Binding("norm_b", "read", "vec4<f32>"))
-    bindings.append(Binding("out", "read_write"))
-    n_w = N // 2 if act == "silu_mul" else N
-    half = paired_half(n_w) if act == "silu_mul" else 0
+    if kv:
+        bindings += [Binding("q", "read_write"), Binding("k_cache", "read_write"), Binding("v_cache", "read_write")]
+    else:
+        bindings.append(Binding("out", "read_write"))
+    n_w = N // 2 if paired else N
+    half = paired_half(n_w) if paired else 0
     consts = dict(fmt=fmt, K=K, N=n_w, row0=row0, out_n=out_n, prologue=prologue or "", eps=_f(eps),
                   bias=bias, act=act or "", residual=residual, count="n_rows" if rows == "T" else "n_out",
-                  half=half, two=fmt in ("q4_0", "q4_1"),
-                  wgroups=2 * half // 8 if act == "silu_mul" else -(-n_w // 8))
+                  half=half, two=fmt in ("q4_0", "q4_1"), paired=paired,
+                  wgroups=2 * half // 8 if paired else -(-n_w // 8))
+    if kv:
+        consts |= kv.consts() | {"max_rows": kv.max_rows}
     desc = f"{fmt}_k{K}_n{N}" + (f"_{prologue}" if prologue else "") + (f"_{act}" if act else "") + ("_res" if residual else "")
     k = Kernel("matmul", _name("matmul", desc, consts), bindings)
     for variant in VARIANTS:
@@ -311,7 +375,7 @@ def tiled_matmul(bindings: list[Binding], consts: dict, *, bt: int, bn: int, tm:
     if bk % 4 or bn % 4 or bt % tm or wg % bt or wg > 256:
         raise ValueError(f"tiled matmul: bt={bt} bn={bn} tm={tm} bk={bk} kg={kg} do not divide into {wg} invocations")
     src = render("matmul_tiled", bindings, bt=bt, bn=bn, tm=tm, bk=bk, kg=kg, **consts)
-    outs = bn // 2 if consts["act"] == "silu_mul" else bn
+    outs = bn // 2 if consts["paired"] else bn
     rows = "T" if consts["count"] == "n_rows" else "O"
     wbytes = 4 * kg * bk * (bt + bn) + (16 * g1 if kg > 1 else 0) + (8 * wg + 8 * bt if consts["prologue"] else 0)
     if wbytes > DEFAULT_LIMITS["max_workgroup_storage_bytes"]:
@@ -346,16 +410,16 @@ def embedding_kernel(fmt: str, D: int, *, row0: int, rows: int, position: bool, 
 
 def rope_kv_kernel(q_dim: int, kv_dim: int, head_dim: int, rope: dict | None, *, context: int,
                    max_rows: int) -> Kernel:
-    """Rotates q and k of each row at its position and writes k, v into its slot's cache rows."""
+    """Rotates q and k of each row at its position and writes k, v into its slot's cache rows: for a QKV matmul
+    that could not take the rope_kv epilogue (passes._fuse_kv_write). One invocation per pair (KVWrite.columns)."""
+    kv = KVWrite.of(q_dim, kv_dim, head_dim, rope, context=context, max_rows=max_rows)
     bindings = [Binding("p", "uniform"), Binding("ctl", "read", "u32"), Binding("qkv", "read"),
                 Binding("q", "read_write"), Binding("k_cache", "read_write"), Binding("v_cache", "read_write")]
-    consts = dict(q_dim=q_dim, kv_dim=kv_dim, head_dim=head_dim, rope=bool(rope), context=context,
-                  style=(rope or {}).get("style", ""), log2_theta=_f(math.log2((rope or {}).get("theta", 1.0))))
-    items = (q_dim // 2 + kv_dim // 2 if rope else q_dim + kv_dim) + kv_dim
+    consts = kv.consts()
     k = Kernel("rope_kv", _name("rope_kv", f"q{q_dim}_kv{kv_dim}", consts | {"max_rows": max_rows}), bindings)
     src = render("rope_kv", bindings, max_rows, wg=64, **consts)
     for variant in VARIANTS:
-        k.variants[variant] = KernelVariant(src, (64, 1, 1), [[items, 64], ["T", 1], [1, 1]], 0)
+        k.variants[variant] = KernelVariant(src, (64, 1, 1), [[kv.pairs, 64], ["T", 1], [1, 1]], 0)
     return k
 
 

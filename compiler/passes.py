@@ -4,7 +4,8 @@ IR graph (compiler.ir) -> **fused graph + buffer plan** -> kernels (compiler.ker
 
 Fusions (each one removes a dispatch and a round trip through memory):
   * parallel matmuls on one input (Q/K/V, gate/up) become one matmul over row-concatenated weights;
-  * split -> rope -> kv_write after the QKV matmul becomes one `rope_kv` op;
+  * split -> rope -> kv_write after the QKV matmul becomes one `rope_kv` op, then (where the bindings allow) the
+    QKV matmul's epilogue;
   * gate/up + silu_mul becomes a matmul with a silu_mul epilogue; a following gelu becomes a gelu epilogue;
   * a norm feeding matmuls becomes each matmul's prologue; take_outputs folds into the final norm (`gather`);
   * `add(x, matmul(..))` becomes a residual epilogue writing x in place;
@@ -47,6 +48,7 @@ def fuse(graph: Graph) -> FusedGraph:
     _fuse_norms(fg)
     _fuse_gelu(fg)
     _fuse_residual(fg)
+    _fuse_kv_write(fg)
     _fuse_position(fg)
     return fg
 
@@ -230,6 +232,34 @@ def _fuse_residual(fg: FusedGraph) -> None:
         fg.aliases[op.outputs[0]] = x
         _replace(g, [i], None, -1)
         return _fuse_residual(fg)
+
+
+# Storage buffers WebGPU guarantees a shader stage (maxStorageBuffersPerShaderStage's default; Dawn enforces it).
+MAX_STORAGE_BUFFERS = 8
+
+
+def _fuse_kv_write(fg: FusedGraph) -> None:
+    """matmul(qkv) -> rope_kv  =>  the matmul with a rope_kv epilogue: each invocation holds both elements of a
+    pair, rotates them in registers and writes q and the caches itself. One dispatch a layer fewer, and no qkv round
+    trip through memory. Not for a matmul with a bias, residual or layernorm (the pairs' epilogue has none of
+    them: GPT-2's qkv keeps rope_kv), nor where its bindings would pass MAX_STORAGE_BUFFERS."""
+    g = fg.graph
+    for i, op in enumerate(g.ops):
+        if op.kind != "rope_kv":
+            continue
+        p = g.producers().get(op.inputs[0])
+        mm = g.ops[p] if p is not None else None
+        if (mm is None or mm.kind != "matmul" or _single_consumer(g, op.inputs[0]) != i
+                or any(mm.attrs.get(k) for k in ("act", "residual", "bias"))
+                or mm.attrs.get("prologue") not in (None, "rmsnorm")):
+            continue
+        # ctl, x, w, q, k_cache, v_cache (+ the norm's weight)
+        if 6 + ("prologue" in mm.attrs) > MAX_STORAGE_BUFFERS:
+            continue
+        mm.outputs = list(op.outputs)
+        mm.attrs |= {"act": "rope_kv", "sizes": op.attrs["sizes"], "rope": op.attrs["rope"], "layer": op.attrs["layer"]}
+        _replace(g, [i], None, -1)
+        return _fuse_kv_write(fg)
 
 
 def _fuse_position(fg: FusedGraph) -> None:

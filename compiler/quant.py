@@ -69,11 +69,14 @@ def pad_rows(rows: np.ndarray, to_group: bool = True) -> np.ndarray:
     return np.concatenate([rows, np.zeros((pad, rows.shape[1]), rows.dtype)]) if pad else rows
 
 
-def repack_paired(gate_up: Tensor) -> np.ndarray:
-    """A gate|up matrix (gate rows stacked on up rows) in kernel layout for act="silu_mul": each half padded to a
-    whole number of row groups, then interleaved (kernels.paired_half)."""
-    rows = repack_rows(gate_up)
-    return interleave(np.concatenate([pad_rows(h) for h in np.split(rows, 2)]))
+def repack_paired(t: Tensor, columns: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """A matrix in kernel layout for a paired act (kernels.PAIRED_ACTS): the first rows of its pairs, then their
+    partners, each half padded to a whole number of row groups, then interleaved (kernels.paired_half). Pairs are
+    gate row n and up row n of a gate|up matrix (gate rows stacked on up rows), or rows columns[0][i] and
+    columns[1][i] (a fused QKV weight: kernels.KVWrite.columns)."""
+    rows = repack_rows(t)
+    halves = np.split(rows, 2) if columns is None else [rows[columns[0]], rows[columns[1]]]
+    return interleave(np.concatenate([pad_rows(h) for h in halves]))
 
 
 def repack(t: Tensor) -> np.ndarray:

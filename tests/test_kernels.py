@@ -152,6 +152,39 @@ def test_rope_kv(ex, style):
     np.testing.assert_allclose(got["v_cache"].reshape(vc.shape), vc)
 
 
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("style", ["interleaved", "half", None])
+@pytest.mark.parametrize("T", [3, 70])   # 70 rows: the GPU variants' tiled GEMM takes the epilogue too
+def test_matmul_with_the_rope_kv_epilogue(ex, variant, style, T):
+    """A QKV matmul that rotates its pairs and writes q and the caches itself: what matmul, then rope_kv, then
+    kv_write compute, for rows of several slots (other cache rows must survive)."""
+    r = rng(11)
+    hd, hq, hkv, S, C, Kd = 16, 4, 2, 3, 80, 96
+    q_dim, kv_dim = hq * hd, hkv * hd
+    rows = [(2, 9), (0, 0), (1, 79)] if T == 3 else [(1, p) for p in range(5, 5 + T)]
+    max_rows = max(MAX_ROWS, T)
+    slots, positions = [rw[0] for rw in rows], [rw[1] for rw in rows]
+    t = quantize("w", r.standard_normal((q_dim + 2 * kv_dim, Kd)), "q4_1")
+    x = r.standard_normal((T, Kd)).astype(np.float32)
+    nw = r.standard_normal(Kd).astype(np.float32)
+    q, k, v = np.split(R.matmul(R.rmsnorm(x, nw, 1e-5), dequantize(t)), [q_dim, q_dim + kv_dim], axis=1)
+    rope = {"theta": 10000.0, "style": style} if style else None
+    if rope:
+        q = R.rope(q, positions, 10000.0, style, hd, hq)
+        k = R.rope(k, positions, 10000.0, style, hd, hkv)
+    kc = r.standard_normal((S, C, kv_dim)).astype(np.float32)
+    vc = r.standard_normal((S, C, kv_dim)).astype(np.float32)
+    arrays = {"ctl": ctl(rows, max_rows=max_rows), "x": x, "norm_w": nw, "k_cache": kc.copy(), "v_cache": vc.copy()}
+    R.kv_write(k, v, kc, vc, slots, positions)
+    kv = K.KVWrite.of(q_dim, kv_dim, hd, rope, context=C, max_rows=max_rows)
+    arrays["w"] = repack_paired(t, kv.columns())
+    kern = K.matmul_kernel("q4_1", Kd, 2 * kv.pairs, prologue="rmsnorm", act="rope_kv", kv=kv)
+    got = run_kernel(ex, kern, variant, arrays, T, out_sizes={"q": q.nbytes})
+    np.testing.assert_allclose(got["q"].reshape(q.shape), q, rtol=1e-4, atol=2e-4)
+    np.testing.assert_allclose(got["k_cache"].reshape(kc.shape), kc, rtol=1e-4, atol=2e-4)
+    np.testing.assert_allclose(got["v_cache"].reshape(vc.shape), vc, rtol=1e-4, atol=2e-4)
+
+
 def run_attention(ex, variant, rows, q, kc, vc, hq, hkv, hd, C, max_rows=MAX_ROWS):
     """The attention op as the runtime runs it: its spans, then (when the variant has several) the merge, then the
     tiled kernel (which runs only in long steps)."""

@@ -115,11 +115,13 @@ def test_kv_cache_prefix_reuse_gives_the_same_tokens(gpu, tiny):
 
 
 def test_qkv_in_different_formats_still_fuse(gpu, tmp_path):
-    """Q and K in q4_1 but V in q8_0 (as some GGUF quant mixes do): one dispatch per format, same tokens."""
+    """Q and K in q4_1 but V in q8_0 (as some GGUF quant mixes do): one dispatch per format, each with the rope_kv
+    epilogue for its own pairs, same tokens."""
     model = load_model(make_tiny_llama(tmp_path, formats={"attn_v": "q8_0"}))
     manifest = compile_model(model, tmp_path / "mixed", model_id="mixed", max_context=64, max_tokens=4)
     layer0 = next(u for u in manifest["plan"]["units"] if u["name"] == "layer.0")
-    assert [manifest["kernels"][d["kernel"]]["op"] for d in layer0["dispatches"]][:3] == ["matmul", "matmul", "rope_kv"]
+    assert [manifest["kernels"][d["kernel"]]["op"] for d in layer0["dispatches"]][:3] == ["matmul", "matmul", "attention"]
+    assert [d["bind"]["w"] for d in layer0["dispatches"][:2]] == ["blk.0.attn_q+attn_k.weight", "blk.0.attn_v.weight"]
     ids = model.tokenizer.encode(PROMPT).ids
     want = Interpreter(model, 64).greedy(ids, 8)
     assert list(Model.load(tmp_path / "mixed", gpu=gpu).generate(ids, max_tokens=8, stop_at_eos=False)) == want

@@ -23,6 +23,10 @@ CASES = {
     "embedding_q8_0": lambda: K.embedding_kernel("q8_0", 576, row0=0, rows=49152, position=False, max_rows=64),
     "rope_kv_interleaved": lambda: K.rope_kv_kernel(576, 192, 64, {"theta": 100000.0, "style": "interleaved"},
                                                     context=2048, max_rows=64),
+    # SmolLM2's QKV matmul, which rotates its pairs and writes q and the caches itself (passes._fuse_kv_write).
+    "matmul_q4_1_rmsnorm_rope_kv": lambda: K.matmul_kernel(
+        "q4_1", 576, 960, prologue="rmsnorm", act="rope_kv",
+        kv=K.KVWrite.of(576, 192, 64, {"theta": 100000.0, "style": "interleaved"}, context=2048, max_rows=64)),
     "attention_gqa": lambda: K.attention_kernel(9, 3, 64, context=2048, max_rows=64),
     "attention_tiled_gqa": lambda: K.attention_tiled_kernel(9, 3, 64, context=2048, max_rows=256),
     "sample": lambda: K.sample_kernel(49152, max_rows=64),
@@ -42,7 +46,7 @@ def test_kernel_source_is_unchanged(case, variant):
     check(CASES[case]().variants[variant].source, GOLDEN / f"{case}.{variant}.wgsl", case, variant)
 
 
-@pytest.mark.parametrize("case", ["matmul_q4_1_rmsnorm_silu", "matmul_q4_0_residual"])
+@pytest.mark.parametrize("case", ["matmul_q4_1_rmsnorm_silu", "matmul_q4_1_rmsnorm_rope_kv", "matmul_q4_0_residual"])
 @pytest.mark.parametrize("variant", sorted(K.MATMUL_TILED))
 def test_tiled_program_is_unchanged(case, variant):
     """The GPU variants' second program for long steps (a kernel variant's `tiled`)."""

@@ -19,7 +19,7 @@ const RW: u32 = 90u;          // u32 words per weight row
 const QW: u32 = 72u;   // quant words per row; scales follow
 const NB: u32 = 18u;    // blocks of 32 inputs
 const GROUPS: u32 = 384u; // 8-row groups in w
-const HALF: u32 = 1536u;      // up rows follow the gate rows (a whole number of row groups)
+const HALF: u32 = 1536u;      // partner rows (up, or a pair's second element) follow, from a row group
 const ONE = vec4<f32>(1.0);
 // Nibble j of each byte, masked in place, is worth q * 2^(8j): x is scaled by 2^-8j to match.
 const SC = vec4<f32>(1.0, 0.00390625, 1.52587890625e-05, 5.9604644775390625e-08);

@@ -42,7 +42,7 @@ const TT: u32 = 8u;          // tokens per workgroup
 const WG: u32 = 256u;
 const LANES: u32 = 32u;
 const ROWS_PER_WG: u32 = WG / LANES;
-const HALF: u32 = 1536u;      // up rows follow the gate rows
+const HALF: u32 = 1536u;      // partner rows (up, or a pair's second element) follow
 var<workgroup> red: array<vec2<f32>, WG>;
 var<workgroup> stat: array<vec2<f32>, TT>;   // (mean, 1/std) per token of the tile
 fn reduce2(lid: u32, v: vec2<f32>, stride: u32) -> vec2<f32> {

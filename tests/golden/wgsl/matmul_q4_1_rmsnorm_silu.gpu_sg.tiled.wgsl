@@ -38,7 +38,7 @@ const KG: u32 = 4u;          // K groups
 const WG: u32 = 256u;
 const TX: u32 = BN / 4u;            // invocations across the weight rows (4 rows each)
 const KSPAN: u32 = 36u;   // vec4s of K per group, whole slices
-const HALF: u32 = 1536u;      // up rows follow the gate rows
+const HALF: u32 = 1536u;      // partner rows (up, or a pair's second element) follow
 const OUTS: u32 = BN / 2u;          // output rows per tile
 // Staged as vec4s of 4 consecutive k, each written whole by the invocation that fetched it: the WGSL spec lets a
 // write to one component of a vector access all four ("Component reference from vector reference"), so

@@ -20,51 +20,61 @@ fn out_step(o: u32) -> u32 { return ctl[256u + o * 8u + 2u]; }
 fn out_temperature(o: u32) -> f32 { return bitcast<f32>(ctl[256u + o * 8u + 3u]); }
 fn out_top_k(o: u32) -> u32 { return ctl[256u + o * 8u + 4u]; }
 fn out_top_p(o: u32) -> f32 { return bitcast<f32>(ctl[256u + o * 8u + 5u]); }
-const Q: u32 = 576u;
-const KV: u32 = 192u;
-const HD: u32 = 64u;
-const ROW: u32 = 960u;   // qkv row stride
-const CTX: u32 = 2048u;                  // cache rows per slot
-const QI: u32 = Q / 2u;      // q pairs
-const KI: u32 = KV / 2u;     // k pairs
-const HALF: u32 = HD / 2u;
+const Q_DIM: u32 = 576u;
+const KV_DIM: u32 = 192u;
+const HEAD_DIM: u32 = 64u;
+const HEAD_PAIRS: u32 = HEAD_DIM / 2u;
+const Q_PAIRS: u32 = Q_DIM / 2u;
+const QK_PAIRS: u32 = Q_PAIRS + KV_DIM / 2u;
+const KV_PAIRS: u32 = QK_PAIRS + KV_DIM / 2u;   // all pairs
+const CTX: u32 = 2048u;                // cache rows per slot
 const LOG2_THETA: f32 = 16.609640474436812;
-const ITEMS: u32 = QI + KI + KV;
-// Element indices of pair j inside a head: interleaved layout.
+// Elements of pair j inside a head: interleaved layout.
 fn pair(j: u32) -> vec2<u32> {
-  return vec2<u32>(2u * j, 2u * j + 1u);}
+  return vec2<u32>(2u * j, 2u * j + 1u);
+}
+// The two q|k|v columns of pair i.
+fn pair_cols(i: u32) -> vec2<u32> {
+  if (i < QK_PAIRS) {
+    let is_q = i < Q_PAIRS;
+    let ii = select(i - Q_PAIRS, i, is_q);
+    return pair(ii % HEAD_PAIRS) + vec2<u32>(ii / HEAD_PAIRS * HEAD_DIM + select(Q_DIM, 0u, is_q));
+  }
+  let e = Q_DIM + KV_DIM + i - QK_PAIRS;
+  return vec2<u32>(e, e + KV_DIM / 2u);
+}
 fn rotate(a: f32, b: f32, pos: u32, j: u32) -> vec2<f32> {
-  let raw = f32(pos) * exp2(-f32(2u * j) / f32(HD) * LOG2_THETA);
+  let raw = f32(pos) * exp2(-f32(2u * j) / f32(HEAD_DIM) * LOG2_THETA);
   // WGSL promises sin/cos accuracy only on [-pi, pi]; positions reach thousands of radians.
   let ang = raw - 6.283185307 * floor(raw / 6.283185307 + 0.5);
   let c = cos(ang);
   let s = sin(ang);
   return vec2<f32>(a * c - b * s, a * s + b * c);
 }
+fn write_pair(t: u32, i: u32, a: f32, b: f32) {
+  let pos = row_pos(t);
+  let cache_row = (row_slot(t) * CTX + pos) * KV_DIM;
+  let c = pair_cols(i);
+  if (i >= QK_PAIRS) {
+    let e = c - vec2<u32>(Q_DIM + KV_DIM);
+    v_cache[cache_row + e.x] = a;
+    v_cache[cache_row + e.y] = b;
+    return;
+  }
+  let r = rotate(a, b, pos, select(i - Q_PAIRS, i, i < Q_PAIRS) % HEAD_PAIRS);
+  if (i < Q_PAIRS) {
+    q[t * Q_DIM + c.x] = r.x;
+    q[t * Q_DIM + c.y] = r.y;
+  } else {
+    k_cache[cache_row + c.x - Q_DIM] = r.x;
+    k_cache[cache_row + c.y - Q_DIM] = r.y;
+  }
+}
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let i = gid.x;
   let t = gid.y;
-  if (i >= ITEMS || t >= p.n_rows) { return; }
-  let pos = row_pos(t);
-  let cache_row = (row_slot(t) * CTX + pos) * KV;
-  let src = t * ROW;
-  if (i < QI + KI) {
-    let is_q = i < QI;
-    let ii = select(i - QI, i, is_q);
-    let off = select(Q, 0u, is_q);       // where this head's values start inside the qkv row
-    let head = ii / HALF;
-    let e = pair(ii % HALF) + vec2<u32>(head * HD);
-    let r = rotate(qkv[src + off + e.x], qkv[src + off + e.y], pos, ii % HALF);
-    if (is_q) {
-      q[t * Q + e.x] = r.x;
-      q[t * Q + e.y] = r.y;
-    } else {
-      k_cache[cache_row + e.x] = r.x;
-      k_cache[cache_row + e.y] = r.y;
-    }
-  } else {
-    let e = i - QI - KI;
-    v_cache[cache_row + e] = qkv[src + Q + KV + e];
-  }
+  if (i >= KV_PAIRS || t >= p.n_rows) { return; }
+  let c = pair_cols(i) + vec2<u32>(t * (Q_DIM + 2u * KV_DIM));
+  write_pair(t, i, qkv[c.x], qkv[c.y]);
 }

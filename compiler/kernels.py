@@ -240,6 +240,7 @@ MATMUL_SHAPES = {
 # few 64 x 64 tiles to fill the GPU, each looping through all of K. With x and w staged as vec4s, a 512-row step's
 # matmuls took 10.92 ms instead of 12.58, and 10.07 with ffn_down (K = 1536) tiled too, which the scalar-staged
 # kernel had lost at 64 and 128 rows; 8 tokens per invocation (64 x 32, 32 x 64, 64 x 64 tiles) took 10.6-11.6 ms.
+# (Those figures are of a first vec4 layout that raced; the race-free one takes 10.25 ms: matmul_tiled.wgsl.j2.)
 MATMUL_TILED = {v: {"bt": 32, "bn": 32, "tm": 4, "bk": 8, "kg": 4, "min_rows": 64, "max_k": 2048}
                 for v in ("gpu", "gpu_sg")}
 

@@ -151,16 +151,25 @@ class _Lowering:
             kv = K.KVWrite.of(q_dim, kv_dim, self.model.config.head_dim, a["rope"], context=self.context,
                               max_rows=self.max_rows)
             pairs = kv.columns()
+        parts = part = None
+        if a.get("merge"):   # x is a split attention's output, merged here (passes._fuse_attention_merge)
+            heads, head_dim = a["merge"]["heads"], a["merge"]["head_dim"]
+            splits = self.attention_splits(heads, head_dim)
+            parts = K.AttentionParts(heads, head_dim, self.max_rows, tuple(sorted(splits.items())))
+            part = self.attention_part(heads, head_dim, splits)
         out = []
         for pname, r0, rows, fmt, k in self.matrix_parts(w, pairs):
             kern = K.matmul_kernel(fmt, k, rows, row0=r0, out_n=n_out, prologue=a.get("prologue"),
                                    eps=a.get("eps", 1e-5), bias=bias is not None, act=act,
-                                   residual=bool(a.get("residual")), rows=self.fg.graph.values[x].shape[0], kv=kv)
+                                   residual=bool(a.get("residual")), rows=self.fg.graph.values[x].shape[0], kv=kv,
+                                   parts=parts)
             if kv:
                 q, kc, vc = (self.buf(v) for v in op.outputs)
                 bind = {"ctl": "ctl", "x": self.buf(x), "w": pname, "q": q, "k_cache": kc, "v_cache": vc}
             else:
                 bind = {"x": self.buf(x), "w": pname, "out": self.buf(op.outputs[0])}
+            if parts:
+                bind |= {"ctl": "ctl", "part": part}
             if bias:
                 bind["bias"] = self.vector(bias)
             if norm_w:
@@ -197,24 +206,33 @@ class _Lowering:
                 "v_cache": self.buf(vc)}
         return [{"kernel": self.kernel(k), "bind": bind}]
 
+    def attention_splits(self, heads: int, head_dim: int) -> dict[str, int]:
+        return K.attention_splits(heads, head_dim, context=self.context, max_rows=self.max_rows,
+                                  binding_limit=self.limits["max_storage_buffer_binding_size"])
+
+    def attention_part(self, heads: int, head_dim: int, splits: dict[str, int]) -> str:
+        """The scratch buffer of the attention spans' partial states (one for every layer: used within one)."""
+        return self.bp.add_scratch("attn.part", ("T", K.attention_part_width(heads, head_dim, splits)))
+
     def op_attention(self, op) -> list[dict]:
         a = op.attrs
-        splits = K.attention_splits(a["heads"], a["head_dim"], context=self.context, max_rows=self.max_rows,
-                                    binding_limit=self.limits["max_storage_buffer_binding_size"])
+        splits = self.attention_splits(a["heads"], a["head_dim"])
         k = K.attention_kernel(a["heads"], a["kv_heads"], a["head_dim"], context=self.context, max_rows=self.max_rows,
                                splits=splits)
-        merge = K.attention_merge_kernel(a["heads"], a["head_dim"], max_rows=self.max_rows, splits=splits)
-        part = self.bp.add_scratch("attn.part", ("T", K.attention_part_width(a["heads"], a["head_dim"], splits)))
+        part = self.attention_part(a["heads"], a["head_dim"], splits)
         q, kc, vc = op.inputs
         out = self.buf(op.outputs[0])
         bind = {"ctl": "ctl", "q": self.buf(q), "k_cache": self.buf(kc), "v_cache": self.buf(vc), "out": out,
                 "part": part}
         tiled = K.attention_tiled_kernel(a["heads"], a["kv_heads"], a["head_dim"], context=self.context,
                                          max_rows=self.max_rows)
-        return [{"kernel": self.kernel(k), "bind": bind},
-                {"kernel": self.kernel(merge), "bind": {"ctl": "ctl", "part": part, "out": out}},
-                {"kernel": self.kernel(tiled), "bind": {"ctl": "ctl", "q": self.buf(q), "k_cache": self.buf(kc),
-                                                        "v_cache": self.buf(vc), "out": out}}]
+        dispatches = [{"kernel": self.kernel(k), "bind": bind}]
+        if not a.get("merged_by_consumer"):
+            merge = K.attention_merge_kernel(a["heads"], a["head_dim"], max_rows=self.max_rows, splits=splits)
+            dispatches.append({"kernel": self.kernel(merge), "bind": {"ctl": "ctl", "part": part, "out": out}})
+        return dispatches + [{"kernel": self.kernel(tiled), "bind": {"ctl": "ctl", "q": self.buf(q),
+                                                                      "k_cache": self.buf(kc), "v_cache": self.buf(vc),
+                                                                      "out": out}}]
 
     def op_sample(self, op) -> list[dict]:
         k = K.sample_kernel(op.attrs["vocab"], max_rows=self.max_rows)

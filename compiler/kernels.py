@@ -297,9 +297,37 @@ class KVWrite:
         return np.concatenate([qa, ka, va]), np.concatenate([qb, kb, va + self.kv_dim // 2])
 
 
+@dataclass(frozen=True)
+class AttentionParts:
+    """The split attention whose output a matmul reads as its x, where that matmul merges the spans' partial
+    states as it stages x (attention_merge's work, without its dispatch; passes._fuse_attention_merge). splits:
+    (variant, spans) pairs, as attention_splits gives them."""
+
+    heads: int
+    head_dim: int
+    max_rows: int
+    splits: tuple
+
+    def consts(self, variant: str) -> dict:
+        """A variant's merge constants (merge 0: one span, so attention wrote x itself)."""
+        n = dict(self.splits)[variant]
+        return dict(merge=n if n > 1 else 0, heads=self.heads, head_dim=self.head_dim, span_min=ATTENTION_SPAN_MIN,
+                    merge_below=ATTENTION_TILED[variant]["min_rows"] if variant in ATTENTION_TILED else 1 << 31)
+
+
+def merge_tile_tokens(K: int, heads: int, *, wg: int = 256, tt: int = 8) -> int:
+    """Tokens per workgroup (at most tt, a power of two) of a GPU matmul that stages merged attention output: its
+    x rows (K floats each), their softmax maxima and sums per head and the reduction array in 16 KiB; 0 when not
+    even one token fits (q_dim above ~3.5k: such models keep the attention_merge dispatch)."""
+    while tt and 4 * tt * K + 8 * tt * heads + 8 * wg > DEFAULT_LIMITS["max_workgroup_storage_bytes"]:
+        tt //= 2
+    return tt
+
+
 @functools.lru_cache(maxsize=None)
 def matmul_kernel(fmt: str, K: int, N: int, *, row0=0, out_n=None, prologue=None, eps=1e-5, bias=False,
-                  act=None, residual=False, rows="T", kv: KVWrite | None = None) -> Kernel:
+                  act=None, residual=False, rows="T", kv: KVWrite | None = None,
+                  parts: AttentionParts | None = None) -> Kernel:
     """y[t, row0 + n] (+)= act(W[n] · prologue(x[t]) + bias) for the N rows held in `w`, for every row t of x.
 
     rows: "T" when x has one row per row of the step (p.n_rows), "O" when it has one per output (p.n_out: the
@@ -309,6 +337,9 @@ def matmul_kernel(fmt: str, K: int, N: int, *, row0=0, out_n=None, prologue=None
     rows. act="silu_mul": gate then up rows, and the output is N/2 wide. act="rope_kv" (with `kv`): the two
     columns of q|k|v pairs (KVWrite.columns, pairs row0 on), rotated and written to q and the caches instead of
     an output. `w` is bound as vec4<u32> words whatever the format (f32 weights are bit-cast).
+
+    With `parts`, x is a split attention's output: in steps short enough for its spans, the decode program of a
+    variant with several spans merges them from `part` as it stages x in workgroup memory (fewer tokens a tile).
     """
     paired = act in PAIRED_ACTS
     out_n = out_n if out_n is not None else (N // 2 if paired else N)
@@ -320,8 +351,11 @@ def matmul_kernel(fmt: str, K: int, N: int, *, row0=0, out_n=None, prologue=None
         raise ValueError("act='rope_kv' goes with kv (a KVWrite), one row of x per step row, and no bias or residual")
     if paired and prologue == "layernorm":   # its W·g, W·b sums are made for the first rows only
         raise ValueError(f"act={act!r} cannot take a layernorm prologue")
-    bindings = [Binding("p", "uniform")] + ([Binding("ctl", "read", "u32")] if kv else [])
-    bindings += [Binding("x", "read", "vec4<f32>"), Binding("w", "read", "vec4<u32>")]
+    if parts is not None and (prologue or rows != "T" or K != parts.heads * parts.head_dim):
+        raise ValueError("a matmul merging attention spans reads x of heads * head_dim per step row, with no prologue")
+    bindings = [Binding("p", "uniform")] + ([Binding("ctl", "read", "u32")] if kv or parts else [])
+    bindings += [Binding("x", "read", "vec4<f32>")] + ([Binding("part", "read")] if parts else [])
+    bindings += [Binding("w", "read", "vec4<u32>")]
     if bias:
         bindings.append(Binding("bias", "read"))
     if prologue:
@@ -340,7 +374,10 @@ def matmul_kernel(fmt: str, K: int, N: int, *, row0=0, out_n=None, prologue=None
                   wgroups=2 * half // 8 if paired else -(-n_w // 8))
     if kv:
         consts |= kv.consts() | {"max_rows": kv.max_rows}
-    desc = f"{fmt}_k{K}_n{N}" + (f"_{prologue}" if prologue else "") + (f"_{act}" if act else "") + ("_res" if residual else "")
+    if parts:
+        consts |= {"max_rows": parts.max_rows, "parts": parts.splits}
+    desc = (f"{fmt}_k{K}_n{N}" + (f"_{prologue}" if prologue else "") + (f"_{act}" if act else "")
+            + ("_res" if residual else "") + ("_merge" if parts else ""))
     k = Kernel("matmul", _name("matmul", desc, consts), bindings)
     for variant in VARIANTS:
         sh = MATMUL_SHAPES[variant]
@@ -349,8 +386,15 @@ def matmul_kernel(fmt: str, K: int, N: int, *, row0=0, out_n=None, prologue=None
         local_stats = bool(quads and prologue and sh.get("local_stats"))
         stage_x = bool(quads and prologue == "rmsnorm" and tt * K * 4 <= 12288 and not local_stats)
         sg = bool(sh.get("sg"))
+        merge = parts.consts(variant) if parts else {"merge": 0}
+        if merge["merge"]:
+            if quads:
+                raise ValueError(f"matmul ({variant}): CPU matmuls do not merge attention spans")
+            tt = merge_tile_tokens(K, parts.heads, wg=wg, tt=tt)
+            if not tt:
+                raise ValueError(f"matmul ({variant}): x of {K} floats a row does not fit workgroup memory to merge")
         src = render("matmul", bindings, wg=wg, lanes=lanes, tt=tt, quads=quads, stage_x=stage_x, sg=sg,
-                     local_stats=local_stats, **consts)
+                     local_stats=local_stats, **(consts | merge))
         if sg:
             src = "enable subgroups;\n" + src
         per_wg = wg * 4 * quads if quads else wg // lanes
@@ -358,9 +402,13 @@ def matmul_kernel(fmt: str, K: int, N: int, *, row0=0, out_n=None, prologue=None
         if quads:   # red and stat exist only for a norm made by the workgroup, xn only when staged
             wbytes = (8 * wg + 8 * tt if prologue and not local_stats else 0) + (4 * tt * K if stage_x else 0)
         else:
-            wbytes = 8 * wg + (8 * tt if prologue else 0)
+            wbytes = 8 * wg + (8 * tt if prologue else 0) + (4 * tt * K + 8 * tt * parts.heads if merge["merge"] else 0)
         k.variants[variant] = KernelVariant(src, (wg, 1, 1), disp, wbytes)
         tiling = MATMUL_TILED.get(variant)
+        if merge["merge"] and tiling and tiling["min_rows"] < merge["merge_below"]:
+            # The tiled program reads x as it is: steps it runs must have no spans left to merge.
+            raise ValueError(f"matmul ({variant}): tiled from {tiling['min_rows']} rows, attention spans below "
+                             f"{merge['merge_below']}")
         if tiling and K <= tiling["max_k"]:
             k.variants[variant].tiled = tiled_matmul(bindings, consts, **{k_: v for k_, v in tiling.items() if k_ != "max_k"})
     return k

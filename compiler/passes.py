@@ -9,6 +9,7 @@ Fusions (each one removes a dispatch and a round trip through memory):
   * gate/up + silu_mul becomes a matmul with a silu_mul epilogue; a following gelu becomes a gelu epilogue;
   * a norm feeding matmuls becomes each matmul's prologue; take_outputs folds into the final norm (`gather`);
   * `add(x, matmul(..))` becomes a residual epilogue writing x in place;
+  * the merge of split attention's spans moves into the matmul that reads its output (the output projection);
   * embedding + add_position become one embedding op.
 """
 from __future__ import annotations
@@ -49,6 +50,7 @@ def fuse(graph: Graph) -> FusedGraph:
     _fuse_gelu(fg)
     _fuse_residual(fg)
     _fuse_kv_write(fg)
+    _fuse_attention_merge(fg)
     _fuse_position(fg)
     return fg
 
@@ -260,6 +262,25 @@ def _fuse_kv_write(fg: FusedGraph) -> None:
         mm.attrs |= {"act": "rope_kv", "sizes": op.attrs["sizes"], "rope": op.attrs["rope"], "layer": op.attrs["layer"]}
         _replace(g, [i], None, -1)
         return _fuse_kv_write(fg)
+
+
+def _fuse_attention_merge(fg: FusedGraph) -> None:
+    """attention -> matmul(its output)  =>  the matmul merges the attention's spans as it stages x, and attention
+    lowers without its attention_merge dispatch. Not for a matmul with a prologue, nor where a row of x would not
+    fit the matmul's workgroup memory (kernels.merge_tile_tokens)."""
+    from .kernels import merge_tile_tokens
+
+    g = fg.graph
+    for i, op in enumerate(g.ops):
+        if op.kind != "attention":
+            continue
+        c = _single_consumer(g, op.outputs[0])
+        mm = g.ops[c] if c is not None else None
+        if (mm is None or mm.kind != "matmul" or mm.inputs[0] != op.outputs[0] or mm.attrs.get("prologue")
+                or not merge_tile_tokens(op.attrs["heads"] * op.attrs["head_dim"], op.attrs["heads"])):
+            continue
+        op.attrs["merged_by_consumer"] = True
+        mm.attrs["merge"] = {k: op.attrs[k] for k in ("heads", "head_dim")}
 
 
 def _fuse_position(fg: FusedGraph) -> None:

@@ -185,6 +185,9 @@ def test_matmul_with_the_rope_kv_epilogue(ex, variant, style, T):
     np.testing.assert_allclose(got["v_cache"].reshape(vc.shape), vc, rtol=1e-4, atol=2e-4)
 
 
+LONG_STEPS_MIXED = [(2, 40), (0, 3)] + [(1, 10 + i) for i in range(70)] + [(0, 4), (2, 250)]
+
+
 def run_attention(ex, variant, rows, q, kc, vc, hq, hkv, hd, C, max_rows=MAX_ROWS):
     """The attention op as the runtime runs it: its spans, then (when the variant has several) the merge, then the
     tiled kernel (which runs only in long steps)."""
@@ -220,6 +223,35 @@ def test_attention(ex, variant, rows):
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("rows", [[(1, 37)], [(2, 40), (0, 3), (1, 199), (0, 4), (2, 130)], LONG_STEPS_MIXED],
+                         ids=["decode", "batch", "long"])
+def test_a_matmul_merges_the_attention_spans_it_reads(ex, variant, rows):
+    """The output projection after split attention, with no attention_merge dispatch: its decode program merges
+    the spans' partial states as it stages x (rows of one span, and long steps, come from attention's output)."""
+    r = rng(len(rows) + 3)
+    hd, hq, hkv, S, C, N = 16, 6, 2, 3, 300, 70
+    T, mr = len(rows), 128
+    slots, positions = [rw[0] for rw in rows], [rw[1] for rw in rows]
+    kc = r.standard_normal((S, C, hkv * hd)).astype(np.float32)
+    vc = r.standard_normal((S, C, hkv * hd)).astype(np.float32)
+    q = (r.standard_normal((T, hq * hd)) * 2).astype(np.float32)
+    t = quantize("w", r.standard_normal((N, hq * hd)), "q4_1")
+    res = r.standard_normal((T, N)).astype(np.float32)
+    want = R.matmul(R.attention(q, kc, vc, slots, positions, hq, hkv, hd), dequantize(t)) + res
+    splits = K.attention_splits(hq, hd, context=C, max_rows=mr)
+    words = ctl(rows, max_rows=mr)
+    att = K.attention_kernel(hq, hkv, hd, context=C, max_rows=mr, splits=splits)
+    got = run_kernel(ex, att, variant, {"ctl": words, "q": q, "k_cache": kc, "v_cache": vc}, T,
+                     out_sizes={"out": q.nbytes, "part": 4 * T * K.attention_part_width(hq, hd, splits)})
+    tiled = K.attention_tiled_kernel(hq, hkv, hd, context=C, max_rows=mr)
+    x = run_kernel(ex, tiled, variant, {"ctl": words, "q": q, "k_cache": kc, "v_cache": vc, "out": got["out"]}, T)["out"]
+    parts = K.AttentionParts(hq, hd, mr, tuple(sorted(splits.items())))
+    mm = K.matmul_kernel("q4_1", hq * hd, N, residual=True, parts=parts)
+    out = run_kernel(ex, mm, variant, {"ctl": words, "x": x, "part": got["part"], "w": repack(t), "out": res}, T)["out"]
+    np.testing.assert_allclose(out.reshape(want.shape), want, rtol=1e-4, atol=2e-4)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
 def test_attention_smollm2_shape(ex, variant):
     """SmolLM2's heads (9 query heads on 3 kv heads of 64) at a context where every span holds many keys."""
     r = rng(11)
@@ -236,7 +268,7 @@ def test_attention_smollm2_shape(ex, variant):
 # Long steps: GPU variants run tiles of one slot's rows in attention_tiled and leave the rest to the split kernel.
 LONG_STEPS = {
     "prefill": [(1, 100 + i) for i in range(90)],                                             # one slot, 3 tiles
-    "mixed": [(2, 40), (0, 3)] + [(1, 10 + i) for i in range(70)] + [(0, 4), (2, 250)],   # decode rows beside a chunk
+    "mixed": LONG_STEPS_MIXED,                                                               # decode rows beside a chunk
     "decode": [(i % 3, 50 + i) for i in range(70)],                                          # no tile of one slot
 }
 

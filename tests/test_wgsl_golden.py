@@ -27,6 +27,10 @@ CASES = {
     "matmul_q4_1_rmsnorm_rope_kv": lambda: K.matmul_kernel(
         "q4_1", 576, 960, prologue="rmsnorm", act="rope_kv",
         kv=K.KVWrite.of(576, 192, 64, {"theta": 100000.0, "style": "interleaved"}, context=2048, max_rows=64)),
+    # SmolLM2's output projection, which merges the split attention's spans as it stages x.
+    "matmul_q4_1_residual_merge": lambda: K.matmul_kernel(
+        "q4_1", 576, 576, residual=True,
+        parts=K.AttentionParts(9, 64, 64, tuple(sorted(K.attention_splits(9, 64, context=2048, max_rows=64).items())))),
     "attention_gqa": lambda: K.attention_kernel(9, 3, 64, context=2048, max_rows=64),
     "attention_tiled_gqa": lambda: K.attention_tiled_kernel(9, 3, 64, context=2048, max_rows=256),
     "sample": lambda: K.sample_kernel(49152, max_rows=64),

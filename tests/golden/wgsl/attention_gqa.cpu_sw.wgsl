@@ -32,6 +32,11 @@ const WG: u32 = 8u;
 const SPLITS: u32 = 1u;
 const SPAN_MIN: u32 = 16u;
 const SCALE: f32 = 0.125;
+// (keys per span, spans holding keys) of a row with n_keys keys.
+fn spans(n_keys: u32) -> vec2<u32> {
+  let span = max(SPAN_MIN, (n_keys + SPLITS - 1u) / SPLITS);
+  return vec2<u32>(span, (n_keys + span - 1u) / span);
+}
 var<workgroup> sm: array<f32, 24>;
 var<workgroup> sl: array<f32, 24>;
 var<workgroup> sacc: array<vec4<f32>, 384>;
@@ -42,8 +47,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let s = wid.z;
   if (t >= p.n_rows) { return; }   // uniform: whole workgroup
   let n_keys = row_pos(t) + 1u;
-  let span = max(SPAN_MIN, (n_keys + SPLITS - 1u) / SPLITS);
-  let used = (n_keys + span - 1u) / span;   // spans holding keys
+  let sp = spans(n_keys);
+  let span = sp.x;
+  let used = sp.y;
   if (s >= used) { return; }   // uniform: whole workgroup
   let j0 = s * span;
   let j1 = min(j0 + span, n_keys);

@@ -48,6 +48,11 @@ fn tile_slot(r0: u32) -> u32 {
 fn tiled_row(t: u32) -> bool {
   return TILED_MIN > 0u && p.n_rows >= TILED_MIN && tile_slot(t - t % TQ) != NO_SLOT;
 }
+// (keys per span, spans holding keys) of a row with n_keys keys.
+fn spans(n_keys: u32) -> vec2<u32> {
+  let span = max(SPAN_MIN, (n_keys + SPLITS - 1u) / SPLITS);
+  return vec2<u32>(span, (n_keys + span - 1u) / span);
+}
 const CHUNK: u32 = 64u;   // keys scored at a time
 const KG: u32 = WG / HD;   // key groups: invocation lid accumulates dimension lid % HD of keys kg, kg + KG, ...
 var<workgroup> qs: array<vec4<f32>, 48>;
@@ -62,8 +67,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   if (t >= p.n_rows) { return; }   // uniform: whole workgroup
   if (tiled_row(t)) { return; }   // uniform: attention_tiled takes this row
   let n_keys = row_pos(t) + 1u;
-  let span = max(SPAN_MIN, (n_keys + SPLITS - 1u) / SPLITS);
-  let used = (n_keys + span - 1u) / span;   // spans holding keys
+  let sp = spans(n_keys);
+  let span = sp.x;
+  let used = sp.y;
   if (s >= used) { return; }   // uniform: whole workgroup
   let j0 = s * span;
   let j1 = min(j0 + span, n_keys);

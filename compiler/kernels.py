@@ -315,13 +315,20 @@ class AttentionParts:
                     merge_below=ATTENTION_TILED[variant]["min_rows"] if variant in ATTENTION_TILED else 1 << 31)
 
 
-def merge_tile_tokens(K: int, heads: int, *, wg: int = 256, tt: int = 8) -> int:
+def merge_tile_tokens(K: int, heads: int, splits: int | None = None, *, wg: int = 256, tt: int = 8) -> int:
     """Tokens per workgroup (at most tt, a power of two) of a GPU matmul that stages merged attention output: its
-    x rows (K floats each), their softmax maxima and sums per head and the reduction array in 16 KiB; 0 when not
-    even one token fits (q_dim above ~3.5k: such models keep the attention_merge dispatch)."""
-    while tt and 4 * tt * K + 8 * tt * heads + 8 * wg > DEFAULT_LIMITS["max_workgroup_storage_bytes"]:
+    x rows (K floats each), two floats per (head, span) and one per head, and the reduction array, in 16 KiB; 0
+    when not even one token fits (such models keep the attention_merge dispatch). splits: the most any variant
+    uses unless given."""
+    splits = splits or max(s["splits"] for s in ATTENTION_SHAPES.values())
+    while tt and merge_tile_bytes(K, heads, splits, tt) + 8 * wg > DEFAULT_LIMITS["max_workgroup_storage_bytes"]:
         tt //= 2
     return tt
+
+
+def merge_tile_bytes(K: int, heads: int, splits: int, tt: int) -> int:
+    """Workgroup memory of matmul.wgsl.j2's stage_x for tt tokens: xs, sw, sl and sden."""
+    return 4 * tt * K + 8 * tt * heads * splits + 4 * tt * heads
 
 
 @functools.lru_cache(maxsize=None)
@@ -390,7 +397,7 @@ def matmul_kernel(fmt: str, K: int, N: int, *, row0=0, out_n=None, prologue=None
         if merge["merge"]:
             if quads:
                 raise ValueError(f"matmul ({variant}): CPU matmuls do not merge attention spans")
-            tt = merge_tile_tokens(K, parts.heads, wg=wg, tt=tt)
+            tt = merge_tile_tokens(K, parts.heads, merge["merge"], wg=wg, tt=tt)
             if not tt:
                 raise ValueError(f"matmul ({variant}): x of {K} floats a row does not fit workgroup memory to merge")
         src = render("matmul", bindings, wg=wg, lanes=lanes, tt=tt, quads=quads, stage_x=stage_x, sg=sg,
@@ -402,7 +409,8 @@ def matmul_kernel(fmt: str, K: int, N: int, *, row0=0, out_n=None, prologue=None
         if quads:   # red and stat exist only for a norm made by the workgroup, xn only when staged
             wbytes = (8 * wg + 8 * tt if prologue and not local_stats else 0) + (4 * tt * K if stage_x else 0)
         else:
-            wbytes = 8 * wg + (8 * tt if prologue else 0) + (4 * tt * K + 8 * tt * parts.heads if merge["merge"] else 0)
+            wbytes = (8 * wg + (8 * tt if prologue else 0)
+                      + (merge_tile_bytes(K, parts.heads, merge["merge"], tt) if merge["merge"] else 0))
         k.variants[variant] = KernelVariant(src, (wg, 1, 1), disp, wbytes)
         tiling = MATMUL_TILED.get(variant)
         if merge["merge"] and tiling and tiling["min_rows"] < merge["merge_below"]:

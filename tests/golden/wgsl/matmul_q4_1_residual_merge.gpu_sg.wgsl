@@ -50,7 +50,7 @@ const K4: u32 = 144u;      // input width in vec4s
 const N: u32 = 576u;            // output rows of this dispatch
 const ROW0: u32 = 0u;      // first output row (weights split for binding limits)
 const OUT_N: u32 = 576u;    // output row stride
-const TT: u32 = 4u;          // tokens per workgroup
+const TT: u32 = 2u;          // tokens per workgroup
 const WG: u32 = 256u;
 const LANES: u32 = 32u;
 const ROWS_PER_WG: u32 = WG / LANES;
@@ -87,7 +87,9 @@ fn rowsum(lid: u32, sgs: u32, v: vec2<f32>) -> vec2<f32> {
 }
 // x is a split attention's output. Rows whose keys it cut into several spans hold only the spans' partial states
 // (acc, m, l per head, in `part`): the tile's x rows are staged here merged, with attention_merge.wgsl.j2's
-// operations in its order, which saves its dispatch (H200: a decode dispatch costs several us of CPU and of GPU).
+// arithmetic in its order, which saves its dispatch (H200: a decode dispatch costs several us of CPU and of GPU).
+// Every load is issued in parallel (spans' m and l one per invocation; acc 8 spans at a time): a loop of
+// dependent-latency loads over 32 spans per head cost more than the dispatch it saved.
 const HEADS: u32 = 9u;
 const HD: u32 = 64u;
 const SPLITS: u32 = 32u;
@@ -98,45 +100,95 @@ fn spans(n_keys: u32) -> vec2<u32> {
   let span = max(SPAN_MIN, (n_keys + SPLITS - 1u) / SPLITS);
   return vec2<u32>(span, (n_keys + span - 1u) / span);
 }
-var<workgroup> xs: array<vec4<f32>, 576>;
-var<workgroup> mden: array<vec2<f32>, 36>;   // (max m, softmax sum) per (token, head)
+var<workgroup> xs: array<vec4<f32>, 288>;
+var<workgroup> sw: array<f32, 576>;   // per (token, head, span): m, then exp(m - max m)
+var<workgroup> sl: array<f32, 576>;   // per (token, head, span): l
+var<workgroup> sden: array<f32, 18>;         // per (token, head): the softmax sum
+// Spans of row t holding partial states (0: attention wrote the row itself). Uniform per row.
+fn merged_spans(t: u32) -> u32 {
+  let used = spans(row_pos(t) + 1u).y;
+  return select(0u, used, p.n_rows < MERGE_BELOW && used > 1u);
+}
 fn stage_x(t0: u32, tn: u32, lid: u32) {
-  let split = p.n_rows < MERGE_BELOW;   // uniform
+  for (var e = lid; e < tn * HEADS * SPLITS; e += WG) {
+    let th = e / SPLITS;
+    let s = e % SPLITS;
+    let t = t0 + th / HEADS;
+    let o = ((t * HEADS + th % HEADS) * SPLITS + s) * (HD + 2u) + HD;
+    let on = s < merged_spans(t);
+    sw[e] = select(-1.0e30, part[o], on);
+    sl[e] = select(0.0, part[o + 1u], on);
+  }
+  workgroupBarrier();
   for (var e = lid; e < tn * HEADS; e += WG) {
-    let t = t0 + e / HEADS;
-    let used = spans(row_pos(t) + 1u).y;
-    if (split && used > 1u) {
-      let pb = (t * HEADS + e % HEADS) * SPLITS * (HD + 2u);
-      var mx = -1.0e30;
-      for (var s = 0u; s < used; s++) { mx = max(mx, part[pb + s * (HD + 2u) + HD]); }
-      var den = 0.0;
-      for (var s = 0u; s < used; s++) {
-        let o = pb + s * (HD + 2u);
-        den += exp(part[o + HD] - mx) * part[o + HD + 1u];
-      }
-      mden[e] = vec2<f32>(mx, den);
+    let b = e * SPLITS;
+    var mx = -1.0e30;
+    for (var s = 0u; s < SPLITS; s++) { mx = max(mx, sw[b + s]); }
+    var den = 0.0;
+    for (var s = 0u; s < SPLITS; s++) {
+      let f = exp(sw[b + s] - mx);   // 0 for spans without keys
+      sw[b + s] = f;
+      den += f * sl[b + s];
     }
+    sden[e] = den;
   }
   workgroupBarrier();
   for (var e = lid; e < tn * K4; e += WG) {
     let tl = e / K4;
     let i = e % K4;
     let t = t0 + tl;
-    let used = spans(row_pos(t) + 1u).y;
-    if (split && used > 1u) {
-      let h = 4u * i / HD;
-      let d = 4u * i - h * HD;   // the quad's first dimension in its head
-      let md = mden[tl * HEADS + h];
-      let pb = (t * HEADS + h) * SPLITS * (HD + 2u);
-      var num = vec4<f32>(0.0);
-      for (var s = 0u; s < used; s++) {
-        let o = pb + s * (HD + 2u);
-        num += exp(part[o + HD] - md.x) * vec4<f32>(part[o + d], part[o + d + 1u], part[o + d + 2u], part[o + d + 3u]);
-      }
-      xs[e] = num / md.y;
-    } else {
+    let used = merged_spans(t);
+    if (used == 0u) {
       xs[e] = x[t * K4 + i];   // attention wrote the row itself
+      continue;
     }
+    let h = 4u * i / HD;
+    let wb = (tl * HEADS + h) * SPLITS;
+    let ob = (t * HEADS + h) * SPLITS * (HD + 2u) + 4u * i - h * HD;   // span 0's acc at this quad
+    var num = vec4<f32>(0.0);
+    for (var s0 = 0u; s0 < used; s0 += 8u) {
+      {
+        let s = min(s0 + 0u, used - 1u);   // past the last span: its weight 0 on a valid address
+        let o = ob + s * (HD + 2u);
+        num += select(0.0, sw[wb + s], s0 + 0u < used) * vec4<f32>(part[o], part[o + 1u], part[o + 2u], part[o + 3u]);
+      }
+      {
+        let s = min(s0 + 1u, used - 1u);   // past the last span: its weight 0 on a valid address
+        let o = ob + s * (HD + 2u);
+        num += select(0.0, sw[wb + s], s0 + 1u < used) * vec4<f32>(part[o], part[o + 1u], part[o + 2u], part[o + 3u]);
+      }
+      {
+        let s = min(s0 + 2u, used - 1u);   // past the last span: its weight 0 on a valid address
+        let o = ob + s * (HD + 2u);
+        num += select(0.0, sw[wb + s], s0 + 2u < used) * vec4<f32>(part[o], part[o + 1u], part[o + 2u], part[o + 3u]);
+      }
+      {
+        let s = min(s0 + 3u, used - 1u);   // past the last span: its weight 0 on a valid address
+        let o = ob + s * (HD + 2u);
+        num += select(0.0, sw[wb + s], s0 + 3u < used) * vec4<f32>(part[o], part[o + 1u], part[o + 2u], part[o + 3u]);
+      }
+      {
+        let s = min(s0 + 4u, used - 1u);   // past the last span: its weight 0 on a valid address
+        let o = ob + s * (HD + 2u);
+        num += select(0.0, sw[wb + s], s0 + 4u < used) * vec4<f32>(part[o], part[o + 1u], part[o + 2u], part[o + 3u]);
+      }
+      {
+        let s = min(s0 + 5u, used - 1u);   // past the last span: its weight 0 on a valid address
+        let o = ob + s * (HD + 2u);
+        num += select(0.0, sw[wb + s], s0 + 5u < used) * vec4<f32>(part[o], part[o + 1u], part[o + 2u], part[o + 3u]);
+      }
+      {
+        let s = min(s0 + 6u, used - 1u);   // past the last span: its weight 0 on a valid address
+        let o = ob + s * (HD + 2u);
+        num += select(0.0, sw[wb + s], s0 + 6u < used) * vec4<f32>(part[o], part[o + 1u], part[o + 2u], part[o + 3u]);
+      }
+      {
+        let s = min(s0 + 7u, used - 1u);   // past the last span: its weight 0 on a valid address
+        let o = ob + s * (HD + 2u);
+        num += select(0.0, sw[wb + s], s0 + 7u < used) * vec4<f32>(part[o], part[o + 1u], part[o + 2u], part[o + 3u]);
+      }
+    }
+    xs[e] = num / sden[tl * HEADS + h];
   }
   workgroupBarrier();
 }
@@ -162,10 +214,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   var u0 = 0.0;
   var a1 = 0.0;
   var u1 = 0.0;
-  var a2 = 0.0;
-  var u2 = 0.0;
-  var a3 = 0.0;
-  var u3 = 0.0;
   var wsum = vec2<f32>(0.0, 0.0);   // (W·g, W·b) for layernorm
   if (row < N) {
     if (tn <= 1u) {
@@ -174,18 +222,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       {
         let xl = xv(t0, 0u, ch.xi);
         let xh = xv(t0, 0u, ch.xi + 4u);        a0 += dot(ch.lo, xl) + dot(ch.hi, xh);
-      }
-    }
-    } else if (tn <= 2u) {
-    for (var c = lane; c < CHUNKS; c += LANES) {
-      let ch = wchunk(row, c);
-      {
-        let xl = xv(t0, 0u, ch.xi);
-        let xh = xv(t0, 0u, ch.xi + 4u);        a0 += dot(ch.lo, xl) + dot(ch.hi, xh);
-      }
-      {
-        let xl = xv(t0, 1u, ch.xi);
-        let xh = xv(t0, 1u, ch.xi + 4u);        a1 += dot(ch.lo, xl) + dot(ch.hi, xh);
       }
     }
     } else {
@@ -198,14 +234,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       {
         let xl = xv(t0, 1u, ch.xi);
         let xh = xv(t0, 1u, ch.xi + 4u);        a1 += dot(ch.lo, xl) + dot(ch.hi, xh);
-      }
-      {
-        let xl = xv(t0, 2u, ch.xi);
-        let xh = xv(t0, 2u, ch.xi + 4u);        a2 += dot(ch.lo, xl) + dot(ch.hi, xh);
-      }
-      {
-        let xl = xv(t0, 3u, ch.xi);
-        let xh = xv(t0, 3u, ch.xi + 4u);        a3 += dot(ch.lo, xl) + dot(ch.hi, xh);
       }
     }
     }
@@ -220,20 +248,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     a1 = r.x;
     u1 = r.y;
   }
-  if (2u < tn) {
-    let r = rowsum(lid, sgs, vec2<f32>(a2, u2));
-    a2 = r.x;
-    u2 = r.y;
-  }
-  if (3u < tn) {
-    let r = rowsum(lid, sgs, vec2<f32>(a3, u3));
-    a3 = r.x;
-    u3 = r.y;
-  }
   if (row >= N || lane != 0u) { return; }
   let o = ROW0 + row;
   if (0u < tn) { store(t0 + 0u, o, a0, u0); }
   if (1u < tn) { store(t0 + 1u, o, a1, u1); }
-  if (2u < tn) { store(t0 + 2u, o, a2, u2); }
-  if (3u < tn) { store(t0 + 3u, o, a3, u3); }
 }

@@ -241,6 +241,9 @@ MATMUL_SHAPES = {
 # matmuls took 10.92 ms instead of 12.58, and 10.07 with ffn_down (K = 1536) tiled too, which the scalar-staged
 # kernel had lost at 64 and 128 rows; 8 tokens per invocation (64 x 32, 32 x 64, 64 x 64 tiles) took 10.6-11.6 ms.
 # (Those figures are of a first vec4 layout that raced; the race-free one takes 10.25 ms: matmul_tiled.wgsl.j2.)
+# With it, a sweep on an H200 (one 512-row step's matmuls): 32 x 32 tiles in 4 K groups of 8 took 10.16-10.26 ms;
+# K groups of 16 (2 groups) 21.8, though that run's attention ran 2x slow too; 64 x 32 with 8 tokens an invocation
+# 11.10; 32 x 64 in 2 groups 11.19; 64 x 64 in 2 groups 10.52; 2 tokens an invocation 11.95.
 MATMUL_TILED = {v: {"bt": 32, "bn": 32, "tm": 4, "bk": 8, "kg": 4, "min_rows": 64, "max_k": 2048}
                 for v in ("gpu", "gpu_sg")}
 

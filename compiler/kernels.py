@@ -248,8 +248,6 @@ MATMUL_TILED = {v: {"bt": 32, "bn": 32, "tm": 4, "bk": 8, "kg": 4, "min_rows": 6
                 for v in ("gpu", "gpu_sg")}
 
 
-# Cached: every layer asks for the same few matmuls (SmolLM2: 121 calls, 5 kernels), and rendering their 6 programs
-# each was most of the compile time (1.5 of 2.2 s under cProfile). Callers do not modify the Kernel.
 # Epilogues that take two weight rows per output: gate and up (silu_mul), or the two elements of a q|k|v pair that
 # RoPE rotates together (rope_kv). `w` holds the first rows, padded to paired_half rows, then their partners.
 PAIRED_ACTS = ("silu_mul", "rope_kv")
@@ -329,11 +327,30 @@ def merge_tile_tokens(K: int, heads: int, splits: int | None = None, *, wg: int 
     return tt
 
 
+def can_merge_attention(heads: int, head_dim: int) -> bool:
+    """Whether the matmul reading this attention's output can merge its spans (passes._fuse_attention_merge) on
+    every variant: no CPU variant splits, the GPU ones' decode programs fit 2 tokens a tile, and their tiled
+    programs exist (K <= max_k; without one, long prefill steps would run the few-token decode program) and start
+    no earlier than attention runs one span a row."""
+    K = heads * head_dim
+    for variant, sh in ATTENTION_SHAPES.items():
+        if sh["splits"] == 1:
+            continue
+        if MATMUL_SHAPES[variant]["quads"] or merge_tile_tokens(K, heads, sh["splits"]) < 2:
+            return False
+        tiling, att = MATMUL_TILED.get(variant), ATTENTION_TILED.get(variant)
+        if tiling is None or att is None or K > tiling["max_k"] or tiling["min_rows"] < att["min_rows"]:
+            return False
+    return True
+
+
 def merge_tile_bytes(K: int, heads: int, splits: int, tt: int) -> int:
     """Workgroup memory of matmul.wgsl.j2's stage_x for tt tokens: xs, sw, sl and sden."""
     return 4 * tt * K + 8 * tt * heads * splits + 4 * tt * heads
 
 
+# Cached: every layer asks for the same few matmuls (SmolLM2: 121 calls, 5 kernels), and rendering their 6 programs
+# each was most of the compile time (1.5 of 2.2 s under cProfile). Callers do not modify the Kernel.
 @functools.lru_cache(maxsize=None)
 def matmul_kernel(fmt: str, K: int, N: int, *, row0=0, out_n=None, prologue=None, eps=1e-5, bias=False,
                   act=None, residual=False, rows="T", kv: KVWrite | None = None,

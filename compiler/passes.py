@@ -236,15 +236,11 @@ def _fuse_residual(fg: FusedGraph) -> None:
         return _fuse_residual(fg)
 
 
-# Storage buffers WebGPU guarantees a shader stage (maxStorageBuffersPerShaderStage's default; Dawn enforces it).
-MAX_STORAGE_BUFFERS = 8
-
-
 def _fuse_kv_write(fg: FusedGraph) -> None:
     """matmul(qkv) -> rope_kv  =>  the matmul with a rope_kv epilogue: each invocation holds both elements of a
     pair, rotates them in registers and writes q and the caches itself. One dispatch a layer fewer, and no qkv round
     trip through memory. Not for a matmul with a bias, residual or layernorm (the pairs' epilogue has none of
-    them: GPT-2's qkv keeps rope_kv), nor where its bindings would pass MAX_STORAGE_BUFFERS."""
+    them: GPT-2's qkv keeps rope_kv). It binds at most 7 storage buffers (ctl, x, w, norm_w, q and the caches)."""
     g = fg.graph
     for i, op in enumerate(g.ops):
         if op.kind != "rope_kv":
@@ -255,9 +251,6 @@ def _fuse_kv_write(fg: FusedGraph) -> None:
                 or any(mm.attrs.get(k) for k in ("act", "residual", "bias"))
                 or mm.attrs.get("prologue") not in (None, "rmsnorm")):
             continue
-        # ctl, x, w, q, k_cache, v_cache (+ the norm's weight)
-        if 6 + ("prologue" in mm.attrs) > MAX_STORAGE_BUFFERS:
-            continue
         mm.outputs = list(op.outputs)
         mm.attrs |= {"act": "rope_kv", "sizes": op.attrs["sizes"], "rope": op.attrs["rope"], "layer": op.attrs["layer"]}
         _replace(g, [i], None, -1)
@@ -266,9 +259,9 @@ def _fuse_kv_write(fg: FusedGraph) -> None:
 
 def _fuse_attention_merge(fg: FusedGraph) -> None:
     """attention -> matmul(its output)  =>  the matmul merges the attention's spans as it stages x, and attention
-    lowers without its attention_merge dispatch. Not for a matmul with a prologue, nor where a row of x would not
-    fit the matmul's workgroup memory (kernels.merge_tile_tokens)."""
-    from .kernels import merge_tile_tokens
+    lowers without its attention_merge dispatch. Not for a matmul with a prologue, nor where the kernels cannot
+    (kernels.can_merge_attention: x rows that would not fit the matmul's workgroup memory, or no tiled program)."""
+    from .kernels import can_merge_attention
 
     g = fg.graph
     for i, op in enumerate(g.ops):
@@ -277,7 +270,7 @@ def _fuse_attention_merge(fg: FusedGraph) -> None:
         c = _single_consumer(g, op.outputs[0])
         mm = g.ops[c] if c is not None else None
         if (mm is None or mm.kind != "matmul" or mm.inputs[0] != op.outputs[0] or mm.attrs.get("prologue")
-                or not merge_tile_tokens(op.attrs["heads"] * op.attrs["head_dim"], op.attrs["heads"])):
+                or not can_merge_attention(op.attrs["heads"], op.attrs["head_dim"])):
             continue
         op.attrs["merged_by_consumer"] = True
         mm.attrs["merge"] = {k: op.attrs[k] for k in ("heads", "head_dim")}

@@ -40,6 +40,18 @@ def test_fusion_leaves_five_or_six_ops_per_layer(arch, qkv):
     assert [op.kind for op in fg.graph.ops if op.unit == "head"] == ["rmsnorm" if arch == "llama" else "layernorm", "matmul"]
 
 
+def test_the_output_projection_merges_attention_spans_only_where_the_kernels_can():
+    from compiler.kernels import can_merge_attention
+
+    assert can_merge_attention(9, 64)            # SmolLM2
+    assert not can_merge_attention(32, 64)       # Llama-3.2-1B: 2 rows of x and their spans do not fit 16 KiB
+    assert not can_merge_attention(18, 128)      # q_dim 2304 > max_k: no tiled program for long prompts
+    fg = fused_ops("llama")
+    att = next(op for op in fg.graph.ops if op.kind == "attention")
+    assert att.attrs["merged_by_consumer"]
+    assert fg.graph.ops[fg.graph.consumers()[att.outputs[0]][0]].attrs["merge"] == {"heads": 4, "head_dim": 16}
+
+
 def test_llama_fusions_concatenate_qkv_and_gate_up():
     fg = fused_ops("llama")
     assert fg.concat["blk.0.attn_q+attn_k+attn_v.weight"] == ["blk.0.attn_q.weight", "blk.0.attn_k.weight", "blk.0.attn_v.weight"]

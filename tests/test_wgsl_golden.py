@@ -50,7 +50,8 @@ def test_kernel_source_is_unchanged(case, variant):
     check(CASES[case]().variants[variant].source, GOLDEN / f"{case}.{variant}.wgsl", case, variant)
 
 
-@pytest.mark.parametrize("case", ["matmul_q4_1_rmsnorm_silu", "matmul_q4_1_rmsnorm_rope_kv", "matmul_q4_0_residual"])
+@pytest.mark.parametrize("case", ["matmul_q4_1_rmsnorm_silu", "matmul_q4_1_rmsnorm_rope_kv", "matmul_q4_1_residual_merge",
+                                  "matmul_q4_0_residual"])
 @pytest.mark.parametrize("variant", sorted(K.MATMUL_TILED))
 def test_tiled_program_is_unchanged(case, variant):
     """The GPU variants' second program for long steps (a kernel variant's `tiled`)."""

@@ -87,7 +87,8 @@ fn rowsum(lid: u32, sgs: u32, v: vec2<f32>) -> vec2<f32> {
 }
 // x is a split attention's output. Rows whose keys it cut into several spans hold only the spans' partial states
 // (acc, m, l per head, in `part`): the tile's x rows are staged here merged, with attention_merge.wgsl.j2's
-// arithmetic in its order, which saves its dispatch (H200: a decode dispatch costs several us of CPU and of GPU).
+// arithmetic in its order (plus zero terms past the last span; contraction may differ in the last bit), which
+// saves its dispatch (H200: a decode dispatch costs several us of CPU and of GPU).
 // Every load is issued in parallel (spans' m and l one per invocation; acc 8 spans at a time): a loop of
 // dependent-latency loads over 32 spans per head cost more than the dispatch it saved.
 const HEADS: u32 = 9u;

@@ -119,7 +119,9 @@ def run_seqs(engine: Engine, seqs: list[Sequence]) -> None:
 
 def measure_prefill(engine: Engine, vocab: int, n: int, repeats: int = 1) -> dict:
     """Prefill tok/s and time to first token of a cold n-token prompt: the median of `repeats` prompts. One 512-row
-    step on an H200 waited 12 ms for the GPU in most runs and 33-54 ms in others (README, Measured figures)."""
+    step on an H200 waited 12 ms for the GPU in most runs and 33-54 ms in others: its SM clock falls from 1980 to
+    345 MHz within seconds of light work, and a lone prompt runs at whatever clock it finds (README, Measured
+    figures)."""
     ttfts = []
     for _ in range(repeats):
         engine.slots.forget()   # a cold prompt: no prefix of it is in any slot

@@ -378,8 +378,10 @@ def matmul_kernel(fmt: str, K: int, N: int, *, row0=0, out_n=None, prologue=None
         raise ValueError("act='rope_kv' goes with kv (a KVWrite), one row of x per step row, and no bias or residual")
     if paired and prologue == "layernorm":   # its W·g, W·b sums are made for the first rows only
         raise ValueError(f"act={act!r} cannot take a layernorm prologue")
-    if parts is not None and (prologue or rows != "T" or K != parts.heads * parts.head_dim):
-        raise ValueError("a matmul merging attention spans reads x of heads * head_dim per step row, with no prologue")
+    if parts is not None and (prologue or rows != "T" or K != parts.heads * parts.head_dim
+                              or not can_merge_attention(parts.heads, parts.head_dim)):
+        raise ValueError("a matmul merging attention spans reads x of heads * head_dim per step row, with no "
+                         "prologue, where can_merge_attention allows it")
     bindings = [Binding("p", "uniform")] + ([Binding("ctl", "read", "u32")] if kv or parts else [])
     bindings += [Binding("x", "read", "vec4<f32>")] + ([Binding("part", "read")] if parts else [])
     bindings += [Binding("w", "read", "vec4<u32>")]
@@ -415,11 +417,7 @@ def matmul_kernel(fmt: str, K: int, N: int, *, row0=0, out_n=None, prologue=None
         sg = bool(sh.get("sg"))
         merge = parts.consts(variant) if parts else {"merge": 0}
         if merge["merge"]:
-            if quads:
-                raise ValueError(f"matmul ({variant}): CPU matmuls do not merge attention spans")
             tt = merge_tile_tokens(K, parts.heads, merge["merge"], wg=wg, tt=tt)
-            if not tt:
-                raise ValueError(f"matmul ({variant}): x of {K} floats a row does not fit workgroup memory to merge")
         src = render("matmul", bindings, wg=wg, lanes=lanes, tt=tt, quads=quads, stage_x=stage_x, sg=sg,
                      local_stats=local_stats, **(consts | merge))
         if sg:
@@ -433,10 +431,6 @@ def matmul_kernel(fmt: str, K: int, N: int, *, row0=0, out_n=None, prologue=None
                       + (merge_tile_bytes(K, parts.heads, merge["merge"], tt) if merge["merge"] else 0))
         k.variants[variant] = KernelVariant(src, (wg, 1, 1), disp, wbytes)
         tiling = MATMUL_TILED.get(variant)
-        if merge["merge"] and tiling and tiling["min_rows"] < merge["merge_below"]:
-            # The tiled program reads x as it is: steps it runs must have no spans left to merge.
-            raise ValueError(f"matmul ({variant}): tiled from {tiling['min_rows']} rows, attention spans below "
-                             f"{merge['merge_below']}")
         if tiling and K <= tiling["max_k"]:
             k.variants[variant].tiled = tiled_matmul(bindings, consts, **{k_: v for k_, v in tiling.items() if k_ != "max_k"})
     return k

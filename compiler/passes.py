@@ -4,8 +4,8 @@ IR graph (compiler.ir) -> **fused graph + buffer plan** -> kernels (compiler.ker
 
 Fusions (each one removes a dispatch and a round trip through memory):
   * parallel matmuls on one input (Q/K/V, gate/up) become one matmul over row-concatenated weights;
-  * split -> rope -> kv_write after the QKV matmul becomes one `rope_kv` op, then (where the bindings allow) the
-    QKV matmul's epilogue;
+  * split -> rope -> kv_write after the QKV matmul becomes one `rope_kv` op, then (without a bias, residual or
+    layernorm) the QKV matmul's epilogue;
   * gate/up + silu_mul becomes a matmul with a silu_mul epilogue; a following gelu becomes a gelu epilogue;
   * a norm feeding matmuls becomes each matmul's prologue; take_outputs folds into the final norm (`gather`);
   * `add(x, matmul(..))` becomes a residual epilogue writing x in place;

@@ -10,6 +10,8 @@ import math
 import struct
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from ..kernels import SAMPLING_DEFAULTS
 
 
@@ -95,21 +97,32 @@ def pack_ctl(layout: dict, step: Step) -> bytes:
     """The used part of the `ctl` buffer: the row entries, and, from out_offset_words on, the output entries.
 
     Returns the bytes to write at offset 0 (rows, then padding up to the output region, then the outputs).
+    Rows are packed by column with numpy: a 512-token prompt's step took 1.4 ms of Python per field packed one at a
+    time on an H200's host, while its GPU sat idle (18 ms to the first token, 12.6 of them on the GPU).
     """
     ctl = layout["ctl"]
     no_src = ctl["no_src"]
+    rows = step.rows
+    columns = {"slot": [r.slot for r in rows], "pos": [r.pos for r in rows],
+               "src": [no_src if r.src is None else r.src for r in rows]}
+    table = np.zeros((len(rows), len(ctl["row_fields"])), np.uint32)
+    for j, (name, typ) in enumerate(ctl["row_fields"]):
+        if name in columns:
+            table[:, j] = _words(columns[name], typ)
+    packed = table.tobytes()
+    if not step.outputs:
+        return packed
     words = []
-    for r in step.rows:
-        fields = {"slot": r.slot, "pos": r.pos, "src": no_src if r.src is None else r.src}
-        words += [_word(fields.get(name, 0), t) for name, t in ctl["row_fields"]]
-    if step.outputs:
-        words += [b"\0\0\0\0"] * (ctl["out_offset_words"] - len(words))
-        for o in step.outputs:
-            s = o.sampling
-            fields = {"row": o.row, "seed": s.seed & 0xFFFFFFFF, "step": o.step & 0xFFFFFFFF,
-                      "temperature": s.temperature, "top_k": min(s.top_k, 0xFFFFFFFF), "top_p": s.top_p}
-            words += [_word(fields.get(name, 0), t) for name, t in ctl["out_fields"]]
-    return b"".join(words)
+    for o in step.outputs:
+        s = o.sampling
+        fields = {"row": o.row, "seed": s.seed & 0xFFFFFFFF, "step": o.step & 0xFFFFFFFF,
+                  "temperature": s.temperature, "top_k": min(s.top_k, 0xFFFFFFFF), "top_p": s.top_p}
+        words += [_word(fields.get(name, 0), t) for name, t in ctl["out_fields"]]
+    return packed + bytes(4 * ctl["out_offset_words"] - len(packed)) + b"".join(words)
+
+
+def _words(values: list, typ: str) -> np.ndarray:
+    return np.asarray(values, np.float32).view(np.uint32) if typ == "f32" else np.asarray(values, np.uint32)
 
 
 def _word(value, typ: str) -> bytes:

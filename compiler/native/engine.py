@@ -139,7 +139,10 @@ class _Plan:
     keep: list[int] = field(default_factory=list)                        # outputs whose logits are kept
 
     def add_row(self, row: Row, seq: Sequence) -> None:
-        self.rows.append(row)
+        self.add_rows([row], seq)
+
+    def add_rows(self, rows: list[Row], seq: Sequence) -> None:
+        self.rows += rows
         if not any(s is seq for s in self.seqs):
             self.seqs.append(seq)
 
@@ -327,8 +330,8 @@ class Engine:
                 ends = False
                 if n <= 0:
                     continue
-            for i in range(seq.next_prompt, seq.next_prompt + n):
-                plan.add_row(Row(seq.slot, i, token=seq.feed[i]), seq)
+            start = seq.next_prompt
+            plan.add_rows([Row(seq.slot, i, token=t) for i, t in enumerate(seq.feed[start:start + n], start)], seq)
             plan.prefill.append((seq, n))
             budget -= n
             if ends:

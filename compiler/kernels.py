@@ -21,9 +21,9 @@ import jinja2
 import numpy as np
 
 WGSL_DIR = Path(__file__).resolve().parent.parent / "wgsl"
-VARIANTS = ("cpu", "cpu_sw", "gpu", "gpu_sg")
+VARIANTS = ("cpu", "cpu_sw", "gpu", "gpu_sg", "gpu_f16")
 # WebGPU features a variant's kernels need; a runtime offers a variant only on an adapter that has them.
-VARIANT_FEATURES = {"gpu_sg": ["subgroups"]}
+VARIANT_FEATURES = {"gpu_sg": ["subgroups"], "gpu_f16": ["shader-f16"]}
 # Which variant an adapter runs, for every runtime (the manifest carries it): the first rule whose pattern matches
 # the adapter's description (vendor, architecture, device, description and type, lowercased) wins; a fallback
 # adapter runs `fallback_adapter`; anything else `default`. Software adapters run the cpu variant: a GEMV with one
@@ -35,7 +35,7 @@ VARIANT_CHOICE = {
               {"match": "llvmpipe|lavapipe|software|\\bcpu\\b", "variant": "cpu"}],
     "fallback_adapter": "cpu_sw",   # Chrome reports SwiftShader as a fallback adapter
     "default": "gpu",
-    "candidates": {"gpu": ["gpu", "gpu_sg"]},
+    "candidates": {"gpu": ["gpu", "gpu_sg", "gpu_f16"]},
 }
 # A decoder's rows per step at most, per variant (the manifest's variant_choice.step_rows; others run the artifact's
 # max_tokens_per_step). CPU adapters keep prefill chunks short: a 64-row step already takes 1-2 s on lavapipe and
@@ -232,6 +232,8 @@ MATMUL_SHAPES = {
     "gpu": {"wg": 256, "lanes": 32, "tt": 8, "quads": 0},
     # A row's 32 lanes are neighbours and reduce by subgroup shuffles: no barrier where a subgroup holds a row.
     "gpu_sg": {"wg": 256, "lanes": 32, "tt": 8, "quads": 0, "sg": True},
+    # gpu's decode programs; its long steps run the tiled GEMM in f16 (MATMUL_TILED).
+    "gpu_f16": {"wg": 256, "lanes": 32, "tt": 8, "quads": 0},
 }
 # GPU variants switch to the tiled GEMM (matmul_tiled.wgsl.j2) for steps of at least min_rows rows, on matrices of
 # at most max_k inputs. Measured on an H200 against the decode kernel, SmolLM2's Q4_1 layer matmuls, each timed over
@@ -246,6 +248,14 @@ MATMUL_SHAPES = {
 # 11.10; 32 x 64 in 2 groups 11.19; 64 x 64 in 2 groups 10.52; 2 tokens an invocation 11.95.
 MATMUL_TILED = {v: {"bt": 32, "bn": 32, "tm": 4, "bk": 8, "kg": 4, "min_rows": 64, "max_k": 2048}
                 for v in ("gpu", "gpu_sg")}
+# gpu_f16 (shader-f16): x and the decoded weights staged in f16, multiplied and summed in f16 within a slice of 16 k,
+# the slices' sums added in f32 (matmul_tiled.wgsl.j2). Half the workgroup memory a slice, so slices twice as deep
+# fit 16 KiB. H200, one 512-row step's matmuls, the same run: 9.37-9.44 ms against 10.11-10.26 ms for the f32
+# program above; 16-k slices in f32 (17 KiB) took 12.8 ms. Other f16 tiles took 10.4-12.4 ms (32 x 32 in 2 K
+# groups, 32 x 64, 64 x 32 and 64 x 64 with 8 tokens an invocation), and the first version, whose x and w shares
+# fell on the same warp's invocations, 12.1-16.9. The outputs differ from f32 by f16 rounding: about 1e-3 of the
+# largest output on random matrices (tests/test_kernels.py).
+MATMUL_TILED["gpu_f16"] = MATMUL_TILED["gpu"] | {"bk": 16, "f16": True}
 
 
 # Epilogues that take two weight rows per output: gate and up (silu_mul), or the two elements of a q|k|v pair that
@@ -408,6 +418,7 @@ def matmul_kernel(fmt: str, K: int, N: int, *, row0=0, out_n=None, prologue=None
     desc = (f"{fmt}_k{K}_n{N}" + (f"_{prologue}" if prologue else "") + (f"_{act}" if act else "")
             + ("_res" if residual else "") + ("_merge" if parts else ""))
     k = Kernel("matmul", _name("matmul", desc, consts), bindings)
+    rendered: dict[str, str] = {}
     for variant in VARIANTS:
         sh = MATMUL_SHAPES[variant]
         wg, lanes, tt, quads = sh["wg"], sh["lanes"], sh["tt"], sh["quads"]
@@ -418,8 +429,11 @@ def matmul_kernel(fmt: str, K: int, N: int, *, row0=0, out_n=None, prologue=None
         merge = parts.consts(variant) if parts else {"merge": 0}
         if merge["merge"]:
             tt = merge_tile_tokens(K, parts.heads, merge["merge"], wg=wg, tt=tt)
-        src = render("matmul", bindings, wg=wg, lanes=lanes, tt=tt, quads=quads, stage_x=stage_x, sg=sg,
-                     local_stats=local_stats, **(consts | merge))
+        args = dict(wg=wg, lanes=lanes, tt=tt, quads=quads, stage_x=stage_x, sg=sg, local_stats=local_stats) | merge
+        key = repr(sorted(args.items()))   # variants of one shape (gpu, gpu_f16) share the decode program
+        if key not in rendered:
+            rendered[key] = render("matmul", bindings, **(consts | args))
+        src = rendered[key]
         if sg:
             src = "enable subgroups;\n" + src
         per_wg = wg * 4 * quads if quads else wg // lanes
@@ -437,7 +451,7 @@ def matmul_kernel(fmt: str, K: int, N: int, *, row0=0, out_n=None, prologue=None
 
 
 def tiled_matmul(bindings: list[Binding], consts: dict, *, bt: int, bn: int, tm: int, bk: int, kg: int,
-                 min_rows: int) -> KernelVariant:
+                 min_rows: int, f16: bool = False) -> KernelVariant:
     """The tiled GEMM program of a matmul kernel: bt tokens x bn weight rows (bn / 2 output rows with silu_mul)
     per workgroup of kg groups of (bt / tm) x (bn / 4) invocations, each group taking 1/kg of K in bk-wide
     slices and each invocation holding tm tokens x 4 rows."""
@@ -445,10 +459,14 @@ def tiled_matmul(bindings: list[Binding], consts: dict, *, bt: int, bn: int, tm:
     wg = g1 * kg
     if bk % 4 or bn % 4 or bt % tm or wg % bt or wg > 256:
         raise ValueError(f"tiled matmul: bt={bt} bn={bn} tm={tm} bk={bk} kg={kg} do not divide into {wg} invocations")
-    src = render("matmul_tiled", bindings, bt=bt, bn=bn, tm=tm, bk=bk, kg=kg, **consts)
+    if f16 and tm % 4:
+        raise ValueError(f"tiled matmul: f16 staging holds tokens in fours, got tm={tm}")
+    src = render("matmul_tiled", bindings, bt=bt, bn=bn, tm=tm, bk=bk, kg=kg, f16=f16, **consts)
+    if f16:
+        src = "enable f16;\n" + src
     outs = bn // 2 if consts["paired"] else bn
     rows = "T" if consts["count"] == "n_rows" else "O"
-    wbytes = 4 * kg * bk * (bt + bn) + (16 * g1 if kg > 1 else 0) + (8 * wg + 8 * bt if consts["prologue"] else 0)
+    wbytes = (2 if f16 else 4) * kg * bk * (bt + bn) + (16 * g1 if kg > 1 else 0) + (8 * wg + 8 * bt if consts["prologue"] else 0)
     if wbytes > DEFAULT_LIMITS["max_workgroup_storage_bytes"]:
         raise ValueError(f"tiled matmul: {wbytes} bytes of workgroup memory, over the spec default")
     return KernelVariant(src, (wg, 1, 1), [[consts["N"], outs], [rows, bt], [1, 1]], wbytes, min_rows=min_rows)
@@ -505,6 +523,7 @@ ATTENTION_SHAPES = {
     # accumulate values, so a span's serial loop is 16 keys deep rather than 64.
     "gpu": {"style": "chunks", "wg": 256, "splits": 32, "chunk": 64},
     "gpu_sg": {"style": "chunks", "wg": 256, "splits": 32, "chunk": 64},
+    "gpu_f16": {"style": "chunks", "wg": 256, "splits": 32, "chunk": 64},
 }
 # Steps of at least min_rows rows run the tiled prefill attention (attention_tiled.wgsl.j2) on tiles of `rows`
 # consecutive rows of one slot, `chunk` keys staged at a time, `lanes` invocations per (row, head) pair each taking
@@ -512,7 +531,7 @@ ATTENTION_SHAPES = {
 # step of SmolLM2's shapes (30 layers, each program in its own pass): 32 rows, 1 lane 5.31 ms; 16 rows, 2 lanes
 # 3.20; 16 rows, 4 lanes 2.84; 8 rows, 4 lanes 2.63; 8 rows, 8 lanes 2.64; 4 rows, 4 lanes 2.92. Without the
 # padding between staged keys, 4 lanes had been slower than 1 (7.01 ms): the lanes' reads hit the same banks.
-ATTENTION_TILED = {v: {"rows": 8, "chunk": 16, "min_rows": 64, "lanes": 4} for v in ("gpu", "gpu_sg")}
+ATTENTION_TILED = {v: {"rows": 8, "chunk": 16, "min_rows": 64, "lanes": 4} for v in ("gpu", "gpu_sg", "gpu_f16")}
 # Keys per span at least: below it a span's fixed costs (q load, barriers, one more partial to merge) outweigh its
 # keys. On an H200, 32 spans of 2-3 keys at context 64 cost 14 + 18 us per layer (attention + merge, each timed in
 # its own pass) and 2 spans of 64 keys 52 + 6 us: a span's keys are a serial loop, so short spans win.

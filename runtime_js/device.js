@@ -28,7 +28,7 @@ export class LimitError extends Error {
 }
 
 // Features we take when offered: a kernel variant may need one (the manifest's variant_features: gpu_sg needs
-// subgroups), and timestamp-query lets the benchmark time kernels (runtime_js/bench.js).
+// subgroups, gpu_f16 shader-f16), and timestamp-query lets the benchmark time kernels (runtime_js/bench.js).
 const OPTIONAL_FEATURES = ['shader-f16', 'subgroups', 'timestamp-query'];
 
 /**
@@ -179,7 +179,7 @@ export function checkLimits(needs, available, adapter) {
  * @typedef {object} ModelDevice
  * @property {GPUAdapter} adapter
  * @property {GPUDevice} device
- * @property {string} variant      Kernel variant chosen for this adapter ("cpu", "cpu_sw", "gpu", "gpu_sg").
+ * @property {string} variant      Kernel variant chosen for this adapter ("cpu", "cpu_sw", "gpu", "gpu_sg", "gpu_f16").
  * @property {string} adapterName
  * @property {string[]} features   Optional features the device was created with.
  * @property {Record<string, number>} limits  The limits that were requested.

@@ -11,6 +11,7 @@ from compiler.importers import load_model
 from compiler.native import autotune
 from compiler.native.engine import Engine, Sequence
 from compiler.native.stage import LocalChain
+from tests.conftest import unavailable
 from tests.tiny_models import make_tiny_llama
 
 pytestmark = pytest.mark.gpu
@@ -59,3 +60,22 @@ def test_an_explicit_variant_is_never_tuned(gpu, tuned_art, tmp_path, monkeypatc
     chain = LocalChain.load(tuned_art, slots=1, gpu=gpu, variant="gpu", autotune=True)
     assert chain.autotune is None and chain.ws.variant == "gpu"
     assert not (tmp_path / "autotune.json").exists()
+
+
+def test_variants_that_decode_alike_are_told_apart_by_a_long_step(gpu, tmp_path, monkeypatch):
+    """gpu and gpu_f16 share their decode programs: the tuner times both on a step long enough for their tiled
+    GEMMs (whose f16 logits pass its looser check) and keeps the faster there."""
+    if "shader-f16" not in gpu.device.features:
+        unavailable("shader-f16", "gpu_f16 needs it (lavapipe has it)")
+    compile_model(load_model(make_tiny_llama(tmp_path)), tmp_path / "art", model_id="tiny", max_context=96,
+                  max_tokens=64)
+    manifest = json.loads((tmp_path / "art" / "manifest.json").read_text())
+    assert autotune.long_step_rows(manifest, ["gpu", "gpu_f16"], 64) == 64
+    assert autotune.long_step_rows(manifest, ["gpu", "gpu_f16"], 63) == 0   # steps that short never tile
+    assert autotune.long_step_rows(manifest, ["cpu"], 64) == 0   # no tiled programs
+    monkeypatch.setattr(autotune, "TIE", 1e9)   # every candidate ties on decode, whatever this VM's noise
+    chain = LocalChain.load(tmp_path / "art", slots=1, gpu=gpu, variant="gpu", autotune=False)
+    rec = autotune.tune(chain, ["gpu", "gpu_f16"], repeats=1)
+    assert rec["long_rows"] == 64 and not rec["rejected"]
+    assert set(rec["long_ms"]) == {"gpu", "gpu_f16"}
+    assert rec["choice"] == min(rec["long_ms"], key=rec["long_ms"].get) == chain.ws.variant

@@ -127,10 +127,11 @@ def test_qkv_in_different_formats_still_fuse(gpu, tmp_path):
     assert list(Model.load(tmp_path / "mixed", gpu=gpu).generate(ids, max_tokens=8, stop_at_eos=False)) == want
 
 
-@pytest.mark.parametrize("variant", ["gpu", "gpu_sg"])
+@pytest.mark.parametrize("variant", ["gpu", "gpu_sg", "gpu_f16"])
 def test_a_long_prompt_step_runs_the_tiled_matmuls(gpu, tmp_path, variant):
     """A step of at least MATMUL_TILED's min_rows rows runs the GPU variants' tiled GEMM (its own programs): the
-    logits and greedy tokens still match the interpreter, through chunked prefill into a partly filled cache."""
+    logits and greedy tokens still match the interpreter, through chunked prefill into a partly filled cache.
+    gpu_f16's GEMM rounds to f16 within each slice of k: its logits are checked to 1% of the largest."""
     from compiler.kernels import MATMUL_TILED
 
     model = load_model(make_tiny_llama(tmp_path))
@@ -140,7 +141,9 @@ def test_a_long_prompt_step_runs_the_tiled_matmuls(gpu, tmp_path, variant):
     assert len(ids) - 96 < MATMUL_TILED[variant]["min_rows"] <= 96   # a tiled chunk, then a short one
     m = Model.load(art, variant=variant, gpu=gpu)
     interp = Interpreter(model, 128)
-    np.testing.assert_allclose(m.logits_for(ids), interp.step(ids), rtol=1e-4, atol=1e-4)
+    want = interp.step(ids)
+    tol = 1e-2 * float(np.abs(want).max()) if MATMUL_TILED[variant].get("f16") else 1e-4
+    np.testing.assert_allclose(m.logits_for(ids), want, rtol=tol, atol=tol)
     assert any(k.endswith("#tiled") for k in m.chain.ws.ex.pipelines), "no tiled program was built"
     cpu = Model.load(art, variant="cpu", gpu=gpu).chain.ws.ex
     assert any(k.startswith("attention_tiled") for k in cpu.programs), "every variant binds the kernel"

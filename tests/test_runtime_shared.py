@@ -119,7 +119,7 @@ def test_step_rows_per_variant_agree_in_both_runtimes(tmp_path):
 
     manifest = {"limits": {"max_tokens_per_step": 256, "max_context": 512}, "buffers": {},
                 "variant_choice": K.VARIANT_CHOICE | {"step_rows": K.DECODER_STEP_ROWS}}
-    want = {"cpu": 64, "cpu_sw": 64, "gpu": 256, "gpu_sg": 256}
+    want = {"cpu": 64, "cpu_sw": 64, "gpu": 256, "gpu_sg": 256, "gpu_f16": 256}
     assert {v: step_rows(manifest, v) for v in want} == want
     small = dict(manifest, limits={"max_tokens_per_step": 8, "max_context": 512})
     assert step_rows(small, "cpu") == 8   # never more than the artifact holds

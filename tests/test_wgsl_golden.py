@@ -44,10 +44,22 @@ CASES = {
 }
 
 
+# gpu_f16 differs from gpu only in its tiled GEMM (goldens below); its decode programs are gpu's.
 @pytest.mark.parametrize("case", sorted(CASES))
-@pytest.mark.parametrize("variant", K.VARIANTS)
+@pytest.mark.parametrize("variant", [v for v in K.VARIANTS if v != "gpu_f16"])
 def test_kernel_source_is_unchanged(case, variant):
     check(CASES[case]().variants[variant].source, GOLDEN / f"{case}.{variant}.wgsl", case, variant)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_gpu_f16_runs_the_gpu_programs_but_for_the_tiled_gemm(case):
+    k = CASES[case]()
+    f16, gpu = k.variants["gpu_f16"], k.variants["gpu"]
+    assert (f16.source, f16.dispatch, f16.workgroup_bytes) == (gpu.source, gpu.dispatch, gpu.workgroup_bytes)
+    if k.op == "matmul" and gpu.tiled is not None:
+        assert f16.tiled.source.startswith("enable f16;") and "vec4<f16>" in f16.tiled.source
+    elif gpu.tiled is not None:
+        assert f16.tiled.source == gpu.tiled.source
 
 
 @pytest.mark.parametrize("case", ["matmul_q4_1_rmsnorm_silu", "matmul_q4_1_rmsnorm_rope_kv", "matmul_q4_1_residual_merge",

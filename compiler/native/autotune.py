@@ -2,7 +2,8 @@
 
 manifest variant_choice (rules -> a variant, `candidates` -> the variants worth timing against it) -> **tune**, at a
 chain's first load on this adapter: each candidate runs the model's own decode step on its own weights (timestamp
-queries where the adapter has them), must give the logits of the rule's variant, and the fastest wins -> cached
+queries where the adapter has them), must give the logits of the rule's variant, and the fastest wins (candidates
+that decode alike: the fastest on a long step, where their tiled programs differ) -> cached
 per adapter, driver and kernel sources in the user's cache dir (autotune.json), so later loads read the choice and
 build only its pipelines. `--variant` / WEBSHARD_VARIANT still override; WEBSHARD_AUTOTUNE=0 turns it off.
 """
@@ -81,31 +82,68 @@ def store_choice(key: str, record: dict) -> None:
         pass   # a read-only home: tune again next time rather than fail the load
 
 
+# Candidates whose decode steps are within this fraction of the fastest are told apart by a long step: gpu and
+# gpu_f16 share their decode programs (compiler/kernels.py), so their decode times differ only by noise (about 1%
+# with timestamp queries on an H200) and only their long steps' tiled programs differ.
+TIE = 0.02
+
+
 def tune(chain, cands: list[str], *, repeats: int = 7, position: int | None = None) -> dict:
     """Time one decode step of `chain` with each candidate variant (its pipelines built against the stages' bind
     group layouts, so the loaded weights and buffers serve every candidate). A candidate whose logits differ from
-    the first's by more than float rounding is rejected. Leaves the chain on the winner."""
+    the first's by more than float rounding is rejected. Candidates that decode alike are then timed on a long
+    step (the rows from which their tiled programs run; gpu_f16's f16 GEMM rounds its logits more, so that check
+    is looser). Leaves the chain on the winner."""
+    ws = chain.ws
+    pos = min(ws.context - 1, 128 if position is None else position)
+    decode = Step([Row(0, pos, token=1)], [Output(0)])
+    record = {"ms": {}, "rejected": {}, "timer": "timestamp" if "timestamp-query" in ws.device.features else "wall",
+              "position": pos}
+    t_start = time.perf_counter()
+    record["ms"] = _time_candidates(chain, cands, decode, repeats, record["rejected"], rtol=1e-3)
+    choice = min(record["ms"], key=record["ms"].get) if record["ms"] else cands[0]
+    tied = [v for v, ms in record["ms"].items() if ms <= record["ms"][choice] * (1 + TIE)]
+    rows = long_step_rows(ws.manifest, tied, min(chain.max_rows, ws.context))
+    if len(tied) > 1 and rows:
+        long = Step([Row(0, i, token=1 + i % 7) for i in range(rows)], [Output(rows - 1)])
+        record["long_rows"] = rows
+        record["long_ms"] = _time_candidates(chain, tied, long, 3, record["rejected"], rtol=2e-2)
+        if record["long_ms"]:
+            choice = min(record["long_ms"], key=record["long_ms"].get)
+    record["choice"] = choice
+    record["seconds"] = time.perf_counter() - t_start
+    ws.use_variant(choice)
+    return record
+
+
+def long_step_rows(manifest: dict, variants: list[str], max_rows: int) -> int:
+    """The rows of the longest min_rows among the variants' tiled programs, when a step may have that many (0 when
+    none of them has one: their long steps run their decode programs)."""
+    rows = max((e["tiled"].get("min_rows", 0) for k in manifest["kernels"].values()
+                for v, e in k["variants"].items() if v in variants and e.get("tiled")), default=0)
+    return rows if 0 < rows <= max_rows else 0
+
+
+def _time_candidates(chain, cands: list[str], step: Step, repeats: int, rejected: dict, *, rtol: float) -> dict:
+    """{variant: median ms of `step`} for the candidates that build on this adapter and whose logits of the step's
+    first output match the first candidate's to rtol of their largest (the others land in `rejected`)."""
     from .profile import Profiler, step_gpu_ms
 
     ws = chain.ws
-    pos = min(ws.context - 1, 128 if position is None else position)
-    step = Step([Row(0, pos, token=1)], [Output(0)])
     prof = Profiler(ws.device, 1) if "timestamp-query" in ws.device.features else None
-    record = {"ms": {}, "rejected": {}, "timer": "timestamp" if prof else "wall", "position": pos}
-    ref = None
-    t_start = time.perf_counter()
+    ref, out = None, {}
     for v in cands:
         try:
             ws.use_variant(v)
         except Exception as e:  # noqa: BLE001 - a candidate the adapter rejects is simply not chosen
-            record["rejected"][v] = f"{type(e).__name__}: {e}"[:300]
+            rejected[v] = f"{type(e).__name__}: {e}"[:300]
             continue
         _, logits = chain.collect(chain.submit(step, keep_logits=[0]))   # warm, and its answer
         logits = logits[0]
         if ref is None:
             ref = logits
-        elif not np.allclose(logits, ref, rtol=1e-3, atol=1e-3 * float(np.abs(ref).max() + 1e-6)):
-            record["rejected"][v] = f"logits differ from {cands[0]}'s by {float(np.abs(logits - ref).max()):.3g}"
+        elif not np.allclose(logits, ref, rtol=rtol, atol=rtol * float(np.abs(ref).max() + 1e-6)):
+            rejected[v] = f"logits differ from {cands[0]}'s by {float(np.abs(logits - ref).max()):.3g}"
             continue
         times = []
         for _ in range(repeats):
@@ -115,8 +153,5 @@ def tune(chain, cands: list[str], *, repeats: int = 7, position: int | None = No
                 t = time.perf_counter()
                 chain.collect(chain.submit(step))
                 times.append((time.perf_counter() - t) * 1000)
-        record["ms"][v] = statistics.median(times)
-    record["choice"] = min(record["ms"], key=record["ms"].get) if record["ms"] else cands[0]
-    record["seconds"] = time.perf_counter() - t_start
-    ws.use_variant(record["choice"])
-    return record
+        out[v] = statistics.median(times)
+    return out

@@ -124,6 +124,19 @@ def long_step_rows(manifest: dict, variants: list[str], max_rows: int) -> int:
     return rows if 0 < rows <= max_rows else 0
 
 
+# Steps run back to back before a candidate is timed. Building a candidate's pipelines leaves the GPU idle, and an
+# H200's SM clock falls from 1980 to 345 MHz within seconds of light work: timed at once, the candidates after the
+# first read 5.26 and 5.63 ms a decode step against the first's 1.34 ms, with gpu_f16's programs the first's own.
+WARM_S = 0.2
+
+
+def warm_up(chain, step: Step, seconds: float = WARM_S) -> None:
+    """Run `step` back to back for `seconds`, so the GPU's clock is up when it is timed."""
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        chain.collect(chain.submit(step))
+
+
 def _time_candidates(chain, cands: list[str], step: Step, repeats: int, rejected: dict, *, rtol: float) -> dict:
     """{variant: median ms of `step`} for the candidates that build on this adapter and whose logits of the step's
     first output match the first candidate's to rtol of their largest (the others land in `rejected`)."""
@@ -138,13 +151,14 @@ def _time_candidates(chain, cands: list[str], step: Step, repeats: int, rejected
         except Exception as e:  # noqa: BLE001 - a candidate the adapter rejects is simply not chosen
             rejected[v] = f"{type(e).__name__}: {e}"[:300]
             continue
-        _, logits = chain.collect(chain.submit(step, keep_logits=[0]))   # warm, and its answer
+        _, logits = chain.collect(chain.submit(step, keep_logits=[0]))   # its answer
         logits = logits[0]
         if ref is None:
             ref = logits
         elif not np.allclose(logits, ref, rtol=rtol, atol=rtol * float(np.abs(ref).max() + 1e-6)):
             rejected[v] = f"logits differ from {cands[0]}'s by {float(np.abs(logits - ref).max()):.3g}"
             continue
+        warm_up(chain, step)
         times = []
         for _ in range(repeats):
             if prof is not None:

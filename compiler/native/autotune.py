@@ -124,17 +124,20 @@ def long_step_rows(manifest: dict, variants: list[str], max_rows: int) -> int:
     return rows if 0 < rows <= max_rows else 0
 
 
-# Steps run back to back before a candidate is timed. Building a candidate's pipelines leaves the GPU idle, and an
-# H200's SM clock falls from 1980 to 345 MHz within seconds of light work: timed at once, the candidates after the
-# first read 5.26 and 5.63 ms a decode step against the first's 1.34 ms, with gpu_f16's programs the first's own.
-WARM_S = 0.2
+# Seconds of steps submitted back to back before a candidate is timed. Building a candidate's pipelines leaves the
+# GPU idle, and an H200's SM clock falls from 1980 to 345 MHz within seconds of light work: timed at once, the
+# candidates after the first read 5.26 and 5.63 ms a decode step against the first's 1.34 ms, gpu_f16 with gpu's
+# own decode programs. Waiting for each warm-up step before submitting the next (half the time idle) still read
+# 1.81 and 4.28 ms; submitted 8 at a time, the GPU has no gap for the clock to fall in.
+WARM_S = 0.3
 
 
 def warm_up(chain, step: Step, seconds: float = WARM_S) -> None:
-    """Run `step` back to back for `seconds`, so the GPU's clock is up when it is timed."""
+    """Keep the GPU busy with `step` for `seconds`, so that its clock is up when the step is timed."""
     end = time.perf_counter() + seconds
     while time.perf_counter() < end:
-        chain.collect(chain.submit(step))
+        for p in [chain.submit(step) for _ in range(8)]:
+            chain.collect(p)
 
 
 def _time_candidates(chain, cands: list[str], step: Step, repeats: int, rejected: dict, *, rtol: float) -> dict:

@@ -118,18 +118,31 @@ def run_seqs(engine: Engine, seqs: list[Sequence]) -> None:
 
 
 def measure_prefill(engine: Engine, vocab: int, n: int, repeats: int = 1) -> dict:
-    """Prefill tok/s and time to first token of a cold n-token prompt: the median of `repeats` prompts. One 512-row
-    step on an H200 waited 12 ms for the GPU in most runs and 33-54 ms in others: its SM clock falls from 1980 to
-    345 MHz within seconds of light work, and a lone prompt runs at whatever clock it finds (README, Measured
-    figures)."""
+    """Prefill tok/s and time to first token of a cold n-token prompt: the median of `repeats` prompts, each after
+    keep_busy. Why: an H200's SM clock falls from 1980 to 345 MHz within seconds of light work, and a lone prompt
+    runs at whatever clock it finds. Without it the variant the bench measured second read 944 / 5981 / 11379
+    tok/s at 16 / 128 / 512 tokens against the first's 3056 / 15139 / 31213, with its 512-row GPU step the faster
+    (11.33 against 12.19 ms). HF eager's figures (torch_peer) likewise come after a warm-up run."""
     ttfts = []
     for _ in range(repeats):
+        keep_busy(engine, vocab)
         engine.slots.forget()   # a cold prompt: no prefix of it is in any slot
         seq = Sequence(ids_of(n, vocab, n), 1, stop_at_eos=False)
         run_seqs(engine, [seq])
         ttfts.append(seq.t_first - seq.t_added)
     ttft = statistics.median(ttfts)
     return {"tokens": n, "ttft_ms": ttft * 1000, "tok_s": n / ttft, "runs_ttft_ms": [t * 1000 for t in ttfts]}
+
+
+def keep_busy(engine: Engine, vocab: int, seconds: float = 0.25) -> None:
+    """Decode for `seconds` (a few steps on a CPU adapter), so that a GPU's clock is up for what is timed next."""
+    seq = engine.add(Sequence(ids_of(16, vocab, 7), 256, stop_at_eos=False))
+    end = time.perf_counter() + seconds
+    while not engine.idle and time.perf_counter() < end:
+        engine.step()
+    engine.cancel(seq)
+    while not engine.idle:
+        engine.step()
 
 
 def measure_decode(engine: Engine, vocab: int, context: int, tokens: int, repeats: int = 1) -> dict:

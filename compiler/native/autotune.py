@@ -128,8 +128,9 @@ def long_step_rows(manifest: dict, variants: list[str], max_rows: int) -> int:
 # GPU idle, and an H200's SM clock falls from 1980 to 345 MHz within seconds of light work: timed at once, the
 # candidates after the first read 5.26 and 5.63 ms a decode step against the first's 1.34 ms, gpu_f16 with gpu's
 # own decode programs. Waiting for each warm-up step before submitting the next (half the time idle) still read
-# 1.81 and 4.28 ms; submitted 8 at a time, the GPU has no gap for the clock to fall in.
-WARM_S = 0.3
+# 1.81 and 4.28 ms. Submitted 8 at a time for 0.3 s, they read 1.334 (gpu), 1.394 (gpu_sg) and 1.337 ms (gpu_f16),
+# and the tuning took 4.8 s, most of it building the candidates' pipelines.
+WARM_S = 0.2
 
 
 def warm_up(chain, step: Step, seconds: float = WARM_S) -> None:

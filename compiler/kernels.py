@@ -252,9 +252,9 @@ MATMUL_TILED = {v: {"bt": 32, "bn": 32, "tm": 4, "bk": 8, "kg": 4, "min_rows": 6
 # the slices' sums added in f32 (matmul_tiled.wgsl.j2). Half the workgroup memory a slice, so slices twice as deep
 # fit 16 KiB. H200, one 512-row step's matmuls, the same run: 9.37-9.44 ms against 10.11-10.26 ms for the f32
 # program above; 16-k slices in f32 (17 KiB) took 12.8 ms. Other f16 tiles took 10.4-12.4 ms (32 x 32 in 2 K
-# groups, 32 x 64, 64 x 32 and 64 x 64 with 8 tokens an invocation), and the first version, whose x and w shares
-# fell on the same warp's invocations, 12.1-16.9. The outputs differ from f32 by f16 rounding: about 1e-3 of the
-# largest output on random matrices (tests/test_kernels.py).
+# groups, 32 x 64, 64 x 32 and 64 x 64 with 8 tokens an invocation), and a first version whose x and w shares fell
+# on the same warps 12.1 ms in this shape. The outputs differ from f32 by f16 rounding: about 1e-3 of the largest
+# output on random matrices (tests/test_kernels.py).
 MATMUL_TILED["gpu_f16"] = MATMUL_TILED["gpu"] | {"bk": 16, "f16": True}
 
 
@@ -466,7 +466,8 @@ def tiled_matmul(bindings: list[Binding], consts: dict, *, bt: int, bn: int, tm:
         src = "enable f16;\n" + src
     outs = bn // 2 if consts["paired"] else bn
     rows = "T" if consts["count"] == "n_rows" else "O"
-    wbytes = (2 if f16 else 4) * kg * bk * (bt + bn) + (16 * g1 if kg > 1 else 0) + (8 * wg + 8 * bt if consts["prologue"] else 0)
+    wbytes = ((2 if f16 else 4) * kg * bk * (bt + bn) + (16 * g1 if kg > 1 else 0)
+              + (8 * wg + 8 * bt if consts["prologue"] else 0))
     if wbytes > DEFAULT_LIMITS["max_workgroup_storage_bytes"]:
         raise ValueError(f"tiled matmul: {wbytes} bytes of workgroup memory, over the spec default")
     return KernelVariant(src, (wg, 1, 1), [[consts["N"], outs], [rows, bt], [1, 1]], wbytes, min_rows=min_rows)

@@ -136,7 +136,7 @@ def measure_prefill(engine: Engine, vocab: int, n: int, repeats: int = 1) -> dic
 
 def keep_busy(engine: Engine, vocab: int, seconds: float = 0.25) -> None:
     """Decode for `seconds` (a few steps on a CPU adapter), so that a GPU's clock is up for what is timed next."""
-    seq = engine.add(Sequence(ids_of(16, vocab, 7), 256, stop_at_eos=False))
+    seq = engine.add(Sequence(ids_of(min(16, engine.runner.context // 2), vocab, 7), 256, stop_at_eos=False))
     end = time.perf_counter() + seconds
     while not engine.idle and time.perf_counter() < end:
         engine.step()

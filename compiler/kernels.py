@@ -418,7 +418,8 @@ def matmul_kernel(fmt: str, K: int, N: int, *, row0=0, out_n=None, prologue=None
     desc = (f"{fmt}_k{K}_n{N}" + (f"_{prologue}" if prologue else "") + (f"_{act}" if act else "")
             + ("_res" if residual else "") + ("_merge" if parts else ""))
     k = Kernel("matmul", _name("matmul", desc, consts), bindings)
-    rendered: dict[str, str] = {}
+    rendered: dict[str, str] = {}               # decode sources by their render arguments
+    tiled: dict[str, KernelVariant] = {}        # tiled programs by their tiling
     for variant in VARIANTS:
         sh = MATMUL_SHAPES[variant]
         wg, lanes, tt, quads = sh["wg"], sh["lanes"], sh["tt"], sh["quads"]
@@ -446,7 +447,10 @@ def matmul_kernel(fmt: str, K: int, N: int, *, row0=0, out_n=None, prologue=None
         k.variants[variant] = KernelVariant(src, (wg, 1, 1), disp, wbytes)
         tiling = MATMUL_TILED.get(variant)
         if tiling and K <= tiling["max_k"]:
-            k.variants[variant].tiled = tiled_matmul(bindings, consts, **{k_: v for k_, v in tiling.items() if k_ != "max_k"})
+            key = repr(sorted(tiling.items()))   # gpu and gpu_sg share their tiled program
+            if key not in tiled:
+                tiled[key] = tiled_matmul(bindings, consts, **{k_: v for k_, v in tiling.items() if k_ != "max_k"})
+            k.variants[variant].tiled = tiled[key]
     return k
 
 

@@ -175,7 +175,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let l = lid % G1;
   let tx = l % TX;     // weight rows 4tx..4tx+3 of the tile
   let ty = l / TX;     // tokens TM*ty..TM*ty+TM-1
-  let kq = grp * QS;   // this group's first row of k quads in xs and ws
   let kbeg = grp * KSPAN;
   let kend = min(kbeg + KSPAN, K4);
   var a0 = vec4<f32>(0.0);

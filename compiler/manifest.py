@@ -129,6 +129,9 @@ def validate_manifest(m: Any, where: str) -> None:
         need(isinstance(vc.get(k), str), f"variant_choice.{k}", f"is {_show(_get(vc, k))}, expected a variant name")
     for v, n in (vc.get("step_rows") or {}).items():   # optional: rows per step a variant runs at most
         need(_is_positive(n), f"variant_choice.step_rows.{v}", f"is {_show(n)}, expected a positive integer")
+    for v, c in (vc.get("candidates") or {}).items():   # optional: variants an autotuner may time
+        need(isinstance(c, list) and all(isinstance(x, str) for x in c), f"variant_choice.candidates.{v}",
+             f"is {_show(c)}, expected a list of variant names")
 
     def program(e, vat: str) -> None:
         """A kernel variant's program: its WGSL file, workgroup shape, dispatch grid and workgroup memory."""

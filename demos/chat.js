@@ -16,7 +16,7 @@ const stop = /** @type {HTMLButtonElement} */ ($('stop'));
 /** What tests read; also handy in the console. */
 const state = {
   state: 'loading', error: null, promptIds: null, ids: [], text: '', stats: null, load: null,
-  adapter: null, variant: null, model: null, readyMs: null, firstTokenMs: null,
+  adapter: null, variant: null, autotune: null, model: null, readyMs: null, firstTokenMs: null,
 };
 window.__webshard = state;
 
@@ -118,16 +118,19 @@ async function main() {
     slots: 1,
     onProgress: progressReporter(),
     variant: params.get('variant'),
+    autotune: params.get('autotune') !== '0',
     onLost: (info) => fail(new Error(`The GPU device was lost (${info.reason || 'unknown reason'}): ${info.message}. ` +
       'Reload the page to start again.')),
   });
   const l = model.loadStats;
   Object.assign(state, {
-    adapter: model.adapterName, variant: model.variant, load: l, readyMs: performance.now(), state: 'ready',
+    adapter: model.adapterName, variant: model.variant, autotune: model.autotune, load: l, readyMs: performance.now(),
+    state: 'ready',
   });
   window.__webshardModel = model; // for the console and dev scripts (tests/dev/bench_browser.py); not serializable
   $('progress-box').hidden = true;
-  meta.textContent = `${modelId} on ${model.adapterName} (${model.variant} kernels) · loaded in ` +
+  const tuned = model.autotune ? `, autotuned in ${model.autotune.seconds.toFixed(1)} s` : '';
+  meta.textContent = `${modelId} on ${model.adapterName} (${model.variant} kernels${tuned}) · loaded in ` +
     `${(l.ms / 1000).toFixed(1)} s · ${fmtMB(l.networkBytes)} downloaded, ${fmtMB(l.cachedBytes)} from cache`;
   input.disabled = send.disabled = false;
 

@@ -9,6 +9,7 @@
  */
 import { Engine, Sequence } from './engine.js';
 import { workgroups } from './executor.js';
+import { median, passWrites, stepGpuMs, timed } from './profile.js';
 
 /**
  * Deterministic token ids (speed does not depend on which): a small LCG, not numpy's generator.
@@ -34,11 +35,6 @@ async function runSeqs(engine, seqs) {
   for (const s of seqs) engine.add(s);
   while (!engine.idle) await engine.step();
 }
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /**
  * Prefill tok/s and time to first token of a cold n-token prompt (median of `repeats` prompts).
@@ -98,27 +94,6 @@ async function measureBatch(engine, vocab, batch, tokens) {
 }
 
 /**
- * Resolve `n` timed passes' timestamps into milliseconds.
- * @param {GPUDevice} device
- * @param {GPUQuerySet} qs
- * @param {number} n
- * @param {GPUCommandEncoder} enc
- */
-async function timed(device, qs, n, enc) {
-  const resolve = device.createBuffer({ size: 16 * n, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
-  const read = device.createBuffer({ size: 16 * n, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-  enc.resolveQuerySet(qs, 0, 2 * n, resolve, 0);
-  enc.copyBufferToBuffer(resolve, 0, read, 0, 16 * n);
-  device.queue.submit([enc.finish()]);
-  await read.mapAsync(GPUMapMode.READ);
-  const t = new BigUint64Array(read.getMappedRange().slice(0));
-  read.unmap();
-  resolve.destroy();
-  read.destroy();
-  return Array.from({ length: n }, (_, i) => Number(t[2 * i + 1] - t[2 * i]) / 1e6);
-}
-
-/**
  * One decode step's costs at position 64: dispatches, CPU time to encode and submit, and (with timestamp-query)
  * GPU time of the whole step in one pass, of each kernel in its own pass, and a copy-bandwidth probe.
  * @param {any} chain  A LocalChain.
@@ -141,22 +116,14 @@ async function measureStep(chain) {
   if (!dev.features.has('timestamp-query')) return out;
   const n = steps.length + 1;
   const qs = dev.createQuerySet({ type: 'timestamp', count: 2 * n });
-  const writes = (i) => ({ querySet: qs, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 });
   const whole = [];
-  for (let r = 0; r < 5; r++) {
-    ws.writeStep(step);
-    const enc = dev.createCommandEncoder();
-    const pass = enc.beginComputePass({ timestampWrites: writes(0) });
-    for (const s of chain.stages) s.record(pass, 1, 1);
-    pass.end();
-    whole.push((await timed(dev, qs, 1, enc))[0]);
-  }
+  for (let r = 0; r < 5; r++) whole.push(await stepGpuMs(chain, step, qs));
   const runs = [];
   for (let r = 0; r < 3; r++) {
     ws.writeStep(step);
     const enc = dev.createCommandEncoder();
     steps.forEach((st, i) => {
-      const pass = enc.beginComputePass({ timestampWrites: writes(i) });
+      const pass = enc.beginComputePass({ timestampWrites: passWrites(qs, i) });
       ws.ex.record(pass, st.kernel, st.bindGroup, 1, 1);
       pass.end();
     });
@@ -217,7 +184,7 @@ export async function runBench(model, options = {}) {
   const vocab = model.config.vocab_size;
   const engine = new Engine(chain, { eosIds: [] });
   await measureDecode(engine, vocab, 16, 2, 1);   // warm-up
-  const run = { variant: model.variant, burst: 1, load_s: model.loadStats.ms / 1000, autotune: null };
+  const run = { variant: model.variant, burst: 1, load_s: model.loadStats.ms / 1000, autotune: model.autotune };
   // The chat page's case: a short chat prompt's first token, cold (no prefix in the slot).
   let chat = null;
   if (options.chatPrompt) {

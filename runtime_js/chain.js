@@ -10,6 +10,7 @@
  */
 import { fetchManifest } from './artifact.js';
 import { Sampling, checkStep } from './batch.js';
+import { cacheKey, cachedChoice, storeChoice, tune } from './autotune.js';
 import { acquireDevice } from './device.js';
 import { ArtifactError, shardsForUnits, splitRanges, unitNames } from './manifest.js';
 import { Stage, Workspace } from './stage.js';
@@ -35,15 +36,26 @@ import { encode as encodeWire } from './wire.js';
  */
 export class LocalChain {
   /**
-   * The whole model as one stage, or cut before the layers in `split` into stages on one workspace.
+   * The whole model as one stage, or cut before the layers in `split` into stages on one workspace. Without a
+   * `variant`, the variant is the manifest rules' choice or, where the rules name candidates, the autotuner's
+   * (autotune.js; `autotune: false` keeps the rules' choice).
    * @param {string} baseUrl
-   * @param {StageOptions & {split?: number[]}} [options]
+   * @param {StageOptions & {split?: number[], autotune?: boolean}} [options]
    */
   static async load(baseUrl, options = {}) {
     const t0 = performance.now();
     const manifest = options.manifest ?? await fetchManifest(baseUrl, { signal: options.signal });
+    const gpu = options.gpu ?? await acquireDevice(manifest, {
+      slots: options.slots, variant: options.variant, onLost: options.onLost,
+    });
+    // Where the rules name alternatives for this adapter and no variant is forced: the autotuner's choice, from
+    // its cache, or timed below on this model once it is loaded (autotune.js).
+    const cands = options.variant || options.autotune === false ? [] : gpu.candidates ?? [];
+    const key = cands.length > 1 ? await cacheKey(baseUrl, manifest, gpu, cands) : null;
+    const cached = key === null ? null : cachedChoice(key);
     const ws = await Workspace.create(baseUrl, manifest, {
-      slots: options.slots, variant: options.variant, gpu: options.gpu, onLost: options.onLost,
+      slots: options.slots ?? gpu.slots, gpu, onLost: options.onLost,
+      variant: options.variant ?? (cached !== null && cands.includes(cached) ? cached : gpu.variant),
     });
     const ranges = options.split?.length ? splitRanges(manifest, options.split) : [[null, null]];
     const progress = stageProgress(manifest, ranges, options.onProgress);
@@ -53,6 +65,10 @@ export class LocalChain {
       stages.push(await Stage.load(baseUrl, { ...options, first, last, workspace: ws, onProgress: progress[i] }));
     }
     const chain = new LocalChain(stages);
+    if (key !== null && !(cached !== null && cands.includes(cached))) {
+      chain.autotune = await tune(chain, cands);
+      storeChoice(key, { ...chain.autotune, adapter: gpu.adapterName, candidates: cands });
+    }
     chain.loadStats.ms = performance.now() - t0;
     return chain;
   }
@@ -76,6 +92,8 @@ export class LocalChain {
     this.vocab = this.ws.vocab;
     this.defaultSampling = Sampling.defaults(this.ws.manifest);
     this.loadStats = sumStats(stages.map((s) => s.loadStats));
+    /** @type {import('./autotune.js').TuneRecord | null} The autotuner's record when this load timed the candidates. */
+    this.autotune = null;
   }
 
   /**

@@ -98,6 +98,23 @@ export function chooseVariant(manifest, info, options = {}) {
 }
 
 /**
+ * The variants the autotuner may time on this adapter (autotune.js): `base` (the rules' choice) first, then the
+ * manifest's `variant_choice.candidates` for it that the artifact has and whose features the adapter has, as
+ * compiler/native/autotune.py candidates.
+ * @param {any} manifest
+ * @param {string} base
+ * @param {Set<string> | ReadonlySet<string>} features  The adapter's.
+ * @returns {string[]}
+ */
+export function tuneCandidates(manifest, base, features) {
+  const needs = manifest.variant_features ?? {};
+  const inArtifact = (v) => Object.values(manifest.kernels).some((k) => v in k.variants);
+  const usable = (v) => inArtifact(v) && (needs[v] ?? []).every((f) => features.has(f));
+  const named = manifest.variant_choice?.candidates?.[base] ?? [];
+  return [base, ...new Set(named.filter((v) => typeof v === 'string' && v !== base && usable(v)))];
+}
+
+/**
  * The WebGPU limits `manifest`'s units need with kernel `variant` and `slots` sequence slots, each with a reason for
  * error messages. Buffer sizes come from the symbolic shapes (KV caches grow with the slots, logits with the
  * outputs per step).
@@ -180,6 +197,7 @@ export function checkLimits(needs, available, adapter) {
  * @property {GPUAdapter} adapter
  * @property {GPUDevice} device
  * @property {string} variant      Kernel variant chosen for this adapter ("cpu", "cpu_sw", "gpu", "gpu_sg", "gpu_f16").
+ * @property {string[]} candidates  Variants the autotuner may time here, `variant` first (only it when forced).
  * @property {string} adapterName
  * @property {string[]} features   Optional features the device was created with.
  * @property {Record<string, number>} limits  The limits that were requested.
@@ -211,6 +229,18 @@ export async function acquireDevice(manifest, options = {}) {
   if (!Number.isInteger(slots) || slots < 1) throw new RangeError(`slots must be a positive integer, got ${slots}`);
   const { O } = stepSizes(manifest, slots, bindingLimit);
   const limits = checkLimits(neededLimits(manifest, variant, units, slots, { maxOutputs: O }), adapter.limits, name);
+  // The autotuner's alternatives (none when a variant is forced): the device is asked for the limits of those that
+  // fit this adapter, so that each can be built on it; one that does not fit is not a candidate.
+  const candidates = [variant];
+  for (const v of options.variant ? [] : tuneCandidates(manifest, variant, adapter.features).slice(1)) {
+    try {
+      const more = checkLimits(neededLimits(manifest, v, units, slots, { maxOutputs: O }), adapter.limits, name);
+      for (const [k, n] of Object.entries(more)) limits[k] = Math.max(limits[k] ?? 0, n);
+      candidates.push(v);
+    } catch (e) {
+      if (!(e instanceof LimitError)) throw e;
+    }
+  }
   const features = OPTIONAL_FEATURES.filter((f) => adapter.features.has(f));
   let device;
   try {
@@ -233,5 +263,5 @@ export async function acquireDevice(manifest, options = {}) {
     console.error(`webshard: uncaptured WebGPU error: ${error.message}`);
     options.onError?.(error);
   });
-  return { adapter, device, variant, adapterName: name, features, limits, slots };
+  return { adapter, device, variant, candidates, adapterName: name, features, limits, slots };
 }

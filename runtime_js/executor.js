@@ -100,8 +100,7 @@ export class Executor {
 
   /** @param {KernelProgram} prog */
   async #build(prog) {
-    const dev = this.device;
-    const layout = dev.createBindGroupLayout({
+    const layout = this.device.createBindGroupLayout({
       label: prog.name,
       entries: prog.bindings.map((b, i) => ({
         binding: i,
@@ -109,16 +108,52 @@ export class Executor {
         buffer: { type: b.type === 'uniform' ? 'uniform' : b.type === 'read' ? 'read-only-storage' : 'storage' },
       })),
     });
+    const pipelines = await this.#compile(prog, layout);
+    for (const [key, pipeline] of pipelines) this.pipelines.set(key, pipeline);
+    this.layouts.set(prog.name, layout);
+    this.programs.set(prog.name, prog);
+  }
+
+  /**
+   * Run these programs instead of the built kernels of the same names (another variant: the autotuner's trials
+   * and its choice). Their bindings are the same, so bind groups made for the old programs serve the new ones.
+   * All compile before any is swapped in: a program the browser rejects leaves every kernel as it was.
+   * @param {KernelProgram[]} progs
+   */
+  async replace(progs) {
+    const built = await Promise.all(progs.map((prog) => {
+      const layout = this.layouts.get(prog.name);
+      if (!layout) throw new Error(`kernel ${prog.name} was never built, so it cannot be replaced`);
+      return this.#compile(prog, layout);
+    }));
+    progs.forEach((prog, i) => {
+      this.pipelines.delete(prog.name);
+      this.pipelines.delete(`${prog.name}#tiled`);
+      for (const [key, pipeline] of built[i]) this.pipelines.set(key, pipeline);
+      this.programs.set(prog.name, prog);
+    });
+  }
+
+  /**
+   * Pipelines of a program (and of its tiled program), keyed as `record` looks them up.
+   * @param {KernelProgram} prog
+   * @param {GPUBindGroupLayout} layout
+   * @returns {Promise<Map<string, GPUComputePipeline>>}
+   */
+  async #compile(prog, layout) {
+    const dev = this.device;
     const pipelineLayout = dev.createPipelineLayout({ label: prog.name, bindGroupLayouts: [layout] });
     const programs = [[prog.name, prog.source, prog.where, prog.dispatch]];
     if (prog.tiled) programs.push([`${prog.name}#tiled`, prog.tiled.source, prog.tiled.where, prog.tiled.dispatch]);
     // A program whose grid is empty whatever the step (a variant that never runs the kernel, such as
     // attention_tiled's on CPU adapters) gets no pipeline: SwiftShader would spend compile time on it.
     const runs = programs.filter(([, , , dispatch]) => !dispatch.some(([c]) => c === 0));
+    /** @type {Map<string, GPUComputePipeline>} */
+    const out = new Map();
     await Promise.all(runs.map(async ([key, code, where]) => {
       const module = dev.createShaderModule({ label: key, code });
       try {
-        this.pipelines.set(key, await dev.createComputePipelineAsync({
+        out.set(key, await dev.createComputePipelineAsync({
           label: key, layout: pipelineLayout, compute: { module, entryPoint: 'main' },
         }));
       } catch (e) {
@@ -131,8 +166,7 @@ export class Executor {
           `${e.message}${notes ? '\n' + notes : ''}`);
       }
     }));
-    this.layouts.set(prog.name, layout);
-    this.programs.set(prog.name, prog);
+    return out;
   }
 
   /**

@@ -48,6 +48,8 @@ export class WebModel {
     this.adapterName = parts.gpu.adapterName;
     this.chain = parts.chain;
     this.variant = parts.chain.stages[0].ws.variant;
+    /** The autotuner's record when this load timed the candidate variants (LocalChain.autotune), else null. */
+    this.autotune = /** @type {any} */ (parts.chain).autotune ?? null;
     this.codec = parts.codec;
     this.modelId = parts.manifest.model.id;
     this.config = parts.manifest.model.config;
@@ -64,13 +66,14 @@ export class WebModel {
   /**
    * Load an artifact directory (e.g. "/artifacts/smollm2/") onto this tab's GPU.
    * @param {string} baseUrl
-   * @param {{slots?: number | null, split?: number[] | null, relay?: boolean, variant?: string | null,
+   * @param {{slots?: number | null, split?: number[] | null, relay?: boolean, variant?: string | null, autotune?: boolean,
    *          onProgress?: (loadedBytes: number, totalBytes: number) => void, signal?: AbortSignal,
    *          useCache?: boolean, onLost?: (info: GPUDeviceLostInfo) => void}} [options]
    *   slots: sequence slots (KV caches) to hold (default: what the manifest's default_slots and the adapter allow).
    *   split: cut the model before these layers into stages; they are relayed through host memory in the wire
    *     format unless relay is false (then they share one workspace and one compute pass per step).
-   *   variant: force a kernel variant, e.g. "cpu" or "gpu" (default: the manifest's variant_choice rules).
+   *   variant: force a kernel variant, e.g. "cpu" or "gpu" (default: the manifest's variant_choice rules, or the
+   *     autotuner's choice among the candidates they name; autotune: false keeps the rules' choice).
    *   onLost: the device was lost after loading (driver reset, out of memory): the model is unusable.
    * @returns {Promise<WebModel>}
    */
@@ -80,8 +83,8 @@ export class WebModel {
     const gpu = await acquireDevice(manifest, { variant: options.variant, slots: options.slots, onLost: options.onLost });
     try {
       const stageOptions = {
-        manifest, gpu, slots: gpu.slots, variant: gpu.variant, signal: options.signal, useCache: options.useCache,
-        onProgress: options.onProgress,
+        manifest, gpu, slots: gpu.slots, variant: options.variant ?? null, signal: options.signal,
+        useCache: options.useCache, onProgress: options.onProgress, autotune: options.autotune,
       };
       const relay = options.split?.length && options.relay !== false;
       const [chain, codec] = await Promise.all([

@@ -116,6 +116,10 @@ export function validateManifest(m, where) {
   for (const [v, n] of Object.entries(vc.step_rows ?? {})) { // optional: rows per step a variant runs at most
     need(isPositive(n), `variant_choice.step_rows.${v}`, `is ${show(n)}, expected a positive integer`);
   }
+  for (const [v, c] of Object.entries(vc.candidates ?? {})) { // optional: variants an autotuner may time
+    need(Array.isArray(c) && c.every((x) => typeof x === 'string'), `variant_choice.candidates.${v}`,
+      `is ${show(c)}, expected a list of variant names`);
+  }
 
   object(m.kernels, 'kernels');
   /** A kernel variant's program: its WGSL file, workgroup shape, dispatch grid and workgroup memory. */

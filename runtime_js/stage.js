@@ -139,19 +139,45 @@ export class Workspace {
     const missing = [...names].filter((n) => !this.ex.adding.has(n));
     const sources = missing.length
       ? await fetchKernelSources(this.baseUrl, this.manifest, this.variant, missing) : new Map();
-    await Promise.all([...names].map((name) => {
-      const k = this.manifest.kernels[name];
-      const v = k.variants[this.variant];
-      const src = sources.get(name);
-      return this.ex.add({
-        name, source: src?.main ?? '', bindings: k.bindings, dispatch: v.dispatch,
-        where: `${this.variant} variant, ${v.file}`,
-        tiled: v.tiled && {
-          source: src?.tiled ?? '', dispatch: v.tiled.dispatch, minRows: v.tiled.min_rows,
-          where: `${this.variant} variant, ${v.tiled.file}`,
-        },
-      });
-    }));
+    await Promise.all([...names].map((name) => this.ex.add(this.#program(name, this.variant, sources.get(name)))));
+  }
+
+  /**
+   * Run every kernel built so far as `variant` (the autotuner's trials and its choice), as
+   * compiler/native/stage.py Workspace.use_variant: same bindings, so the stages' bind groups, weights and buffers
+   * serve it unchanged. Nothing changes when one of its programs fails to build.
+   * @param {string} variant
+   */
+  async useVariant(variant) {
+    if (variant === this.variant) return;
+    const rows = stepSizes(this.manifest, this.slots, this.bindingLimit, variant).T;
+    if (rows !== this.maxRows) {   // buffers are sized for this many rows a step
+      throw new RangeError(`variant ${variant} runs ${rows} rows a step, not ${this.maxRows}`);
+    }
+    const names = [...this.ex.programs.keys()];
+    const sources = await fetchKernelSources(this.baseUrl, this.manifest, variant, names);
+    await this.ex.replace(names.map((name) => this.#program(name, variant, sources.get(name))));
+    this.variant = variant;
+  }
+
+  /**
+   * What the executor builds of kernel `name` in `variant`, from its fetched WGSL.
+   * @param {string} name
+   * @param {string} variant
+   * @param {{main: string, tiled?: string} | undefined} src
+   * @returns {import('./executor.js').KernelProgram}
+   */
+  #program(name, variant, src) {
+    const k = this.manifest.kernels[name];
+    const v = k.variants[variant];
+    return {
+      name, source: src?.main ?? '', bindings: k.bindings, dispatch: v.dispatch,
+      where: `${variant} variant, ${v.file}`,
+      tiled: v.tiled && {
+        source: src?.tiled ?? '', dispatch: v.tiled.dispatch, minRows: v.tiled.min_rows,
+        where: `${variant} variant, ${v.tiled.file}`,
+      },
+    };
   }
 
   /**

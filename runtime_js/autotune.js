@@ -1,0 +1,263 @@
+/**
+ * The autotuner in the browser: which of an artifact's candidate kernel variants runs fastest on this tab's adapter,
+ * measured once. The JS twin of compiler/native/autotune.py, with the same steps, checks and record.
+ *
+ * manifest variant_choice (rules -> a variant, `candidates` -> the variants worth timing against it; device.js
+ * tuneCandidates keeps those the adapter can run) -> **tune**, at a LocalChain's first load on this adapter: each
+ * candidate runs the model's own decode step on the loaded weights (timestamp queries where the device has them),
+ * must give the logits of the rule's variant, and the fastest wins (candidates that decode alike: the fastest on a
+ * long step, where their tiled programs differ) -> cached in localStorage per adapter, browser build and kernel
+ * sources, so later loads read the choice and build only its pipelines. A forced variant (`variant`, `?variant=`)
+ * or `autotune: false` skips it.
+ *
+ * Plain ES module, no module-level state.
+ */
+import { fetchKernelSources } from './artifact.js';
+import { median, stepGpuMs } from './profile.js';
+
+/** localStorage entry holding {cacheKey: record}. */
+export const STORE_KEY = 'webshard.autotune';
+// Candidates whose decode steps are within this fraction of the fastest are told apart by a long step: gpu and
+// gpu_f16 share their decode programs (compiler/kernels.py), so their decode times differ only by noise.
+export const TIE = 0.02;
+// Milliseconds of steps submitted back to back before a candidate is timed: an idle GPU lowers its clock (on an
+// H200 the candidates timed right after building their pipelines read 4x slow; compiler/native/autotune.py WARM_S).
+export const WARM_MS = 200;
+
+/**
+ * @typedef {import('./batch.js').Step} Step
+ * @typedef {object} TuneRecord  What tune() measured (the shape compiler/native/autotune.py records).
+ * @property {Record<string, number>} ms        Median ms of the decode step, per candidate that matched.
+ * @property {Record<string, string>} rejected  Why a candidate was not timed.
+ * @property {string} timer                     "timestamp" or "wall".
+ * @property {number} position                  Position of the timed decode row.
+ * @property {number} [long_rows]               Rows of the long step that broke a decode tie.
+ * @property {Record<string, number>} [long_ms]
+ * @property {string} choice
+ * @property {number} seconds
+ */
+
+/**
+ * 53-bit FNV-1a-style hash of strings, as 14 hex digits (a cache key, not security: crypto.subtle needs a secure
+ * context, which a page served over plain HTTP on a LAN address is not).
+ * @param {string[]} parts
+ */
+function hashOf(parts) {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193;
+  for (const part of parts) {
+    for (let i = 0; i < part.length; i++) {
+      const c = part.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 0x01000193);
+      h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+    }
+    h1 = Math.imul(h1 ^ 0, 0x01000193);   // a separator, so ["ab", "c"] and ["a", "bc"] differ
+  }
+  return ((h2 >>> 0) & 0x1fffff).toString(16).padStart(6, '0') + (h1 >>> 0).toString(16).padStart(8, '0');
+}
+
+/**
+ * Adapter, browser build and the WGSL of the candidates: a browser update (which ships its own WebGPU
+ * implementation) or a kernel change times them again. Browsers do not report driver versions.
+ * @param {string} baseUrl
+ * @param {any} manifest
+ * @param {import('./device.js').ModelDevice} gpu
+ * @param {string[]} cands
+ */
+export async function cacheKey(baseUrl, manifest, gpu, cands) {
+  const info = /** @type {Record<string, unknown>} */ (gpu.adapter.info ?? {});
+  const parts = ['vendor', 'architecture', 'device', 'description'].map((k) => String(info[k] ?? ''));
+  parts.push(globalThis.navigator?.userAgent ?? '', cands.join(','));
+  const names = Object.keys(manifest.kernels).sort();
+  for (const v of cands) {
+    const mine = names.filter((n) => manifest.kernels[n].variants[v]);
+    const sources = await fetchKernelSources(baseUrl, manifest, v, mine);
+    for (const n of mine) parts.push(n, sources.get(n)?.main ?? '', sources.get(n)?.tiled ?? '');
+  }
+  return hashOf(parts);
+}
+
+/** The stored {key: record}, or {} where there is no localStorage (a worker) or it holds something else. */
+function stored() {
+  try {
+    const data = JSON.parse(globalThis.localStorage?.getItem(STORE_KEY) ?? '{}');
+    return data && typeof data === 'object' && !Array.isArray(data) ? data : {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * The variant stored for `key`, if any.
+ * @param {string} key
+ * @returns {string | null}
+ */
+export function cachedChoice(key) {
+  const entry = stored()[key];
+  return entry && typeof entry.choice === 'string' ? entry.choice : null;
+}
+
+/**
+ * Store a tuning record under `key` (quietly not, where storage is unavailable or full: it is timed again next
+ * time rather than failing the load).
+ * @param {string} key
+ * @param {object} record
+ */
+export function storeChoice(key, record) {
+  try {
+    globalThis.localStorage?.setItem(STORE_KEY, JSON.stringify({ ...stored(), [key]: record }));
+  } catch {
+    // quota or privacy mode
+  }
+}
+
+/**
+ * The rows of the longest min_rows among the variants' tiled programs, when a step may have that many (0 when none
+ * of them has one: their long steps run their decode programs).
+ * @param {any} manifest
+ * @param {string[]} variants
+ * @param {number} maxRows
+ */
+export function longStepRows(manifest, variants, maxRows) {
+  let rows = 0;
+  for (const k of Object.values(manifest.kernels)) {
+    for (const [v, e] of Object.entries(/** @type {Record<string, any>} */ (k.variants))) {
+      if (variants.includes(v) && e.tiled) rows = Math.max(rows, e.tiled.min_rows ?? 0);
+    }
+  }
+  return rows > 0 && rows <= maxRows ? rows : 0;
+}
+
+/**
+ * Time one decode step of `chain` with each candidate variant (its pipelines rebuilt against the stages' bind group
+ * layouts, so the loaded weights and buffers serve every candidate). A candidate whose logits differ from the
+ * first's by more than float rounding is rejected. Candidates that decode alike are then timed on a long step (the
+ * rows from which their tiled programs run; gpu_f16's f16 GEMM rounds its logits more, so that check is looser).
+ * Leaves the chain on the winner.
+ * @param {any} chain  A LocalChain.
+ * @param {string[]} cands  The rules' variant first.
+ * @param {{repeats?: number, position?: number, tie?: number}} [options]  tie: TIE unless given.
+ * @returns {Promise<TuneRecord>}
+ */
+export async function tune(chain, cands, options = {}) {
+  const ws = chain.ws;
+  const t0 = performance.now();
+  const pos = Math.min(ws.context - 1, options.position ?? 128);
+  const sampling = chain.defaultSampling;
+  /** @type {Step} */
+  const decode = { rows: [{ slot: 0, pos, token: 1 }], outputs: [{ row: 0, sampling, step: 0 }] };
+  /** @type {TuneRecord} */
+  const record = {
+    ms: {}, rejected: {}, timer: ws.device.features.has('timestamp-query') ? 'timestamp' : 'wall', position: pos,
+    choice: cands[0], seconds: 0,
+  };
+  record.ms = await timeCandidates(chain, cands, decode, options.repeats ?? 7, record.rejected, 1e-3);
+  const fastest = (/** @type {Record<string, number>} */ ms) => Object.keys(ms).reduce((a, b) => (ms[b] < ms[a] ? b : a));
+  let choice = Object.keys(record.ms).length ? fastest(record.ms) : cands[0];
+  const tied = Object.keys(record.ms).filter((v) => record.ms[v] <= record.ms[choice] * (1 + (options.tie ?? TIE)));
+  const rows = longStepRows(ws.manifest, tied, Math.min(chain.maxRows, ws.context));
+  if (tied.length > 1 && rows) {
+    /** @type {Step} */
+    const long = {
+      rows: Array.from({ length: rows }, (_, i) => ({ slot: 0, pos: i, token: 1 + (i % 7) })),
+      outputs: [{ row: rows - 1, sampling, step: 0 }],
+    };
+    record.long_rows = rows;
+    record.long_ms = await timeCandidates(chain, tied, long, 3, record.rejected, 2e-2);
+    if (Object.keys(record.long_ms).length) choice = fastest(record.long_ms);
+  }
+  record.choice = choice;
+  await ws.useVariant(choice);
+  record.seconds = (performance.now() - t0) / 1000;
+  return record;
+}
+
+/**
+ * Keep the GPU busy with `step` for `ms` milliseconds, 8 steps a round, so that its clock is up when it is timed.
+ * @param {any} chain
+ * @param {Step} step
+ * @param {number} [ms]
+ */
+export async function warmUp(chain, step, ms = WARM_MS) {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    const pending = Array.from({ length: 8 }, () => chain.submit(step));
+    for (const p of pending) await chain.collect(p);
+  }
+}
+
+/**
+ * {variant: median ms of `step`} for the candidates that build on this device and whose logits of the step's first
+ * output match the first candidate's to `rtol` of their largest (the others land in `rejected`).
+ * @param {any} chain
+ * @param {string[]} cands
+ * @param {Step} step
+ * @param {number} repeats
+ * @param {Record<string, string>} rejected
+ * @param {number} rtol
+ */
+async function timeCandidates(chain, cands, step, repeats, rejected, rtol) {
+  const ws = chain.ws;
+  const dev = ws.device;
+  const qs = dev.features.has('timestamp-query') ? dev.createQuerySet({ type: 'timestamp', count: 2 }) : null;
+  /** @type {Float32Array | null} */
+  let ref = null;
+  /** @type {Record<string, number>} */
+  const out = {};
+  try {
+    for (const v of cands) {
+      try {
+        await ws.useVariant(v);
+      } catch (e) {   // a candidate this browser rejects is simply not chosen
+        rejected[v] = `${e?.name ?? 'Error'}: ${e?.message ?? e}`.slice(0, 300);
+        continue;
+      }
+      const { logits } = await chain.collect(chain.submit(step, [0]));   // its answer
+      const got = /** @type {Float32Array[]} */ (logits)[0];
+      if (!ref) {
+        ref = got.slice();
+      } else {
+        const diff = maxDiff(got, ref, rtol);
+        if (diff !== null) {
+          rejected[v] = `logits differ from ${cands[0]}'s by ${diff.toPrecision(3)}`;
+          continue;
+        }
+      }
+      await warmUp(chain, step);
+      const times = [];
+      for (let r = 0; r < repeats; r++) {
+        if (qs) {
+          times.push(await stepGpuMs(chain, step, qs));
+        } else {
+          const t = performance.now();
+          await chain.collect(chain.submit(step));
+          times.push(performance.now() - t);
+        }
+      }
+      out[v] = median(times);
+    }
+  } finally {
+    qs?.destroy();
+  }
+  return out;
+}
+
+/**
+ * null when `a` matches `b` as numpy.allclose(a, b, rtol, atol = rtol * max|b|) does, else their largest difference.
+ * @param {Float32Array} a
+ * @param {Float32Array} b
+ * @param {number} rtol
+ */
+function maxDiff(a, b, rtol) {
+  let top = 0;
+  for (const x of b) top = Math.max(top, Math.abs(x));
+  const atol = rtol * (top + 1e-6);
+  let worst = 0;
+  let ok = a.length === b.length;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i] - b[i]);
+    if (!(d <= atol + rtol * Math.abs(b[i]))) ok = false;   // NaN fails too
+    if (!(d <= worst)) worst = d;
+  }
+  return ok ? null : worst;
+}

@@ -212,7 +212,8 @@ class _Lowering:
 
     def attention_part(self, heads: int, head_dim: int, splits: dict[str, int]) -> str:
         """The scratch buffer of the attention spans' partial states (one for every layer: used within one)."""
-        return self.bp.add_scratch("attn.part", ("T", K.attention_part_width(heads, head_dim, splits)))
+        return self.bp.add_scratch("attn.part", (K.attention_part_rows(self.max_rows),
+                                                 K.attention_part_width(heads, head_dim, splits)))
 
     def op_attention(self, op) -> list[dict]:
         a = op.attrs

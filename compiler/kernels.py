@@ -550,8 +550,17 @@ def attention_splits(heads: int, head_dim: int, *, context: int, max_rows: int,
                      binding_limit: int = DEFAULT_LIMITS["max_storage_buffer_binding_size"]) -> dict[str, int]:
     """Spans per variant: its ATTENTION_SHAPES figure, fewer when the context is short (at least 16 keys a span at
     full context) or when the partial states of max_rows rows would not fit one binding."""
-    fit = binding_limit // (4 * max_rows * heads * (head_dim + 2))
+    fit = binding_limit // (4 * attention_part_rows(max_rows) * heads * (head_dim + 2))
     return {v: max(1, min(sh["splits"], max(1, context // 16), fit)) for v, sh in ATTENTION_SHAPES.items()}
+
+
+def attention_part_rows(max_rows: int) -> int:
+    """Rows of a step whose spans' partial states are kept: a variant that splits writes them only in steps shorter
+    than its tiled min_rows (longer steps run attention with one span a row, which writes its output itself), so
+    the scratch buffer holds 63 rows, not a 512-row step's (H200, SmolLM2: 4.8 MB instead of 39 at 32 spans)."""
+    rows = [ATTENTION_TILED[v]["min_rows"] - 1 if v in ATTENTION_TILED else max_rows
+            for v, sh in ATTENTION_SHAPES.items() if sh["splits"] > 1]
+    return max(1, min([max_rows, max(rows, default=1)]))
 
 
 def attention_part_width(heads: int, head_dim: int, splits: dict[str, int]) -> int:

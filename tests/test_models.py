@@ -2,6 +2,8 @@
 llama and gpt2 HF directories, both kernel variants), and chunked prefill equals one-shot prefill."""
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -149,3 +151,9 @@ def test_a_long_prompt_step_runs_the_tiled_matmuls(gpu, tmp_path, variant):
     assert any(k.startswith("attention_tiled") for k in cpu.programs), "every variant binds the kernel"
     assert not any(k.startswith("attention_tiled") for k in cpu.pipelines), "a CPU adapter never runs it: no pipeline"
     assert list(m.generate(ids, max_tokens=8, stop_at_eos=False)) == Interpreter(model, 128).greedy(ids, 8)
+    # The spans' scratch holds the 63 rows of the longest step that splits attention, not the artifact's 96; a
+    # 63-row step fills it to its last row.
+    parts = json.loads((art / "manifest.json").read_text())["buffers"]["attn.part"]["shape"]
+    assert parts[0] == MATMUL_TILED[variant]["min_rows"] - 1 == 63
+    short = ids[::-1][:63]
+    np.testing.assert_allclose(m.logits_for(short), Interpreter(model, 128).step(short), rtol=tol, atol=tol)

@@ -520,18 +520,18 @@ def rope_kv_kernel(q_dim: int, kv_dim: int, head_dim: int, rope: dict | None, *,
 # Per-variant attention: "lanes" (one invocation per SIMD lane, each with its own keys, for CPU adapters) or
 # "chunks" (GPUs: keys WG at a time through workgroup memory), and SPLITS spans of the keys per (kv head, row), each
 # its own workgroup, combined by attention_merge (flash-decoding). One workgroup per kv head read 1 MB of cache per
-# layer at context 2048 on 9 of an H200's 132 multiprocessors; 32 spans keep ~100 busy for a single decode row.
-# 64 spans decoded synthetic SmolLM2 at context 2048 at 571-575 tok/s against 517-518 with 32 (H200, two rounds),
-# and the same at 64 and 512, but they double the spans' scratch buffer (`part`, sized for every row of a step:
-# 39 -> 78 MB at 512 rows), so 32 stay.
+# layer at context 2048 on 9 of an H200's 132 multiprocessors. 64 spans (32 keys each at context 2048) against 32,
+# synthetic SmolLM2 on an H200, two alternating rounds: decode at context 2048 568-576 tok/s against 518-521, at 64
+# and 512 the same within 1-2%, 16 sequences batched 5452-5495 against 5559-5603 (the merging matmul's workgroup
+# memory for the spans' weights doubles). Their scratch (`part`) is 9.6 MB: attention_part_rows.
 ATTENTION_SHAPES = {
     "cpu": {"style": "lanes", "wg": 8, "splits": 1},
     "cpu_sw": {"style": "lanes", "wg": 8, "splits": 1},
     # 256 invocations: (key, head) pairs score a chunk of 64 keys at once, then 4 key groups x 64 dimensions
     # accumulate values, so a span's serial loop is 16 keys deep rather than 64.
-    "gpu": {"style": "chunks", "wg": 256, "splits": 32, "chunk": 64},
-    "gpu_sg": {"style": "chunks", "wg": 256, "splits": 32, "chunk": 64},
-    "gpu_f16": {"style": "chunks", "wg": 256, "splits": 32, "chunk": 64},
+    "gpu": {"style": "chunks", "wg": 256, "splits": 64, "chunk": 64},
+    "gpu_sg": {"style": "chunks", "wg": 256, "splits": 64, "chunk": 64},
+    "gpu_f16": {"style": "chunks", "wg": 256, "splits": 64, "chunk": 64},
 }
 # Steps of at least min_rows rows run the tiled prefill attention (attention_tiled.wgsl.j2) on tiles of `rows`
 # consecutive rows of one slot, `chunk` keys staged at a time, `lanes` invocations per (row, head) pair each taking
@@ -557,7 +557,7 @@ def attention_splits(heads: int, head_dim: int, *, context: int, max_rows: int,
 def attention_part_rows(max_rows: int) -> int:
     """Rows of a step whose spans' partial states are kept: a variant that splits writes them only in steps shorter
     than its tiled min_rows (longer steps run attention with one span a row, which writes its output itself), so
-    the scratch buffer holds 63 rows, not a 512-row step's (H200, SmolLM2: 4.8 MB instead of 39 at 32 spans)."""
+    the scratch buffer holds 63 rows, not a 512-row step's (SmolLM2 at 64 spans: 9.6 MB instead of 78)."""
     rows = [ATTENTION_TILED[v]["min_rows"] - 1 if v in ATTENTION_TILED else max_rows
             for v, sh in ATTENTION_SHAPES.items() if sh["splits"] > 1]
     return max(1, min([max_rows, max(rows, default=1)]))

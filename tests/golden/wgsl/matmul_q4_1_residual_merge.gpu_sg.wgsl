@@ -90,10 +90,10 @@ fn rowsum(lid: u32, sgs: u32, v: vec2<f32>) -> vec2<f32> {
 // arithmetic in its order (plus zero terms past the last span; contraction may differ in the last bit), which
 // saves its dispatch (H200: a decode dispatch costs several us of CPU and of GPU).
 // Every load is issued in parallel (spans' m and l one per invocation; acc 8 spans at a time): a loop of
-// dependent-latency loads over 32 spans per head cost more than the dispatch it saved.
+// dependent-latency loads over the spans of a head cost more than the dispatch it saved.
 const HEADS: u32 = 9u;
 const HD: u32 = 64u;
-const SPLITS: u32 = 32u;
+const SPLITS: u32 = 64u;
 const SPAN_MIN: u32 = 16u;
 const MERGE_BELOW: u32 = 64u;   // steps of at least this many rows run attention with one span
 // (keys per span, spans holding keys) of a row with n_keys keys.
@@ -102,8 +102,8 @@ fn spans(n_keys: u32) -> vec2<u32> {
   return vec2<u32>(span, (n_keys + span - 1u) / span);
 }
 var<workgroup> xs: array<vec4<f32>, 288>;
-var<workgroup> sw: array<f32, 576>;   // per (token, head, span): m, then exp(m - max m)
-var<workgroup> sl: array<f32, 576>;   // per (token, head, span): l
+var<workgroup> sw: array<f32, 1152>;   // per (token, head, span): m, then exp(m - max m)
+var<workgroup> sl: array<f32, 1152>;   // per (token, head, span): l
 var<workgroup> sden: array<f32, 18>;         // per (token, head): the softmax sum
 // Spans of row t holding partial states (0: attention wrote the row itself). Uniform per row.
 fn merged_spans(t: u32) -> u32 {
@@ -116,9 +116,15 @@ fn stage_x(t0: u32, tn: u32, lid: u32) {
     let s = e % SPLITS;
     let t = t0 + th / HEADS;
     let o = ((t * HEADS + th % HEADS) * SPLITS + s) * (HD + 2u) + HD;
-    let on = s < merged_spans(t);
-    sw[e] = select(-1.0e30, part[o], on);
-    sl[e] = select(0.0, part[o + 1u], on);
+    // Spans past the row's own are (-1e30, 0), and their part entries are not read (a select would read them).
+    var m = -1.0e30;
+    var l = 0.0;
+    if (s < merged_spans(t)) {
+      m = part[o];
+      l = part[o + 1u];
+    }
+    sw[e] = m;
+    sl[e] = l;
   }
   workgroupBarrier();
   // Over the row's own spans: the states past them are (-1e30, 0) and add nothing. Looping over all SPLITS made

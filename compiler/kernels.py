@@ -323,6 +323,7 @@ class AttentionParts:
         """A variant's merge constants (merge 0: one span, so attention wrote x itself)."""
         n = dict(self.splits)[variant]
         return dict(merge=n if n > 1 else 0, heads=self.heads, head_dim=self.head_dim, span_min=ATTENTION_SPAN_MIN,
+                    max_parts=MERGE_MAX_PARTS,
                     merge_below=ATTENTION_TILED[variant]["min_rows"] if variant in ATTENTION_TILED else 1 << 31)
 
 
@@ -354,9 +355,14 @@ def can_merge_attention(heads: int, head_dim: int) -> bool:
     return True
 
 
+# Invocations that share a head's max over its spans in the span merge (matmul.wgsl.j2 stage_x): 4 keep SmolLM2's
+# merging output projection at 2 tokens a tile with 64 spans (16160 of 16384 bytes of workgroup memory).
+MERGE_MAX_PARTS = 4
+
+
 def merge_tile_bytes(K: int, heads: int, splits: int, tt: int) -> int:
-    """Workgroup memory of matmul.wgsl.j2's stage_x for tt tokens: xs, sw, sl and sden."""
-    return 4 * tt * K + 8 * tt * heads * splits + 4 * tt * heads
+    """Workgroup memory of matmul.wgsl.j2's stage_x for tt tokens: xs, sw, sl and smax."""
+    return 4 * tt * K + 8 * tt * heads * splits + 4 * tt * heads * MERGE_MAX_PARTS
 
 
 # Cached: every layer asks for the same few matmuls (SmolLM2: 121 calls, 5 kernels), and rendering their 6 programs

@@ -329,13 +329,24 @@ class AttentionParts:
 
 def merge_tile_tokens(K: int, heads: int, splits: int | None = None, *, wg: int = 256, tt: int = 8) -> int:
     """Tokens per workgroup (at most tt, a power of two) of a GPU matmul that stages merged attention output: its
-    x rows (K floats each), two floats per (head, span) and one per head, and the reduction array, in 16 KiB; 0
+    x rows (K floats each), two floats per (head, span), MERGE_MAX_PARTS per head, and the reduction array, in
+    16 KiB; 0
     when not even one token fits (such models keep the attention_merge dispatch). splits: the most any variant
     uses unless given."""
     splits = splits or max(s["splits"] for s in ATTENTION_SHAPES.values())
     while tt and merge_tile_bytes(K, heads, splits, tt) + 8 * wg > DEFAULT_LIMITS["max_workgroup_storage_bytes"]:
         tt //= 2
     return tt
+
+
+def merged_splits(K: int, heads: int, splits: int) -> int:
+    """At most `splits` spans, halved until a GPU matmul staging 2 tokens a tile can merge them (SmolLM2's 9 heads
+    keep 64; 12 heads of 64, as GPT-2 small, take 32, which their 2-token tiles held before spans went to 64).
+    `splits` itself when no count above 1 fits: attention_merge then merges them in its own dispatch."""
+    n = splits
+    while n > 1 and merge_tile_tokens(K, heads, n) < 2:
+        n //= 2
+    return n if n > 1 else splits
 
 
 def can_merge_attention(heads: int, head_dim: int) -> bool:
@@ -347,7 +358,7 @@ def can_merge_attention(heads: int, head_dim: int) -> bool:
     for variant, sh in ATTENTION_SHAPES.items():
         if sh["splits"] == 1:
             continue
-        if MATMUL_SHAPES[variant]["quads"] or merge_tile_tokens(K, heads, sh["splits"]) < 2:
+        if MATMUL_SHAPES[variant]["quads"] or merge_tile_tokens(K, heads, merged_splits(K, heads, sh["splits"])) < 2:
             return False
         tiling, att = MATMUL_TILED.get(variant), ATTENTION_TILED.get(variant)
         if tiling is None or att is None or K > tiling["max_k"] or tiling["min_rows"] < att["min_rows"]:
@@ -554,10 +565,12 @@ ATTENTION_SPAN_MIN = 16
 
 def attention_splits(heads: int, head_dim: int, *, context: int, max_rows: int,
                      binding_limit: int = DEFAULT_LIMITS["max_storage_buffer_binding_size"]) -> dict[str, int]:
-    """Spans per variant: its ATTENTION_SHAPES figure, fewer when the context is short (at least 16 keys a span at
-    full context) or when the partial states of max_rows rows would not fit one binding."""
+    """Spans per variant: its ATTENTION_SHAPES figure, fewer when the merging matmul could not stage that many
+    (merged_splits), when the context is short (at least 16 keys a span at full context) or when the partial
+    states of a step's rows would not fit one binding."""
     fit = binding_limit // (4 * attention_part_rows(max_rows) * heads * (head_dim + 2))
-    return {v: max(1, min(sh["splits"], max(1, context // 16), fit)) for v, sh in ATTENTION_SHAPES.items()}
+    return {v: max(1, min(merged_splits(heads * head_dim, heads, sh["splits"]), max(1, context // 16), fit))
+            for v, sh in ATTENTION_SHAPES.items()}
 
 
 def attention_part_rows(max_rows: int) -> int:

@@ -315,3 +315,14 @@ def test_context_above_the_trained_context_is_refused_not_clamped(tmp_path):
     assert DEFAULT_CONTEXT > 128
     m = compile_model(model, tmp_path / "art", model_id="tiny", max_tokens=4)
     assert m["limits"]["max_context"] == 128
+
+
+def test_attention_keeps_as_many_spans_as_the_merging_matmul_can_stage():
+    """64 spans where the output projection merges them 2 tokens a tile (SmolLM2's 9 heads of 64); 32 for 12 heads
+    of 64 (GPT-2 small), whose projection would otherwise lose the fused merge to an attention_merge dispatch."""
+    from compiler import kernels as K
+
+    assert K.attention_splits(9, 64, context=2048, max_rows=512)["gpu"] == 64
+    assert K.attention_splits(12, 64, context=1024, max_rows=512)["gpu"] == 32
+    assert K.can_merge_attention(9, 64) and K.can_merge_attention(12, 64)
+    assert K.attention_splits(9, 64, context=2048, max_rows=512)["cpu"] == 1

@@ -57,8 +57,9 @@ function hashOf(parts) {
 }
 
 /**
- * Adapter, browser build and the WGSL of the candidates: a browser update (which ships its own WebGPU
- * implementation) or a kernel change times them again. Browsers do not report driver versions.
+ * Adapter, user agent and the WGSL of the candidates: a kernel change, or a browser of another major version
+ * (Chrome's user agent names only that), times them again. Browsers do not report driver versions; a choice that
+ * stops building is forgotten at load (chain.js).
  * @param {string} baseUrl
  * @param {any} manifest
  * @param {import('./device.js').ModelDevice} gpu
@@ -69,11 +70,11 @@ export async function cacheKey(baseUrl, manifest, gpu, cands) {
   const parts = ['vendor', 'architecture', 'device', 'description'].map((k) => String(info[k] ?? ''));
   parts.push(globalThis.navigator?.userAgent ?? '', cands.join(','));
   const names = Object.keys(manifest.kernels).sort();
-  for (const v of cands) {
-    const mine = names.filter((n) => manifest.kernels[n].variants[v]);
-    const sources = await fetchKernelSources(baseUrl, manifest, v, mine);
-    for (const n of mine) parts.push(n, sources.get(n)?.main ?? '', sources.get(n)?.tiled ?? '');
-  }
+  const mine = cands.map((v) => names.filter((n) => manifest.kernels[n].variants[v]));
+  const sources = await Promise.all(cands.map((v, i) => fetchKernelSources(baseUrl, manifest, v, mine[i])));
+  cands.forEach((_, i) => {
+    for (const n of mine[i]) parts.push(n, sources[i].get(n)?.main ?? '', sources[i].get(n)?.tiled ?? '');
+  });
   return hashOf(parts);
 }
 
@@ -108,6 +109,20 @@ export function storeChoice(key, record) {
     globalThis.localStorage?.setItem(STORE_KEY, JSON.stringify({ ...stored(), [key]: record }));
   } catch {
     // quota or privacy mode
+  }
+}
+
+/**
+ * Drop the record stored under `key` (a choice that no longer builds on this browser).
+ * @param {string} key
+ */
+export function forgetChoice(key) {
+  try {
+    const data = stored();
+    delete data[key];
+    globalThis.localStorage?.setItem(STORE_KEY, JSON.stringify(data));
+  } catch {
+    // nothing stored, nothing to forget
   }
 }
 
@@ -151,7 +166,7 @@ export async function tune(chain, cands, options = {}) {
     ms: {}, rejected: {}, timer: ws.device.features.has('timestamp-query') ? 'timestamp' : 'wall', position: pos,
     choice: cands[0], seconds: 0,
   };
-  record.ms = await timeCandidates(chain, cands, decode, options.repeats ?? 7, record.rejected, 1e-3);
+  record.ms = await timeCandidates(chain, cands, decode, options.repeats ?? 7, record.rejected, 1e-3, 8);
   const fastest = (/** @type {Record<string, number>} */ ms) => Object.keys(ms).reduce((a, b) => (ms[b] < ms[a] ? b : a));
   let choice = Object.keys(record.ms).length ? fastest(record.ms) : cands[0];
   const tied = Object.keys(record.ms).filter((v) => record.ms[v] <= record.ms[choice] * (1 + (options.tie ?? TIE)));
@@ -163,11 +178,17 @@ export async function tune(chain, cands, options = {}) {
       outputs: [{ row: rows - 1, sampling, step: 0 }],
     };
     record.long_rows = rows;
-    record.long_ms = await timeCandidates(chain, tied, long, 3, record.rejected, 2e-2);
+    record.long_ms = await timeCandidates(chain, tied, long, 3, record.rejected, 2e-2, 2);
     if (Object.keys(record.long_ms).length) choice = fastest(record.long_ms);
   }
+  try {
+    await ws.useVariant(choice);
+  } catch (e) {   // it built a moment ago; if it does not now, the rules' variant, which the load built
+    record.rejected[choice] = `${e?.name ?? 'Error'}: ${e?.message ?? e}`.slice(0, 300);
+    choice = cands[0];
+    await ws.useVariant(choice);
+  }
   record.choice = choice;
-  await ws.useVariant(choice);
   record.seconds = (performance.now() - t0) / 1000;
   return record;
 }
@@ -187,20 +208,23 @@ export async function warmUp(chain, step, ms = WARM_MS) {
 }
 
 /**
- * {variant: median ms of `step`} for the candidates that build on this device and whose logits of the step's first
- * output match the first candidate's to `rtol` of their largest (the others land in `rejected`).
+ * {variant: median ms of `step`} for the candidates that build and run on this device and whose logits of the
+ * step's first output match the first timed one's to `rtol` of their largest (the others land in `rejected`, and
+ * the workspace goes back to the variant it ran when called).
  * @param {any} chain
  * @param {string[]} cands
  * @param {Step} step
  * @param {number} repeats
  * @param {Record<string, string>} rejected
  * @param {number} rtol
+ * @param {number} perPass  Steps per timed pass, where there are timestamp queries.
  */
-async function timeCandidates(chain, cands, step, repeats, rejected, rtol) {
+async function timeCandidates(chain, cands, step, repeats, rejected, rtol, perPass) {
   const ws = chain.ws;
   const dev = ws.device;
+  const loaded = ws.variant;
   const qs = dev.features.has('timestamp-query') ? dev.createQuerySet({ type: 'timestamp', count: 2 }) : null;
-  /** @type {Float32Array | null} */
+  /** @type {{variant: string, logits: Float32Array} | null} */
   let ref = null;
   /** @type {Record<string, number>} */
   const out = {};
@@ -208,33 +232,30 @@ async function timeCandidates(chain, cands, step, repeats, rejected, rtol) {
     for (const v of cands) {
       try {
         await ws.useVariant(v);
-      } catch (e) {   // a candidate this browser rejects is simply not chosen
-        rejected[v] = `${e?.name ?? 'Error'}: ${e?.message ?? e}`.slice(0, 300);
-        continue;
-      }
-      const { logits } = await chain.collect(chain.submit(step, [0]));   // its answer
-      const got = /** @type {Float32Array[]} */ (logits)[0];
-      if (!ref) {
-        ref = got.slice();
-      } else {
-        const diff = maxDiff(got, ref, rtol);
-        if (diff !== null) {
-          rejected[v] = `logits differ from ${cands[0]}'s by ${diff.toPrecision(3)}`;
+        const { logits } = await chain.collect(chain.submit(step, [0]));   // its answer
+        const got = /** @type {Float32Array[]} */ (logits)[0];
+        const diff = ref && maxDiff(got, ref.logits, rtol);
+        if (diff != null) {
+          rejected[v] = `logits differ from ${ref?.variant}'s by ${diff.toPrecision(3)}`;
           continue;
         }
-      }
-      await warmUp(chain, step);
-      const times = [];
-      for (let r = 0; r < repeats; r++) {
-        if (qs) {
-          times.push(await stepGpuMs(chain, step, qs));
-        } else {
-          const t = performance.now();
-          await chain.collect(chain.submit(step));
-          times.push(performance.now() - t);
+        ref ??= { variant: v, logits: got.slice() };
+        await warmUp(chain, step);
+        const times = [];
+        for (let r = 0; r < repeats; r++) {
+          if (qs) {
+            times.push(await stepGpuMs(chain, step, qs, perPass));
+          } else {
+            const t = performance.now();
+            await chain.collect(chain.submit(step));
+            times.push(performance.now() - t);
+          }
         }
+        out[v] = median(times);
+      } catch (e) {   // a candidate this browser rejects, or whose steps fail, is simply not chosen
+        rejected[v] = `${e?.name ?? 'Error'}: ${e?.message ?? e}`.slice(0, 300);
+        await ws.useVariant(loaded);
       }
-      out[v] = median(times);
     }
   } finally {
     qs?.destroy();
@@ -257,7 +278,7 @@ function maxDiff(a, b, rtol) {
   for (let i = 0; i < a.length; i++) {
     const d = Math.abs(a[i] - b[i]);
     if (!(d <= atol + rtol * Math.abs(b[i]))) ok = false;   // NaN fails too
-    if (!(d <= worst)) worst = d;
+    if (!(d <= worst) && !Number.isNaN(worst)) worst = d;   // a NaN difference stays the answer
   }
   return ok ? null : worst;
 }

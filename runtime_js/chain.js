@@ -10,8 +10,9 @@
  */
 import { fetchManifest } from './artifact.js';
 import { Sampling, checkStep } from './batch.js';
-import { cacheKey, cachedChoice, storeChoice, tune } from './autotune.js';
+import { cacheKey, cachedChoice, forgetChoice, storeChoice, tune } from './autotune.js';
 import { acquireDevice } from './device.js';
+import { KernelError } from './executor.js';
 import { ArtifactError, shardsForUnits, splitRanges, unitNames } from './manifest.js';
 import { Stage, Workspace } from './stage.js';
 import { encode as encodeWire } from './wire.js';
@@ -45,32 +46,67 @@ export class LocalChain {
   static async load(baseUrl, options = {}) {
     const t0 = performance.now();
     const manifest = options.manifest ?? await fetchManifest(baseUrl, { signal: options.signal });
+    const forced = options.variant || null;
     const gpu = options.gpu ?? await acquireDevice(manifest, {
-      slots: options.slots, variant: options.variant, onLost: options.onLost,
+      slots: options.slots, variant: forced, onLost: options.onLost,
     });
-    // Where the rules name alternatives for this adapter and no variant is forced: the autotuner's choice, from
-    // its cache, or timed below on this model once it is loaded (autotune.js).
-    const cands = options.variant || options.autotune === false ? [] : gpu.candidates ?? [];
-    const key = cands.length > 1 ? await cacheKey(baseUrl, manifest, gpu, cands) : null;
-    const cached = key === null ? null : cachedChoice(key);
+    try {
+      // Where the rules name alternatives for this adapter and no variant is forced: the autotuner's choice, from
+      // its cache, or timed below on this model once it is loaded (autotune.js).
+      const cands = forced || options.autotune === false ? [] : gpu.candidates ?? [];
+      const key = cands.length > 1 ? await cacheKey(baseUrl, manifest, gpu, cands) : null;
+      let cached = key === null ? null : cachedChoice(key);
+      if (cached !== null && !cands.includes(cached)) cached = null;
+      let chain;
+      try {
+        chain = await LocalChain.#loadStages(baseUrl, manifest, gpu, forced ?? cached ?? gpu.variant, options);
+      } catch (e) {
+        // A cached choice that no longer builds (a browser update within one major version keeps the key):
+        // forget it, load the rules' variant and time the candidates again.
+        if (key === null || cached === null || cached === gpu.variant || !(e instanceof KernelError)) throw e;
+        forgetChoice(key);
+        cached = null;
+        chain = await LocalChain.#loadStages(baseUrl, manifest, gpu, gpu.variant, options);
+      }
+      if (key !== null && cached === null) {
+        chain.autotune = await tune(chain, cands);
+        storeChoice(key, { ...chain.autotune, adapter: gpu.adapterName, candidates: cands });
+      }
+      chain.loadStats.ms = performance.now() - t0;
+      return chain;
+    } catch (e) {
+      if (!options.gpu) gpu.device.destroy();   // made here: nothing else will free it
+      throw e;
+    }
+  }
+
+  /**
+   * A workspace running `variant` and the stages of `options.split` on it (freed again when one fails to load).
+   * @param {string} baseUrl
+   * @param {any} manifest
+   * @param {import('./device.js').ModelDevice} gpu
+   * @param {string} variant
+   * @param {StageOptions & {split?: number[]}} options
+   */
+  static async #loadStages(baseUrl, manifest, gpu, variant, options) {
     const ws = await Workspace.create(baseUrl, manifest, {
-      slots: options.slots ?? gpu.slots, gpu, onLost: options.onLost,
-      variant: options.variant ?? (cached !== null && cands.includes(cached) ? cached : gpu.variant),
+      slots: options.slots ?? gpu.slots, gpu, onLost: options.onLost, variant,
     });
     const ranges = options.split?.length ? splitRanges(manifest, options.split) : [[null, null]];
     const progress = stageProgress(manifest, ranges, options.onProgress);
+    /** @type {Stage[]} */
     const stages = [];
-    // One after another: a shard two stages share (a tied embedding) is then read from the cache the second time.
-    for (const [i, [first, last]] of ranges.entries()) {
-      stages.push(await Stage.load(baseUrl, { ...options, first, last, workspace: ws, onProgress: progress[i] }));
+    try {
+      // One after another: a shard two stages share (a tied embedding) is then read from the cache the second time.
+      for (const [i, [first, last]] of ranges.entries()) {
+        stages.push(await Stage.load(baseUrl, { ...options, first, last, workspace: ws, onProgress: progress[i] }));
+      }
+      return new LocalChain(stages);
+    } catch (e) {
+      for (const s of stages) s.destroy();
+      ws.destroy();
+      throw e;
     }
-    const chain = new LocalChain(stages);
-    if (key !== null && !(cached !== null && cands.includes(cached))) {
-      chain.autotune = await tune(chain, cands);
-      storeChoice(key, { ...chain.autotune, adapter: gpu.adapterName, candidates: cands });
-    }
-    chain.loadStats.ms = performance.now() - t0;
-    return chain;
   }
 
   /** @param {Stage[]} stages */

@@ -41,17 +41,22 @@ export async function timed(device, qs, n, enc) {
 }
 
 /**
- * GPU milliseconds of one whole step of a LocalChain, in one timed pass (query set `qs`, pass 0).
+ * GPU milliseconds of one whole step of a LocalChain, in one timed pass (query set `qs`, pass 0): the step
+ * recorded `times` times in that pass, divided by `times`. Chrome rounds timestamps to 100 us unless its WebGPU
+ * developer features are on, 5-10% of a GPU's decode step; a pass of several steps shrinks that share.
  * @param {any} chain  A LocalChain.
  * @param {import('./batch.js').Step} step
  * @param {GPUQuerySet} qs
+ * @param {number} [times]
  */
-export async function stepGpuMs(chain, step, qs) {
+export async function stepGpuMs(chain, step, qs, times = 1) {
   const ws = chain.ws;
   ws.writeStep(step);
   const enc = ws.device.createCommandEncoder();
   const pass = enc.beginComputePass({ timestampWrites: passWrites(qs, 0) });
-  for (const s of chain.stages) s.record(pass, step.rows.length, step.outputs.length);
+  for (let i = 0; i < times; i++) {
+    for (const s of chain.stages) s.record(pass, step.rows.length, step.outputs.length);
+  }
   pass.end();
-  return (await timed(ws.device, qs, 1, enc))[0];
+  return (await timed(ws.device, qs, 1, enc))[0] / times;
 }

@@ -1,9 +1,10 @@
 """The browser's autotuner (runtime_js/autotune.js) in headless Chromium (SwiftShader), on a tiny llama whose
 manifest names cpu as a candidate against SwiftShader's rule, cpu_sw: the first load times both and keeps the
 faster, later loads read the choice from localStorage, a forced variant skips it, a tie is broken on a long step
-(against gpu, whose tiled programs run from 64 rows), and a candidate the browser rejects is not chosen. Every
-variant it leaves the chain on gives the interpreter's greedy tokens. (gpu's 256-wide programs take SwiftShader
-several seconds each to compile, so only the tie test builds them.)"""
+(against gpu, whose tiled programs run from 64 rows), a candidate the browser rejects is not chosen, and a stored
+choice that stops building is forgotten. Every variant it leaves the chain on gives the interpreter's greedy
+tokens. (gpu's 256-wide programs take SwiftShader several seconds each to compile, so only the tie test builds
+them.)"""
 from __future__ import annotations
 
 import json
@@ -37,7 +38,8 @@ RUN = """async ([base, ids, n, opts]) => {
   const out = [];
   for await (const id of m.generate(ids, { maxTokens: n, stopAtEos: false })) out.push(id);
   const r = { variant: m.variant, autotune: m.autotune, out, candidates: m.gpu.candidates,
-              stored: JSON.parse(localStorage.getItem(STORE_KEY) ?? 'null') };
+              stored: JSON.parse(localStorage.getItem(STORE_KEY) ?? 'null'),
+              programs: [...m.chain.ws.ex.programs.values()].map((p) => p.where) };
   m.destroy();
   return r;
 }"""
@@ -46,7 +48,7 @@ RUN = """async ([base, ids, n, opts]) => {
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
     """(ImportedModel, models dir): tiny-tuned, whose rules offer cpu against cpu_sw, and tiny-broken, its copy
-    whose cpu matmul program does not compile."""
+    whose cpu programs do not compile."""
     d = tmp_path_factory.mktemp("autotune_browser")
     model = load_model(make_tiny_llama(d / "src"))
     models = d / "models"
@@ -60,10 +62,13 @@ def tiny(tmp_path_factory):
     mb = json.loads((broken / "manifest.json").read_text())
     mb["model"]["id"] = "tiny-broken"
     (broken / "manifest.json").write_text(json.dumps(mb))
-    cpu_files = {k["variants"]["cpu"]["file"] for k in mb["kernels"].values() if k["op"] == "matmul"}
+    # Every program only the cpu variant runs (its matmuls): compiling the good ones would take SwiftShader tens
+    # of seconds a load.
+    cpu_files = {k["variants"]["cpu"]["file"] for k in mb["kernels"].values()}
     others = {e["file"] for k in mb["kernels"].values() for v, e in k["variants"].items() if v != "cpu"}
-    target = sorted(cpu_files - others)[0]   # a program only the cpu variant runs
-    (broken / target).write_text("this is not WGSL\n")
+    assert cpu_files - others
+    for target in cpu_files - others:
+        (broken / target).write_text("this is not WGSL\n")
     return model, models
 
 
@@ -92,6 +97,14 @@ def run(page, model: str, ids, **opts) -> dict:
     return page.evaluate(RUN, [f"{page.url_base}/artifacts/{model}/", ids, NEW, opts])
 
 
+# Rewrites the choice of the (only) stored record.
+SET_CHOICE = """(choice) => {
+  const data = JSON.parse(localStorage.getItem('webshard.autotune'));
+  for (const k of Object.keys(data)) data[k].choice = choice;
+  localStorage.setItem('webshard.autotune', JSON.stringify(data));
+}"""
+
+
 def test_first_load_times_the_candidates_and_later_loads_read_the_choice(page, prompt):
     ids, want = prompt
     page.evaluate("() => localStorage.clear()")
@@ -111,6 +124,12 @@ def test_first_load_times_the_candidates_and_later_loads_read_the_choice(page, p
     again = run(page, "tiny-tuned", ids)
     assert again["autotune"] is None and again["variant"] == rec["choice"], "read from the cache, nothing timed"
     assert again["out"] == want and again["stored"] == first["stored"]
+    # The stored choice is what a load runs, whichever candidate it names (here the one not chosen).
+    other = next(v for v in cands if v != rec["choice"])
+    page.evaluate(SET_CHOICE, other)
+    swapped = run(page, "tiny-tuned", ids)
+    assert swapped["autotune"] is None and swapped["variant"] == other and swapped["out"] == want
+    page.evaluate(SET_CHOICE, rec["choice"])
     forced = run(page, "tiny-tuned", ids, variant="cpu")
     assert forced["autotune"] is None and forced["variant"] == "cpu" and forced["candidates"] == ["cpu"]
     assert forced["out"] == want and forced["stored"] == first["stored"]
@@ -150,4 +169,20 @@ def test_a_candidate_the_browser_rejects_is_not_chosen(page, prompt):
     rec = r["autotune"]
     assert list(rec["rejected"]) == ["cpu"] and "rejected kernel" in rec["rejected"]["cpu"], rec
     assert list(rec["ms"]) == ["cpu_sw"] and r["variant"] == "cpu_sw"
-    assert r["out"] == want, "a failed candidate leaves every kernel as it was"
+    assert r["programs"] and all(w.startswith("cpu_sw variant") for w in r["programs"]), \
+        "a failed candidate leaves every kernel as it was"
+    assert r["out"] == want
+
+
+def test_a_cached_choice_that_no_longer_builds_is_forgotten(page, prompt):
+    """A stored choice whose WGSL this browser now rejects (as after a browser update the key cannot see): the load
+    forgets it, loads the rules' variant, and times the candidates again."""
+    ids, want = prompt
+    page.evaluate("() => localStorage.clear()")
+    first = run(page, "tiny-broken", ids)
+    page.evaluate(SET_CHOICE, "cpu")   # the broken candidate, as if it had won on an earlier browser
+    r = run(page, "tiny-broken", ids)
+    assert r["autotune"] is not None and "cpu" in r["autotune"]["rejected"], "timed again"
+    assert r["variant"] == "cpu_sw" and r["out"] == want
+    (entry,) = r["stored"].values()
+    assert entry["choice"] == "cpu_sw" and first["stored"].keys() == r["stored"].keys()

@@ -54,7 +54,11 @@ export class LocalChain {
       // Where the rules name alternatives for this adapter and no variant is forced: the autotuner's choice, from
       // its cache, or timed below on this model once it is loaded (autotune.js).
       const cands = forced || options.autotune === false ? [] : gpu.candidates ?? [];
-      const key = cands.length > 1 ? await cacheKey(baseUrl, manifest, gpu, cands) : null;
+      // A candidate's kernel file the server cannot give (a damaged artifact) costs the tuning, not the load.
+      const key = cands.length > 1 ? await cacheKey(baseUrl, manifest, gpu, cands).catch((e) => {
+        console.warn(`webshard: not autotuning: ${e?.message ?? e}`);
+        return null;
+      }) : null;
       let cached = key === null ? null : cachedChoice(key);
       if (cached !== null && !cands.includes(cached)) cached = null;
       let chain;

@@ -145,7 +145,8 @@ export class Workspace {
   /**
    * Run every kernel built so far as `variant` (the autotuner's trials and its choice), as
    * compiler/native/stage.py Workspace.use_variant: same bindings, so the stages' bind groups, weights and buffers
-   * serve it unchanged. Nothing changes when one of its programs fails to build.
+   * serve it unchanged. Nothing changes when one of its programs fails to build. Call it once the stages have
+   * loaded: a kernel still being built would be built as the old variant.
    * @param {string} variant
    */
   async useVariant(variant) {

@@ -167,7 +167,8 @@ export async function tune(chain, cands, options = {}) {
     choice: cands[0], seconds: 0,
   };
   record.ms = await timeCandidates(chain, cands, decode, options.repeats ?? 7, record.rejected, 1e-3, 8);
-  const fastest = (/** @type {Record<string, number>} */ ms) => Object.keys(ms).reduce((a, b) => (ms[b] < ms[a] ? b : a));
+  /** @param {Record<string, number>} ms */
+  const fastest = (ms) => Object.keys(ms).reduce((a, b) => (ms[b] < ms[a] ? b : a));
   let choice = Object.keys(record.ms).length ? fastest(record.ms) : cands[0];
   const tied = Object.keys(record.ms).filter((v) => record.ms[v] <= record.ms[choice] * (1 + (options.tie ?? TIE)));
   const rows = longStepRows(ws.manifest, tied, Math.min(chain.maxRows, ws.context));

@@ -79,3 +79,22 @@ def test_variants_that_decode_alike_are_told_apart_by_a_long_step(gpu, tmp_path,
     assert rec["long_rows"] == 64 and not rec["rejected"]
     assert set(rec["long_ms"]) == {"gpu", "gpu_f16"}
     assert rec["choice"] == min(rec["long_ms"], key=rec["long_ms"].get) == chain.ws.variant
+
+
+def test_a_candidate_whose_steps_fail_is_rejected_and_the_chain_keeps_working(gpu, tuned_art, monkeypatch):
+    """A candidate that builds but whose step fails (a validation error at submit, say) is rejected like one that
+    does not build, and the chain goes back to the variant it ran: the load does not fail for it."""
+    chain = LocalChain.load(tuned_art, slots=1, gpu=gpu, variant="cpu", autotune=False)
+    submit = chain.submit
+
+    def failing(step, keep_logits=()):
+        if chain.ws.variant == "gpu":
+            raise RuntimeError("this step failed")
+        return submit(step, keep_logits)
+
+    monkeypatch.setattr(chain, "submit", failing)
+    rec = autotune.tune(chain, ["cpu", "gpu", "cpu_sw"], repeats=1)
+    assert rec["rejected"] == {"gpu": "RuntimeError: this step failed"}
+    assert set(rec["ms"]) == {"cpu", "cpu_sw"} and rec["choice"] == chain.ws.variant != "gpu"
+    monkeypatch.undo()
+    assert tokens(chain) == tokens(LocalChain.load(tuned_art, slots=1, gpu=gpu, variant="cpu"))

@@ -110,9 +110,14 @@ def tune(chain, cands: list[str], *, repeats: int = 7, position: int | None = No
         record["long_ms"] = _time_candidates(chain, tied, long, 3, record["rejected"], rtol=2e-2)
         if record["long_ms"]:
             choice = min(record["long_ms"], key=record["long_ms"].get)
+    try:
+        ws.use_variant(choice)
+    except Exception as e:  # noqa: BLE001 - it built a moment ago; if not now, the rules' variant, which the load built
+        record["rejected"][choice] = f"{type(e).__name__}: {e}"[:300]
+        choice = cands[0]
+        ws.use_variant(choice)
     record["choice"] = choice
     record["seconds"] = time.perf_counter() - t_start
-    ws.use_variant(choice)
     return record
 
 
@@ -142,34 +147,37 @@ def warm_up(chain, step: Step, seconds: float = WARM_S) -> None:
 
 
 def _time_candidates(chain, cands: list[str], step: Step, repeats: int, rejected: dict, *, rtol: float) -> dict:
-    """{variant: median ms of `step`} for the candidates that build on this adapter and whose logits of the step's
-    first output match the first candidate's to rtol of their largest (the others land in `rejected`)."""
+    """{variant: median ms of `step`} for the candidates that build and run on this adapter and whose logits of the
+    step's first output match the first timed one's to rtol of their largest (the others land in `rejected`, and
+    the workspace goes back to the variant it ran when called)."""
     from .profile import Profiler, step_gpu_ms
 
     ws = chain.ws
+    loaded = ws.variant
     prof = Profiler(ws.device, 1) if "timestamp-query" in ws.device.features else None
     ref, out = None, {}
     for v in cands:
         try:
             ws.use_variant(v)
-        except Exception as e:  # noqa: BLE001 - a candidate the adapter rejects is simply not chosen
+            _, logits = chain.collect(chain.submit(step, keep_logits=[0]))   # its answer
+            logits = logits[0]
+            if ref is not None:
+                atol = rtol * float(np.abs(ref[1]).max() + 1e-6)
+                if not np.allclose(logits, ref[1], rtol=rtol, atol=atol):
+                    rejected[v] = f"logits differ from {ref[0]}'s by {float(np.abs(logits - ref[1]).max()):.3g}"
+                    continue
+            ref = ref or (v, logits)
+            warm_up(chain, step)
+            times = []
+            for _ in range(repeats):
+                if prof is not None:
+                    times.append(step_gpu_ms(chain, step, prof))
+                else:
+                    t = time.perf_counter()
+                    chain.collect(chain.submit(step))
+                    times.append((time.perf_counter() - t) * 1000)
+            out[v] = statistics.median(times)
+        except Exception as e:  # noqa: BLE001 - a candidate the adapter rejects, or whose steps fail, is not chosen
             rejected[v] = f"{type(e).__name__}: {e}"[:300]
-            continue
-        _, logits = chain.collect(chain.submit(step, keep_logits=[0]))   # its answer
-        logits = logits[0]
-        if ref is None:
-            ref = logits
-        elif not np.allclose(logits, ref, rtol=rtol, atol=rtol * float(np.abs(ref).max() + 1e-6)):
-            rejected[v] = f"logits differ from {cands[0]}'s by {float(np.abs(logits - ref).max()):.3g}"
-            continue
-        warm_up(chain, step)
-        times = []
-        for _ in range(repeats):
-            if prof is not None:
-                times.append(step_gpu_ms(chain, step, prof))
-            else:
-                t = time.perf_counter()
-                chain.collect(chain.submit(step))
-                times.append((time.perf_counter() - t) * 1000)
-        out[v] = statistics.median(times)
+            ws.use_variant(loaded)
     return out

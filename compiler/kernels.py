@@ -330,9 +330,8 @@ class AttentionParts:
 def merge_tile_tokens(K: int, heads: int, splits: int | None = None, *, wg: int = 256, tt: int = 8) -> int:
     """Tokens per workgroup (at most tt, a power of two) of a GPU matmul that stages merged attention output: its
     x rows (K floats each), two floats per (head, span), MERGE_MAX_PARTS per head, and the reduction array, in
-    16 KiB; 0
-    when not even one token fits (such models keep the attention_merge dispatch). splits: the most any variant
-    uses unless given."""
+    16 KiB; 0 when not even one token fits (such models keep the attention_merge dispatch). splits: the most any
+    variant uses unless given."""
     splits = splits or max(s["splits"] for s in ATTENTION_SHAPES.values())
     while tt and merge_tile_bytes(K, heads, splits, tt) + 8 * wg > DEFAULT_LIMITS["max_workgroup_storage_bytes"]:
         tt //= 2
@@ -579,7 +578,7 @@ def attention_part_rows(max_rows: int) -> int:
     the scratch buffer holds 63 rows, not a 512-row step's (SmolLM2 at 64 spans: 9.6 MB instead of 78)."""
     rows = [ATTENTION_TILED[v]["min_rows"] - 1 if v in ATTENTION_TILED else max_rows
             for v, sh in ATTENTION_SHAPES.items() if sh["splits"] > 1]
-    return max(1, min([max_rows, max(rows, default=1)]))
+    return max(1, min(max_rows, max(rows, default=1)))
 
 
 def attention_part_width(heads: int, head_dim: int, splits: dict[str, int]) -> int:

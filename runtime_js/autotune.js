@@ -185,7 +185,7 @@ export async function tune(chain, cands, options = {}) {
   try {
     await ws.useVariant(choice);
   } catch (e) {   // it built a moment ago; if it does not now, the rules' variant, which the load built
-    record.rejected[choice] = `${e?.name ?? 'Error'}: ${e?.message ?? e}`.slice(0, 300);
+    record.rejected[choice] = reason(e);
     choice = cands[0];
     await ws.useVariant(choice);
   }
@@ -254,7 +254,7 @@ async function timeCandidates(chain, cands, step, repeats, rejected, rtol, perPa
         }
         out[v] = median(times);
       } catch (e) {   // a candidate this browser rejects, or whose steps fail, is simply not chosen
-        rejected[v] = `${e?.name ?? 'Error'}: ${e?.message ?? e}`.slice(0, 300);
+        rejected[v] = reason(e);
         await ws.useVariant(loaded);
       }
     }
@@ -263,6 +263,12 @@ async function timeCandidates(chain, cands, step, repeats, rejected, rtol, perPa
   }
   return out;
 }
+
+/**
+ * What `rejected` records of an error: its kind and message, cut short.
+ * @param {any} e
+ */
+const reason = (e) => `${e?.name ?? 'Error'}: ${e?.message ?? e}`.slice(0, 300);
 
 /**
  * null when `a` matches `b` as numpy.allclose(a, b, rtol, atol = rtol * max|b|) does, else their largest difference.

@@ -77,11 +77,7 @@ export function adapterDescription(info, type = '') {
  * @returns {string}
  */
 export function chooseVariant(manifest, info, options = {}) {
-  const available = new Set();
-  // A variant needs the features its manifest entry names (variant_features), where the caller knows the adapter's.
-  const needs = manifest.variant_features ?? {};
-  const has = (v) => !options.features || (needs[v] ?? []).every((f) => options.features.has(f));
-  for (const k of Object.values(manifest.kernels)) for (const v of Object.keys(k.variants)) if (has(v)) available.add(v);
+  const available = usableVariants(manifest, options.features ?? null);
   const sorted = [...available].sort();
   if (options.override) {
     if (!available.has(options.override)) {
@@ -98,6 +94,21 @@ export function chooseVariant(manifest, info, options = {}) {
 }
 
 /**
+ * The artifact's kernel variants whose features (the manifest's variant_features) an adapter with `features` has;
+ * all of them when its features are not known (compiler/native/gpu.py usable_variants).
+ * @param {any} manifest
+ * @param {Set<string> | ReadonlySet<string> | null} features
+ * @returns {Set<string>}
+ */
+export function usableVariants(manifest, features) {
+  const needs = manifest.variant_features ?? {};
+  const has = (v) => !features || (needs[v] ?? []).every((f) => features.has(f));
+  const out = new Set();
+  for (const k of Object.values(manifest.kernels)) for (const v of Object.keys(k.variants)) if (has(v)) out.add(v);
+  return out;
+}
+
+/**
  * The variants the autotuner may time on this adapter (autotune.js): `base` (the rules' choice) first, then the
  * manifest's `variant_choice.candidates` for it that the artifact has and whose features the adapter has, as
  * compiler/native/autotune.py candidates.
@@ -107,11 +118,9 @@ export function chooseVariant(manifest, info, options = {}) {
  * @returns {string[]}
  */
 export function tuneCandidates(manifest, base, features) {
-  const needs = manifest.variant_features ?? {};
-  const inArtifact = (v) => Object.values(manifest.kernels).some((k) => v in k.variants);
-  const usable = (v) => inArtifact(v) && (needs[v] ?? []).every((f) => features.has(f));
+  const usable = usableVariants(manifest, features);
   const named = manifest.variant_choice?.candidates?.[base] ?? [];
-  return [base, ...new Set(named.filter((v) => typeof v === 'string' && v !== base && usable(v)))];
+  return [base, ...new Set(named.filter((v) => v !== base && usable.has(v)))];
 }
 
 /**

@@ -163,11 +163,11 @@ def write_artifact(out: Path, model: ImportedModel, lowered: Lowered, bp: Buffer
             f = f"kernels/{vname}/{name}.wgsl"
             (out / f).parent.mkdir(parents=True, exist_ok=True)
             (out / f).write_text(v.source)
-            variants[vname] = v.entry(f)
-            if v.tiled is not None:
-                tf = f"kernels/{vname}/{name}.tiled.wgsl"
-                (out / tf).write_text(v.tiled.source)
-                variants[vname]["tiled"] = v.tiled.entry(tf)
+            variants[vname] = entry = v.entry(f)
+            for depth, t in enumerate(v.chain()[1:], 1):   # tiled programs for ever longer steps, nested
+                tf = f"kernels/{vname}/{name}{'.tiled' * depth}.wgsl"
+                (out / tf).write_text(t.source)
+                entry["tiled"] = entry = t.entry(tf)
         kernels_json[name] = {"op": k.op, "bindings": [b.to_json() for b in k.bindings], "variants": variants}
 
     weights_json = {

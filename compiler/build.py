@@ -99,7 +99,7 @@ def check_sizes(lowered, bp, max_tokens: int, max_context: int, limits: dict) ->
             raise LimitError(f"buffer {name} needs {size} bytes, over max_storage_buffer_binding_size {cap}; "
                              f"lower --context or --step-tokens")
     for k in lowered.kernels.values():
-        for variant, v in [(vn, prog) for vn, kv in k.variants.items() for prog in (kv, kv.tiled) if prog is not None]:
+        for variant, v in [(vn, prog) for vn, kv in k.variants.items() for prog in kv.chain()]:
             grid = workgroups(v.dispatch, max_tokens, max_tokens)
             if max(grid) > limits["max_workgroups_per_dimension"]:
                 raise LimitError(f"kernel {k.name} ({variant}) dispatches {grid} workgroups at {max_tokens} tokens, "

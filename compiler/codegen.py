@@ -162,7 +162,7 @@ class _Lowering:
             kern = K.matmul_kernel(fmt, k, rows, row0=r0, out_n=n_out, prologue=a.get("prologue"),
                                    eps=a.get("eps", 1e-5), bias=bias is not None, act=act,
                                    residual=bool(a.get("residual")), rows=self.fg.graph.values[x].shape[0], kv=kv,
-                                   parts=parts)
+                                   parts=parts, max_rows=self.max_rows)
             if kv:
                 q, kc, vc = (self.buf(v) for v in op.outputs)
                 bind = {"ctl": "ctl", "x": self.buf(x), "w": pname, "q": q, "k_cache": kc, "v_cache": vc}

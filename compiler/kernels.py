@@ -10,6 +10,7 @@ Per-adapter variants share bindings and differ in workgroup shape:
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -138,6 +139,10 @@ class KernelVariant:
     tiled: "KernelVariant | None" = None
     min_rows: int = 0
 
+    def chain(self) -> list["KernelVariant"]:
+        """This program and its tiled programs, for ever longer steps (each tiled one's min_rows above the last)."""
+        return [self] + (self.tiled.chain() if self.tiled else [])
+
     def entry(self, file: str) -> dict:
         """The manifest's entry for this program, its source written to `file` (a tiled program adds min_rows)."""
         e = {"file": file, "workgroup_size": list(self.workgroup_size), "dispatch": self.dispatch,
@@ -246,16 +251,37 @@ MATMUL_SHAPES = {
 # With it, a sweep on an H200 (one 512-row step's matmuls): 32 x 32 tiles in 4 K groups of 8 took 10.16-10.26 ms;
 # K groups of 16 (2 groups) 21.8, though that run's attention ran 2x slow too; 64 x 32 with 8 tokens an invocation
 # 11.10; 32 x 64 in 2 groups 11.19; 64 x 64 in 2 groups 10.52; 2 tokens an invocation 11.95.
-MATMUL_TILED = {v: {"bt": 32, "bn": 32, "tm": 4, "bk": 8, "kg": 4, "min_rows": 64, "max_k": 2048}
-                for v in ("gpu", "gpu_sg")}
+# Which tiling pays depends on how many workgroups a step gives it. H200, each matrix's 30 dispatches in one step
+# of synthetic SmolLM2, timed after 0.4 s of decode (the clock is up), ms at 64 / 128 / 256 / 512 rows:
+#   32 x 32, 4 K groups:   ffn_down 1.55 / 1.53 / 2.12 / 2.68, gate|up 1.15 / 1.41 / 2.79 / 4.60,
+#                          output 0.78 / 0.76 / 0.93 / 1.18, QKV 1.02 / 1.01 / 1.17 / 1.73
+#   32 x 16, 8 K groups:   ffn_down 0.97 / 1.34 / 1.69 / 2.80, gate|up 0.97 / 1.76 / 3.28 / 6.13,
+#                          output 0.55 / 0.67 / 0.83 / 1.34, QKV 0.76 / 0.86 / 1.71 / 2.65
+#   64 x 64, 8 tokens an invocation, 2 K groups: gate|up 1.99 / 1.95 / 2.61 / 3.43 (the others slower throughout)
+# With few tiles a step is as long as one workgroup's serial path through K, so more K groups of fewer inputs win;
+# with many, fewer instructions per multiply-add do. Each matmul therefore chains them: 32 x 16 from min_rows, and
+# each next tiling from the rows at which it has min_wgs workgroups (32 x 32 took over between 192 and 240 of them,
+# 64 x 64 between 96 and 192). Those counts are the H200's (132 SMs); no other GPU was measured. A 512-row step's
+# matmuls took 8.96 ms with the chain against 10.07 with 32 x 32 alone, 64 rows 3.25 against 4.48 (the sums of the
+# figures above).
+MATMUL_SMALL = {"bt": 32, "bn": 16, "tm": 4, "bk": 8, "kg": 8}
+MATMUL_TILINGS = [MATMUL_SMALL, {"bt": 32, "bn": 32, "tm": 4, "bk": 8, "kg": 4, "min_wgs": 240},
+                  {"bt": 64, "bn": 64, "tm": 8, "bk": 8, "kg": 2, "min_wgs": 192}]
+MATMUL_TILED = {v: {"min_rows": 64, "max_k": 2048, "tilings": MATMUL_TILINGS} for v in ("gpu", "gpu_sg")}
 # gpu_f16 (shader-f16): x and the decoded weights staged in f16, multiplied and summed in f16 within a slice of 16 k,
 # the slices' sums added in f32 (matmul_tiled.wgsl.j2). Half the workgroup memory a slice, so slices twice as deep
 # fit 16 KiB. H200, one 512-row step's matmuls, the same run: 9.37-9.44 ms against 10.11-10.26 ms for the f32
-# program above; 16-k slices in f32 (17 KiB) took 12.8 ms. Other f16 tiles took 10.4-12.4 ms (32 x 32 in 2 K
+# 32 x 32 program; 16-k slices in f32 (17 KiB) took 12.8 ms. Other f16 tiles took 10.4-12.4 ms (32 x 32 in 2 K
 # groups, 32 x 64, 64 x 32 and 64 x 64 with 8 tokens an invocation), and a first version whose x and w shares fell
 # on the same warps 12.1 ms in this shape. The outputs differ from f32 by f16 rounding: about 1e-3 of the largest
-# output on random matrices (tests/test_kernels.py).
-MATMUL_TILED["gpu_f16"] = MATMUL_TILED["gpu"] | {"bk": 16, "f16": True}
+# output on random matrices (tests/test_kernels.py). In the per-matrix sweep above, f16 32 x 32 took 1.65 / 1.65 /
+# 2.02 / 2.71 ms (ffn_down), 1.04 / 1.25 / 2.14 / 3.86 (gate|up), 0.79 / 0.79 / 0.93 / 1.19 (output) and 0.95 /
+# 0.94 / 1.06 / 1.53 (QKV); f16 32 x 16 in 8 groups was slower than f32's at every size (1.25 / 1.51 / 2.42 / 3.61
+# for ffn_down). So gpu_f16 keeps f32's 32 x 16 for short steps, and f32's 64 x 64 only where gate|up reaches 512
+# rows (2.64 against 2.14 at 256).
+MATMUL_TILED["gpu_f16"] = {"min_rows": 64, "max_k": 2048, "tilings": [
+    MATMUL_SMALL, {"bt": 32, "bn": 32, "tm": 4, "bk": 16, "kg": 4, "f16": True, "min_wgs": 240},
+    MATMUL_TILINGS[2] | {"min_wgs": 384}]}
 
 
 # Epilogues that take two weight rows per output: gate and up (silu_mul), or the two elements of a q|k|v pair that
@@ -380,7 +406,7 @@ def merge_tile_bytes(K: int, heads: int, splits: int, tt: int) -> int:
 @functools.lru_cache(maxsize=None)
 def matmul_kernel(fmt: str, K: int, N: int, *, row0=0, out_n=None, prologue=None, eps=1e-5, bias=False,
                   act=None, residual=False, rows="T", kv: KVWrite | None = None,
-                  parts: AttentionParts | None = None) -> Kernel:
+                  parts: AttentionParts | None = None, max_rows: int | None = None) -> Kernel:
     """y[t, row0 + n] (+)= act(W[n] · prologue(x[t]) + bias) for the N rows held in `w`, for every row t of x.
 
     rows: "T" when x has one row per row of the step (p.n_rows), "O" when it has one per output (p.n_out: the
@@ -463,11 +489,32 @@ def matmul_kernel(fmt: str, K: int, N: int, *, row0=0, out_n=None, prologue=None
         k.variants[variant] = KernelVariant(src, (wg, 1, 1), disp, wbytes)
         tiling = MATMUL_TILED.get(variant)
         if tiling and K <= tiling["max_k"]:
-            key = repr(sorted(tiling.items()))   # gpu and gpu_sg share their tiled program
-            if key not in tiled:
-                tiled[key] = tiled_matmul(bindings, consts, **{k_: v for k_, v in tiling.items() if k_ != "max_k"})
-            k.variants[variant].tiled = tiled[key]
+            chain = None
+            for t, min_rows in reversed(tiling_rows(tiling, n_w, consts["paired"], max_rows)):
+                key = repr((sorted(t.items()), min_rows))   # variants share their tiled programs' sources
+                if key not in tiled:
+                    tiled[key] = tiled_matmul(bindings, consts, min_rows=min_rows,
+                                              **{k_: v for k_, v in t.items() if k_ != "min_wgs"})
+                chain = dataclasses.replace(tiled[key], tiled=chain)
+            k.variants[variant].tiled = chain
     return k
+
+
+def tiling_rows(tiling: dict, n_w: int, paired: bool, max_rows: int | None) -> list[tuple[dict, int]]:
+    """(tiling, min_rows) of the tiled programs a matmul of n_w output rows chains (MATMUL_TILED): the first from
+    the variant's min_rows, each next from the rows at which it has min_wgs workgroups. A tiling that would start
+    no later than the one before replaces it; one past max_rows (no step is that long) is left out."""
+    out: list[tuple[dict, int]] = []
+    for t in tiling["tilings"]:
+        rows = tiling["min_rows"]
+        if "min_wgs" in t:
+            across = -(-n_w // (t["bn"] // 2 if paired else t["bn"]))
+            rows = max(rows, -(-t["min_wgs"] // across) * t["bt"])
+        while out and out[-1][1] >= rows:
+            out.pop()
+        if max_rows is None or rows <= max_rows:
+            out.append((t, rows))
+    return out
 
 
 def tiled_matmul(bindings: list[Binding], consts: dict, *, bt: int, bn: int, tm: int, bk: int, kg: int,

@@ -53,6 +53,20 @@ def _get(obj, key):
     return obj.get(key, _MISSING) if isinstance(obj, dict) else _MISSING
 
 
+def tiled_entries(e: dict) -> list[dict]:
+    """A kernel variant entry's tiled programs, for ever longer steps (each nested in the one before)."""
+    out = []
+    while "tiled" in e:
+        e = e["tiled"]
+        out.append(e)
+    return out
+
+
+def program_files(e: dict) -> list[str]:
+    """The WGSL files of a kernel variant entry: its program's and its tiled programs'."""
+    return [e["file"]] + [t["file"] for t in tiled_entries(e)]
+
+
 def validate_manifest(m: Any, where: str) -> None:
     """Raise ArtifactError ("<where>: <path> <what is wrong>") unless `m` is a manifest this runtime can run."""
     if not isinstance(m, dict):
@@ -161,10 +175,13 @@ def validate_manifest(m: Any, where: str) -> None:
         for v, e in k["variants"].items():
             vat = f"{at}.variants.{v}"
             program(e, vat)
-            if "tiled" in e:   # a second program for steps of at least min_rows rows (kernels.KernelVariant)
-                program(e["tiled"], f"{vat}.tiled")
-                need(_is_positive(e["tiled"].get("min_rows")), f"{vat}.tiled.min_rows",
-                     f"is {_show(e['tiled'].get('min_rows'))}, expected a positive integer")
+            below = 0
+            while "tiled" in e:   # programs for steps of at least min_rows rows, nested (kernels.KernelVariant)
+                e, vat = e["tiled"], f"{vat}.tiled"
+                program(e, vat)
+                need(_is_positive(e.get("min_rows")) and e["min_rows"] > below, f"{vat}.min_rows",
+                     f"is {_show(e.get('min_rows'))}, expected an integer above {below}")
+                below = e["min_rows"]
 
     lst(_get(m, "shards"), "shards")
     for i, s in enumerate(m["shards"]):

@@ -10,7 +10,7 @@
  * Plain ES module, no module-level state.
  */
 
-import { ArtifactError, shardsForUnits, validateManifest } from './manifest.js';
+import { ArtifactError, shardsForUnits, tiledEntries, validateManifest } from './manifest.js';
 
 export {
   ArtifactError, FORMAT_VERSION, insideArtifact, shardsForUnits, unitNames, unitRange, validateManifest,
@@ -300,12 +300,12 @@ export async function loadArtifact(baseUrl, options = {}) {
 }
 
 /**
- * WGSL sources of the given kernels' `variant`: its program, and its tiled program where it has one.
+ * WGSL sources of the given kernels' `variant`: its program, and its tiled programs (for ever longer steps).
  * @param {string} baseUrl
  * @param {any} manifest
  * @param {string} variant
  * @param {Iterable<string>} kernelNames
- * @returns {Promise<Map<string, {main: string, tiled: string | null}>>}
+ * @returns {Promise<Map<string, {main: string, tiled: string[]}>>}
  */
 export async function fetchKernelSources(baseUrl, manifest, variant, kernelNames) {
   const base = artifactBase(baseUrl);
@@ -318,8 +318,8 @@ export async function fetchKernelSources(baseUrl, manifest, variant, kernelNames
   const entries = await Promise.all([...kernelNames].map(async (name) => {
     const v = manifest.kernels[name].variants[variant];
     if (!v) throw new ArtifactError(`kernel ${name} has no "${variant}" variant`);
-    const [main, tiled] = await Promise.all([text(v.file), v.tiled ? text(v.tiled.file) : null]);
-    return /** @type {[string, {main: string, tiled: string | null}]} */ ([name, { main, tiled }]);
+    const [main, ...tiled] = await Promise.all([v, ...tiledEntries(v)].map((e) => text(e.file)));
+    return /** @type {[string, {main: string, tiled: string[]}]} */ ([name, { main, tiled }]);
   }));
   return new Map(entries);
 }

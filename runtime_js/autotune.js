@@ -13,6 +13,7 @@
  * Plain ES module, no module-level state.
  */
 import { fetchKernelSources } from './artifact.js';
+import { tiledEntries } from './manifest.js';
 import { median, stepGpuMs } from './profile.js';
 
 /** localStorage entry holding {cacheKey: record}. */
@@ -73,7 +74,7 @@ export async function cacheKey(baseUrl, manifest, gpu, cands) {
   const mine = cands.map((v) => names.filter((n) => manifest.kernels[n].variants[v]));
   const sources = await Promise.all(cands.map((v, i) => fetchKernelSources(baseUrl, manifest, v, mine[i])));
   cands.forEach((_, i) => {
-    for (const n of mine[i]) parts.push(n, sources[i].get(n)?.main ?? '', sources[i].get(n)?.tiled ?? '');
+    for (const n of mine[i]) parts.push(n, sources[i].get(n)?.main ?? '', ...(sources[i].get(n)?.tiled ?? []));
   });
   return hashOf(parts);
 }
@@ -137,10 +138,11 @@ export function longStepRows(manifest, variants, maxRows) {
   let rows = 0;
   for (const k of Object.values(manifest.kernels)) {
     for (const [v, e] of Object.entries(/** @type {Record<string, any>} */ (k.variants))) {
-      if (variants.includes(v) && e.tiled) rows = Math.max(rows, e.tiled.min_rows ?? 0);
+      if (!variants.includes(v)) continue;
+      for (const t of tiledEntries(e)) if (t.min_rows <= maxRows) rows = Math.max(rows, t.min_rows);
     }
   }
-  return rows > 0 && rows <= maxRows ? rows : 0;
+  return rows;
 }
 
 /**

@@ -9,7 +9,7 @@
  * Plain ES module, no module-level state.
  */
 import { workgroups } from './executor.js';
-import { defaultSlots, shapeBytes, stepSizes, unitNames } from './manifest.js';
+import { defaultSlots, shapeBytes, stepSizes, tiledEntries, unitNames } from './manifest.js';
 import { WebGpuUnavailableError, requestWebGpuAdapter } from './webgpu_check.js';
 
 /** A WebGPU limit of this adapter is below what the model needs. The message names the limit and both values. */
@@ -160,7 +160,7 @@ export function neededLimits(manifest, variant, units, slots = 1, options = {}) 
       need('maxStorageBuffersPerShaderStage', storage, `kernel ${d.kernel} binds ${storage} storage buffers`);
       /** @type {KernelVariant} */
       const main = kernel.variants[variant];
-      for (const v of main.tiled ? [main, main.tiled] : [main]) {
+      for (const v of [main, ...tiledEntries(main)]) {
         need('maxComputeWorkgroupStorageSize', v.workgroup_bytes, `kernel ${d.kernel} (${variant})`);
         const [x, y, z] = v.workgroup_size;
         need('maxComputeInvocationsPerWorkgroup', x * y * z, `kernel ${d.kernel} (${variant})`);

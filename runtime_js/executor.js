@@ -40,25 +40,50 @@ export class KernelError extends Error {
  * @property {Array<{name: string, type: string}>} bindings  In binding order.
  * @property {Array<[number|string, number]>} dispatch
  * @property {string} [where]       For messages, e.g. "cpu variant, kernels/cpu/x.wgsl".
- * @property {{source: string, dispatch: Array<[number|string, number]>, minRows: number, where?: string}} [tiled]
- *   A second program (same bindings) run instead for steps of at least minRows rows: the rows its dispatch
- *   counts ("T" or "O"), as compiler/native/executor.py KernelProgram.for_step.
+ * @property {TiledProgram} [tiled]  Run instead (same bindings) for steps of at least minRows rows: the rows its
+ *   dispatch counts ("T" or "O"), as compiler/native/executor.py KernelProgram.for_step.
  */
 
 /**
- * The dispatch grid and pipeline key a step runs for `prog`: its tiled program when the step is long enough.
+ * @typedef {object} TiledProgram
+ * @property {string} source
+ * @property {Array<[number|string, number]>} dispatch
+ * @property {number} minRows
+ * @property {string} [where]
+ * @property {TiledProgram} [tiled]  For still longer steps.
+ */
+
+/**
+ * (pipeline key, program) of `prog` and its tiled programs, for ever longer steps.
+ * @param {KernelProgram} prog
+ * @returns {Array<[string, KernelProgram | TiledProgram]>}
+ */
+export function programChain(prog) {
+  /** @type {Array<[string, KernelProgram | TiledProgram]>} */
+  const out = [];
+  let key = prog.name;
+  for (let p = /** @type {KernelProgram | TiledProgram | undefined} */ (prog); p; p = p.tiled, key += '#tiled') {
+    out.push([key, p]);
+  }
+  return out;
+}
+
+/**
+ * The dispatch grid and pipeline key a step runs for `prog`: the last tiled program whose minRows the step
+ * reaches, else its own.
  * @param {KernelProgram} prog
  * @param {number} nRows
  * @param {number} nOut
  * @returns {{key: string, dispatch: Array<[number|string, number]>}}
  */
 export function programFor(prog, nRows, nOut) {
-  const t = prog.tiled;
-  if (t) {
+  let found = { key: prog.name, dispatch: prog.dispatch };
+  for (const [key, t] of programChain(prog).slice(1)) {
     const count = t.dispatch.find(([c]) => c === 'T' || c === 'O')?.[0];
-    if ((count === 'T' ? nRows : nOut) >= t.minRows) return { key: `${prog.name}#tiled`, dispatch: t.dispatch };
+    if ((count === 'T' ? nRows : nOut) < /** @type {TiledProgram} */ (t).minRows) break;
+    found = { key, dispatch: t.dispatch };
   }
-  return { key: prog.name, dispatch: prog.dispatch };
+  return found;
 }
 
 /** @param {number} n */
@@ -127,8 +152,8 @@ export class Executor {
       return this.#compile(prog, layout);
     }));
     progs.forEach((prog, i) => {
-      this.pipelines.delete(prog.name);
-      this.pipelines.delete(`${prog.name}#tiled`);
+      const old = this.programs.get(prog.name);
+      for (const [key] of old ? programChain(old) : []) this.pipelines.delete(key);
       for (const [key, pipeline] of built[i]) this.pipelines.set(key, pipeline);
       this.programs.set(prog.name, prog);
     });
@@ -143,8 +168,7 @@ export class Executor {
   async #compile(prog, layout) {
     const dev = this.device;
     const pipelineLayout = dev.createPipelineLayout({ label: prog.name, bindGroupLayouts: [layout] });
-    const programs = [[prog.name, prog.source, prog.where, prog.dispatch]];
-    if (prog.tiled) programs.push([`${prog.name}#tiled`, prog.tiled.source, prog.tiled.where, prog.tiled.dispatch]);
+    const programs = programChain(prog).map(([key, p]) => [key, p.source, p.where, p.dispatch]);
     // A program whose grid is empty whatever the step (a variant that never runs the kernel, such as
     // attention_tiled's on CPU adapters) gets no pipeline: SwiftShader would spend compile time on it.
     const runs = programs.filter(([, , , dispatch]) => !dispatch.some(([c]) => c === 0));

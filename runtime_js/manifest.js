@@ -54,6 +54,18 @@ const show = (v) => (v === undefined ? 'missing' : JSON.stringify(v));
  * @param {any} m
  * @param {string} where  The manifest's URL, for messages.
  */
+/**
+ * A kernel variant entry's tiled programs, for ever longer steps (each nested in the one before); the twin of
+ * compiler/manifest.py tiled_entries.
+ * @param {any} e
+ * @returns {any[]}
+ */
+export function tiledEntries(e) {
+  const out = [];
+  for (let t = e.tiled; t; t = t.tiled) out.push(t);
+  return out;
+}
+
 export function validateManifest(m, where) {
   if (!isObject(m)) throw new ArtifactError(`${where}: expected a JSON object`);
   // First, before any other field: a newer format may have renamed everything else.
@@ -145,9 +157,14 @@ export function validateManifest(m, where) {
     for (const [v, e] of Object.entries(k.variants)) {
       const vat = `${at}.variants.${v}`;
       program(e, vat);
-      if ('tiled' in e) { // a second program for steps of at least min_rows rows (compiler/kernels.py KernelVariant)
-        program(e.tiled, `${vat}.tiled`);
-        need(isPositive(e.tiled.min_rows), `${vat}.tiled.min_rows`, `is ${show(e.tiled.min_rows)}, expected a positive integer`);
+      // Programs for steps of at least min_rows rows, nested (compiler/kernels.py KernelVariant).
+      let below = 0;
+      for (let t = e, at = vat; 'tiled' in t; below = t.min_rows) {
+        t = t.tiled;
+        at = `${at}.tiled`;
+        program(t, at);
+        need(isPositive(t.min_rows) && t.min_rows > below, `${at}.min_rows`,
+          `is ${show(t.min_rows)}, expected an integer above ${below}`);
       }
     }
   }

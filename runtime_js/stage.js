@@ -17,7 +17,7 @@ import { fetchKernelSources, fetchManifest, loadShards } from './artifact.js';
 import { checkStep, packCtl, packParams } from './batch.js';
 import { LimitError, acquireDevice, chooseVariant } from './device.js';
 import { Executor } from './executor.js';
-import { ArtifactError, shapeBytes, stepSizes, unitNames } from './manifest.js';
+import { ArtifactError, shapeBytes, stepSizes, tiledEntries, unitNames } from './manifest.js';
 import { decode as decodeWire } from './wire.js';
 
 export { defaultSlots, kvBytesPerSlot, splitRanges, unitNames } from './manifest.js';
@@ -165,19 +165,23 @@ export class Workspace {
    * What the executor builds of kernel `name` in `variant`, from its fetched WGSL.
    * @param {string} name
    * @param {string} variant
-   * @param {{main: string, tiled?: string} | undefined} src
+   * @param {{main: string, tiled: string[]} | undefined} src
    * @returns {import('./executor.js').KernelProgram}
    */
   #program(name, variant, src) {
     const k = this.manifest.kernels[name];
     const v = k.variants[variant];
+    /** @type {import('./executor.js').TiledProgram | undefined} */
+    let tiled;
+    tiledEntries(v).reverse().forEach((t, i, all) => {
+      tiled = {
+        source: src?.tiled[all.length - 1 - i] ?? '', dispatch: t.dispatch, minRows: t.min_rows,
+        where: `${variant} variant, ${t.file}`, tiled,
+      };
+    });
     return {
       name, source: src?.main ?? '', bindings: k.bindings, dispatch: v.dispatch,
-      where: `${variant} variant, ${v.file}`,
-      tiled: v.tiled && {
-        source: src?.tiled ?? '', dispatch: v.tiled.dispatch, minRows: v.tiled.min_rows,
-        where: `${variant} variant, ${v.tiled.file}`,
-      },
+      where: `${variant} variant, ${v.file}`, tiled,
     };
   }
 

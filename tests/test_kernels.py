@@ -9,7 +9,7 @@ import pytest
 from compiler import kernels as K
 from compiler import reference as R
 from compiler.native.batch import Output, Row, Sampling, Step, pack_ctl
-from compiler.native.executor import Executor, run_kernel
+from compiler.native.executor import Executor, KernelProgram, run_kernel
 from compiler.quant import dequantize, interleave, quantize, repack, repack_paired, repack_rows
 
 pytestmark = pytest.mark.gpu
@@ -32,8 +32,8 @@ def rng(seed=0):
 def close(got, want, variant: str, T: int, rtol=1e-4, atol=2e-4):
     """assert_allclose for a matmul's outputs. gpu_f16's tiled GEMM (steps of min_rows rows or more) multiplies
     and sums slices of 16 k in f16: its outputs are good to about 1e-3 of the largest (2^-11 a rounding)."""
-    tiling = K.MATMUL_TILED.get(variant, {})
-    if tiling.get("f16") and T >= tiling["min_rows"]:
+    tiling = K.MATMUL_TILED.get(variant, {})   # (gpu's tolerance holds for the f32 programs gpu_f16 shares)
+    if any(t.get("f16") for t in tiling.get("tilings", ())) and T >= tiling["min_rows"]:
         rtol, atol = 4e-3, 4e-3 * float(np.abs(want).max())
     np.testing.assert_allclose(got.reshape(want.shape), want, rtol=rtol, atol=atol)
 
@@ -107,6 +107,30 @@ def test_matmul_fused(ex, variant, case, T):
     k = K.matmul_kernel(fmt, Kd, N, eps=1e-5, **kw)
     got = run_kernel(ex, k, variant, arrays, T, out_sizes={"out": want.nbytes}, n_out=n_out)["out"]
     close(got, want, variant, T)
+
+
+@pytest.mark.parametrize("variant", sorted(K.MATMUL_TILED))
+@pytest.mark.parametrize("act", [None, "silu_mul"])
+def test_every_tiled_program_of_the_chain_runs_its_rows(ex, variant, act):
+    """A GPU matmul chains tiled programs for ever longer steps (kernels.MATMUL_TILED): each runs from its min_rows,
+    here at 5 rows past it (a partial tile) on a matrix whose row count divides into no tile."""
+    r = rng(11)
+    Kd, N = 96, 2002 if act else 1001
+    levels = K.tiling_rows(K.MATMUL_TILED[variant], N // 2 if act else N, bool(act), None)
+    assert len(levels) == 3 and [m for _, m in levels] == sorted({m for _, m in levels})
+    t = quantize("w", r.standard_normal((N, Kd)), "q4_1")
+    k = K.matmul_kernel("q4_1", Kd, N, prologue="rmsnorm", act=act)
+    chain = k.variants[variant].chain()
+    nw = r.standard_normal(Kd).astype(np.float32)
+    for depth, (_, min_rows) in enumerate(levels, 1):
+        T = min_rows + 5
+        assert KernelProgram.from_variant("k", [], k.variants[variant]).for_step(T, 1)[1].source == chain[depth].source
+        x = r.standard_normal((T, Kd)).astype(np.float32)
+        y = R.matmul(R.rmsnorm(x, nw, 1e-5), dequantize(t))
+        want = R.silu_mul(y[:, : N // 2], y[:, N // 2:]) if act else y
+        arrays = {"x": x, "w": repack_paired(t) if act else repack(t), "norm_w": nw}
+        got = run_kernel(ex, k, variant, arrays, T, out_sizes={"out": want.nbytes})["out"]
+        close(got, want, variant, T)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

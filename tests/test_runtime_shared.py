@@ -139,3 +139,67 @@ console.log(JSON.stringify(out));
     got = subprocess.run([node, str(script)], capture_output=True, text=True, timeout=60)
     assert got.returncode == 0, got.stderr
     assert json.loads(got.stdout) == want | {"small": 8}
+
+
+def test_nested_tiled_programs_are_validated_and_chosen_alike(tmp_path):
+    """A kernel variant's tiled programs nest, each for longer steps than the one before: both validators reject a
+    nested min_rows that is not above its parent's, naming the field, and both runtimes run the same program of a
+    three-program chain at each step length (compiler/native/executor.py for_step, runtime_js/executor.js
+    programFor). Node runs the browser's modules."""
+    import copy
+    import shutil
+    import subprocess
+
+    from compiler.build import compile_model
+    from compiler.errors import ArtifactError
+    from compiler.importers import load_model
+    from compiler.manifest import validate_manifest
+    from compiler.native.executor import KernelProgram
+    from tests.conftest import unavailable
+    from tests.tiny_models import make_tiny_llama
+
+    m = compile_model(load_model(make_tiny_llama(tmp_path)), tmp_path / "art", model_id="tiny", max_context=32,
+                      max_tokens=80, progress=False)
+    name = next(n for n, k in m["kernels"].items() if "tiled" in k["variants"]["gpu"])
+    first = m["kernels"][name]["variants"]["gpu"]["tiled"]
+    good = copy.deepcopy(m)
+    good["kernels"][name]["variants"]["gpu"]["tiled"]["tiled"] = dict(first, min_rows=first["min_rows"] + 8,
+                                                                      tiled=dict(first, min_rows=first["min_rows"] + 9))
+    bad = copy.deepcopy(m)
+    bad["kernels"][name]["variants"]["gpu"]["tiled"]["tiled"] = dict(first)
+    field = f'kernels["{name}"].variants.gpu.tiled.tiled.min_rows'
+    validate_manifest(good, "good")
+    with pytest.raises(ArtifactError, match=re.escape(field)):
+        validate_manifest(bad, "bad")
+
+    entry = good["kernels"][name]["variants"]["gpu"]
+    prog = KernelProgram.from_entry(name, [], entry, lambda e: e["file"])
+    lo = first["min_rows"]
+    rows = [1, lo - 1, lo, lo + 7, lo + 8, lo + 9, lo + 100]
+    want = [prog.for_step(r, r)[0] for r in rows]
+    assert want == [name, name, f"{name}#tiled", f"{name}#tiled", f"{name}#tiled#tiled", f"{name}#tiled#tiled#tiled",
+                    f"{name}#tiled#tiled#tiled"]
+    node = shutil.which("node")
+    if node is None:
+        unavailable("node", "node is missing")
+    js = Path(__file__).resolve().parent.parent / "runtime_js"
+    script = tmp_path / "nested.mjs"
+    script.write_text(f"""
+import {{ pathToFileURL }} from "node:url";
+const {{ validateManifest, tiledEntries }} = await import(pathToFileURL({json.dumps(str(js / "manifest.js"))}).href);
+const {{ programFor }} = await import(pathToFileURL({json.dumps(str(js / "executor.js"))}).href);
+const out = {{}};
+validateManifest({json.dumps(good)}, "good");
+try {{ validateManifest({json.dumps(bad)}, "bad"); out.bad = null; }} catch (e) {{ out.bad = e.message; }}
+const e = {json.dumps(entry)};
+let tiled;
+for (const t of tiledEntries(e).reverse()) tiled = {{ source: "", dispatch: t.dispatch, minRows: t.min_rows, tiled }};
+const prog = {{ name: {json.dumps(name)}, source: "", bindings: [], dispatch: e.dispatch, tiled }};
+out.keys = {json.dumps(rows)}.map((r) => programFor(prog, r, r).key);
+console.log(JSON.stringify(out));
+""")
+    got = subprocess.run([node, str(script)], capture_output=True, text=True, timeout=60)
+    assert got.returncode == 0, got.stderr
+    out = json.loads(got.stdout)
+    assert out["keys"] == want
+    assert out["bad"] and field in out["bad"]

@@ -56,18 +56,20 @@ def test_gpu_f16_runs_the_gpu_programs_but_for_the_tiled_gemm(case):
     k = CASES[case]()
     f16, gpu = k.variants["gpu_f16"], k.variants["gpu"]
     assert (f16.source, f16.dispatch, f16.workgroup_bytes) == (gpu.source, gpu.dispatch, gpu.workgroup_bytes)
-    if k.op == "matmul" and gpu.tiled is not None:
-        assert f16.tiled.source.startswith("enable f16;") and "vec4<f16>" in f16.tiled.source
-    elif gpu.tiled is not None:
-        assert f16.tiled.source == gpu.tiled.source
+    for t, g in zip(f16.chain()[1:], gpu.chain()[1:]):   # the f16 GEMM from the middle tiling (MATMUL_TILED)
+        assert t.source == g.source or (t.source.startswith("enable f16;") and "vec4<f16>" in t.source)
 
 
 @pytest.mark.parametrize("case", ["matmul_q4_1_rmsnorm_silu", "matmul_q4_1_rmsnorm_rope_kv", "matmul_q4_1_residual_merge",
                                   "matmul_q4_0_residual"])
-@pytest.mark.parametrize("variant", sorted(K.MATMUL_TILED))
-def test_tiled_program_is_unchanged(case, variant):
-    """The GPU variants' second program for long steps (a kernel variant's `tiled`)."""
-    check(CASES[case]().variants[variant].tiled.source, GOLDEN / f"{case}.{variant}.tiled.wgsl", case, variant + " tiled")
+@pytest.mark.parametrize("variant", ["gpu", "gpu_f16"])   # gpu_sg runs gpu's (asserted)
+def test_tiled_programs_are_unchanged(case, variant):
+    """The GPU variants' programs for long steps (a kernel variant's `tiled` chain, kept whatever a step's rows)."""
+    k = CASES[case]()
+    chain = k.variants[variant].chain()[1:]
+    assert chain and [t.source for t in k.variants["gpu_sg"].chain()[1:]] == [t.source for t in k.variants["gpu"].chain()[1:]]
+    for depth, t in enumerate(chain, 1):
+        check(t.source, GOLDEN / f"{case}.{variant}{'.tiled' * depth}.wgsl", case, f"{variant}{' tiled' * depth}")
 
 
 @pytest.mark.parametrize("variant", sorted(K.MATMUL_TILED))

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..manifest import tiled_entries
 from .batch import Output, Row, Step
 from .gpu import Gpu, choose_variant, usable_variants
 
@@ -124,9 +125,9 @@ def tune(chain, cands: list[str], *, repeats: int = 7, position: int | None = No
 def long_step_rows(manifest: dict, variants: list[str], max_rows: int) -> int:
     """The rows of the longest min_rows among the variants' tiled programs, when a step may have that many (0 when
     none of them has one: their long steps run their decode programs)."""
-    rows = max((e["tiled"].get("min_rows", 0) for k in manifest["kernels"].values()
-                for v, e in k["variants"].items() if v in variants and e.get("tiled")), default=0)
-    return rows if 0 < rows <= max_rows else 0
+    rows = max((t["min_rows"] for k in manifest["kernels"].values() for v, e in k["variants"].items()
+                if v in variants for t in tiled_entries(e) if t["min_rows"] <= max_rows), default=0)
+    return rows
 
 
 # Seconds of steps submitted back to back before a candidate is timed. Building a candidate's pipelines leaves the

@@ -88,13 +88,24 @@ class KernelProgram:
         return KernelProgram(name, v.source, bindings, v.dispatch,
                              KernelProgram.from_variant(name, bindings, v.tiled) if v.tiled else None, v.min_rows)
 
-    def for_step(self, n_rows: int, n_out: int) -> "KernelProgram":
-        """The program a step runs: the tiled one when the rows its grid counts ("T" or "O") reach min_rows."""
-        t = self.tiled
-        if t is None:
-            return self
-        count = next(c for c, _ in t.dispatch if c in ("T", "O"))
-        return t if (n_rows if count == "T" else n_out) >= t.min_rows else self
+    def chain(self) -> list[tuple[str, "KernelProgram"]]:
+        """(pipeline key, program) of this program and its tiled ones, for ever longer steps."""
+        out, key, p = [], self.name, self
+        while p is not None:
+            out.append((key, p))
+            key, p = key + "#tiled", p.tiled
+        return out
+
+    def for_step(self, n_rows: int, n_out: int) -> tuple[str, "KernelProgram"]:
+        """(pipeline key, program) a step runs: the last tiled one whose min_rows the rows its grid counts ("T" or
+        "O") reach, else this one."""
+        key, prog = self.name, self
+        for k, t in self.chain()[1:]:
+            count = next(c for c, _ in t.dispatch if c in ("T", "O"))
+            if (n_rows if count == "T" else n_out) < t.min_rows:
+                break
+            key, prog = k, t
+        return key, prog
 
 
 class Executor:
@@ -130,10 +141,10 @@ class Executor:
         if prog.name not in self.layouts:
             return self.add(prog)
         built = {}
-        for key, p in ((prog.name, prog), (prog.name + "#tiled", prog.tiled)):
+        for key, p in prog.chain():
             # A program whose grid is empty whatever the step (a variant that never runs the kernel, such as
             # attention_tiled's on CPU adapters) gets no pipeline: its bind groups need only the layout.
-            if p is None or any(c == 0 for c, _ in p.dispatch):
+            if any(c == 0 for c, _ in p.dispatch):
                 continue
             try:
                 module = self.device.create_shader_module(code=native_wgsl(p.source), label=key)
@@ -143,8 +154,9 @@ class Executor:
             except Exception as e:  # noqa: BLE001 - wgpu raises GPUValidationError / GPUError subclasses
                 detail = " ".join(line.strip() for line in str(e).splitlines() if line.strip())[:400] or type(e).__name__
                 raise ArtifactError(f"kernel {key}: the adapter rejected it: {detail}") from e
-        self.pipelines.pop(prog.name, None)
-        self.pipelines.pop(prog.name + "#tiled", None)
+        old = self.programs.get(prog.name)
+        for key, _ in old.chain() if old else []:
+            self.pipelines.pop(key, None)
         self.pipelines.update(built)
         self.programs[prog.name] = prog
 
@@ -169,11 +181,10 @@ class Executor:
         replays."""
         out = []
         for kernel, bg in steps:
-            main = self.programs[kernel]
-            prog = main.for_step(n_rows, n_out)
+            key, prog = self.programs[kernel].for_step(n_rows, n_out)
             x, y, z = workgroups(prog.dispatch, n_rows, n_out)
             if x and y and z:
-                out.append((self.pipelines[kernel if prog is main else kernel + "#tiled"], bg, x, y, z))
+                out.append((self.pipelines[key], bg, x, y, z))
         return out
 
     @staticmethod

@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from ..kernels import VARIANTS
+from ..manifest import program_files
 
 PROTOCOL = 1
 PROBE_CAP = 1 << 30        # at most this much is allocated to measure memory (a real allocation per 64 MiB)
@@ -70,7 +71,7 @@ class ArtifactMirror:
         kernels = {d["kernel"] for u in m["plan"]["units"] if u["name"] in wanted for d in u["dispatches"]}
         for k in kernels:
             v = m["kernels"][k]["variants"][variant]
-            for rel in [v["file"]] + ([v["tiled"]["file"]] if "tiled" in v else []):
+            for rel in program_files(v):
                 path = self.dir / rel
                 if not path.exists():
                     path.parent.mkdir(parents=True, exist_ok=True)

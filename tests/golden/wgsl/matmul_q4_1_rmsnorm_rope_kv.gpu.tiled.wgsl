@@ -42,15 +42,15 @@ const N: u32 = 480u;            // output rows of this dispatch
 const ROW0: u32 = 0u;      // first output row (weights split for binding limits)
 const OUT_N: u32 = 480u;    // output row stride
 const BT: u32 = 32u;          // tokens per tile
-const BN: u32 = 32u;          // weight rows per tile
+const BN: u32 = 16u;          // weight rows per tile
 const BK: u32 = 8u;          // inputs per slice through K
 const QS: u32 = 2u;          // vec4s per slice
 const TM: u32 = 4u;          // tokens per invocation
-const G1: u32 = 64u;          // invocations of a K group: (BT / TM) x (BN / 4)
-const KG: u32 = 4u;          // K groups
+const G1: u32 = 32u;          // invocations of a K group: (BT / TM) x (BN / 4)
+const KG: u32 = 8u;          // K groups
 const WG: u32 = 256u;
 const TX: u32 = BN / 4u;            // invocations across the weight rows (4 rows each)
-const KSPAN: u32 = 36u;   // vec4s of K per group, whole slices
+const KSPAN: u32 = 18u;   // vec4s of K per group, whole slices
 const HALF: u32 = 480u;      // partner rows (up, or a pair's second element) follow
 const OUTS: u32 = BN / 2u;          // output rows per tile
 // Staged as vec4s of 4 consecutive k, each written whole by the invocation that fetched it: the WGSL spec lets a
@@ -60,7 +60,7 @@ const OUTS: u32 = BN / 2u;          // output rows per tile
 // [j][tx], so the invocations of a warp (neighbouring tx) read neighbouring vec4s. In [column] order their 64-byte
 // stride hit the same banks: a 512-row step's matmuls took 13.7 ms on an H200, against 10.25 in this order (two
 // runs each, alternating).
-var<workgroup> xs: array<vec4<f32>, 256>;   // [group][k / 4][token] of this slice
+var<workgroup> xs: array<vec4<f32>, 512>;   // [group][k / 4][token] of this slice
 var<workgroup> ws: array<vec4<f32>, 256>;   // [group][k / 4][tile column % 4][tile column / 4]
 var<workgroup> sums: array<vec4<f32>, G1>;   // one group's sums of one token at a time, added into group 0's
 const TPT: u32 = WG / BT;           // invocations per token for the statistics
@@ -182,6 +182,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   // computes the current one, so the memory latency of a slice overlaps the arithmetic of the one before.
   var wn0 = fetch_w(base, kbeg, kend, l + 0u * G1);
   var xn0 = fetch_x(t0, last, kbeg, kend, l + 0u * G1);
+  var xn1 = fetch_x(t0, last, kbeg, kend, l + 1u * G1);
   // Every group runs the same number of slices, counted uniformly (barriers need uniform control flow; browsers
   // check); slices past K load zeros.
   for (var sl = 0u; sl < KSPAN / QS; sl++) {
@@ -193,10 +194,15 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       let i = l + 0u * G1;
       xs[(kq + i % QS) * BT + i / QS] = xn0;
     }
+    if (1u * G1 + l < BT * QS) {
+      let i = l + 1u * G1;
+      xs[(kq + i % QS) * BT + i / QS] = xn1;
+    }
     workgroupBarrier();
     let k1 = kbeg + (sl + 1u) * QS;   // the next slice (past kend: zeros, never used)
     wn0 = fetch_w(base, k1, kend, l + 0u * G1);
     xn0 = fetch_x(t0, last, k1, kend, l + 0u * G1);
+    xn1 = fetch_x(t0, last, k1, kend, l + 1u * G1);
     for (var k4 = 0u; k4 < QS; k4++) {
       let wo = (kq + k4) * BN + tx;
       let w0 = ws[wo];

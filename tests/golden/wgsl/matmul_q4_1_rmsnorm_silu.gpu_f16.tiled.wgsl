@@ -1,4 +1,3 @@
-enable f16;
 struct Params {
   n_rows: u32,
   n_out: u32,
@@ -30,15 +29,15 @@ const N: u32 = 1536u;            // output rows of this dispatch
 const ROW0: u32 = 0u;      // first output row (weights split for binding limits)
 const OUT_N: u32 = 1536u;    // output row stride
 const BT: u32 = 32u;          // tokens per tile
-const BN: u32 = 32u;          // weight rows per tile
-const BK: u32 = 16u;          // inputs per slice through K
-const QS: u32 = 4u;          // vec4s per slice
+const BN: u32 = 16u;          // weight rows per tile
+const BK: u32 = 8u;          // inputs per slice through K
+const QS: u32 = 2u;          // vec4s per slice
 const TM: u32 = 4u;          // tokens per invocation
-const G1: u32 = 64u;          // invocations of a K group: (BT / TM) x (BN / 4)
-const KG: u32 = 4u;          // K groups
+const G1: u32 = 32u;          // invocations of a K group: (BT / TM) x (BN / 4)
+const KG: u32 = 8u;          // K groups
 const WG: u32 = 256u;
 const TX: u32 = BN / 4u;            // invocations across the weight rows (4 rows each)
-const KSPAN: u32 = 36u;   // vec4s of K per group, whole slices
+const KSPAN: u32 = 18u;   // vec4s of K per group, whole slices
 const HALF: u32 = 1536u;      // partner rows (up, or a pair's second element) follow
 const OUTS: u32 = BN / 2u;          // output rows per tile
 // Staged as vec4s of 4 consecutive k, each written whole by the invocation that fetched it: the WGSL spec lets a
@@ -48,11 +47,8 @@ const OUTS: u32 = BN / 2u;          // output rows per tile
 // [j][tx], so the invocations of a warp (neighbouring tx) read neighbouring vec4s. In [column] order their 64-byte
 // stride hit the same banks: a 512-row step's matmuls took 13.7 ms on an H200, against 10.25 in this order (two
 // runs each, alternating).
-// f16 (shader-f16): staged transposed, a vec4<f16> per k of 4 tokens (xs) or of the 4 columns one invocation
-// holds (ws), so the inner loop is one multiply-add of 4 columns per token and k, in f16; the products of one
-// slice (BK k) are summed in f16 and each slice's sums are added in f32.
-var<workgroup> xs: array<vec4<f16>, 512>;   // [group][k][token / 4] of this slice
-var<workgroup> ws: array<vec4<f16>, 512>;   // [group][k][tile column / 4]
+var<workgroup> xs: array<vec4<f32>, 512>;   // [group][k / 4][token] of this slice
+var<workgroup> ws: array<vec4<f32>, 256>;   // [group][k / 4][tile column % 4][tile column / 4]
 var<workgroup> sums: array<vec4<f32>, G1>;   // one group's sums of one token at a time, added into group 0's
 const TPT: u32 = WG / BT;           // invocations per token for the statistics
 var<workgroup> red: array<vec2<f32>, WG>;
@@ -115,82 +111,54 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let l = lid % G1;
   let tx = l % TX;     // weight rows 4tx..4tx+3 of the tile
   let ty = l / TX;     // tokens TM*ty..TM*ty+TM-1
+  let kq = grp * QS;   // this group's first row of k quads in xs and ws
   let kbeg = grp * KSPAN;
   let kend = min(kbeg + KSPAN, K4);
   var a0 = vec4<f32>(0.0);
   var a1 = vec4<f32>(0.0);
   var a2 = vec4<f32>(0.0);
   var a3 = vec4<f32>(0.0);
-  var h0 = vec4<f16>(0.0h);
-  var h1 = vec4<f16>(0.0h);
-  var h2 = vec4<f16>(0.0h);
-  var h3 = vec4<f16>(0.0h);
-  // Staging shares: share s < SW of w is the 4 columns of column quad s / QS at k quad s % QS; share SW + s of x
-  // the 4 tokens of token quad s / QS. Each is fetched as 4 quads and written transposed, a vec4<f16> per k.
-  // Invocation l takes shares l, l + G1, ...: w and x shares are spread over all the group's warps.
-  let sh0 = l + 0u * G1;
-  let shw0 = select(sh0 - 32u, sh0, sh0 < 32u);   // the share's index among w's or x's
-  let shi0 = 4u * (shw0 / QS) * QS + shw0 % QS;   // fetch_w / fetch_x's index of its first quad
-  var n0_0 = vec4<f32>(0.0);
-  var n0_1 = vec4<f32>(0.0);
-  var n0_2 = vec4<f32>(0.0);
-  var n0_3 = vec4<f32>(0.0);
-  if (sh0 < 32u) {
-    n0_0 = fetch_w(base, kbeg, kend, shi0 + 0u * QS);
-    n0_1 = fetch_w(base, kbeg, kend, shi0 + 1u * QS);
-    n0_2 = fetch_w(base, kbeg, kend, shi0 + 2u * QS);
-    n0_3 = fetch_w(base, kbeg, kend, shi0 + 3u * QS);
-  } else {
-    n0_0 = fetch_x(t0, last, kbeg, kend, shi0 + 0u * QS);
-    n0_1 = fetch_x(t0, last, kbeg, kend, shi0 + 1u * QS);
-    n0_2 = fetch_x(t0, last, kbeg, kend, shi0 + 2u * QS);
-    n0_3 = fetch_x(t0, last, kbeg, kend, shi0 + 3u * QS);
-  }
+  // Software pipelining: each invocation fetches its share of the next slice into registers (wn*, xn*) before it
+  // computes the current one, so the memory latency of a slice overlaps the arithmetic of the one before.
+  var wn0 = fetch_w(base, kbeg, kend, l + 0u * G1);
+  var xn0 = fetch_x(t0, last, kbeg, kend, l + 0u * G1);
+  var xn1 = fetch_x(t0, last, kbeg, kend, l + 1u * G1);
+  // Every group runs the same number of slices, counted uniformly (barriers need uniform control flow; browsers
+  // check); slices past K load zeros.
   for (var sl = 0u; sl < KSPAN / QS; sl++) {
-    {
-      let q = shw0 % QS * 4u;
-      let v0 = vec4<f16>(vec4<f32>(n0_0.x, n0_1.x, n0_2.x, n0_3.x));
-      let v1 = vec4<f16>(vec4<f32>(n0_0.y, n0_1.y, n0_2.y, n0_3.y));
-      let v2 = vec4<f16>(vec4<f32>(n0_0.z, n0_1.z, n0_2.z, n0_3.z));
-      let v3 = vec4<f16>(vec4<f32>(n0_0.w, n0_1.w, n0_2.w, n0_3.w));
-      if (sh0 < 32u) {
-        let o = (grp * BK + q) * TX + shw0 / QS;
-        ws[o] = v0; ws[o + TX] = v1; ws[o + 2u * TX] = v2; ws[o + 3u * TX] = v3;
-      } else if (sh0 < 64u) {
-        let o = (grp * BK + q) * (BT / 4u) + shw0 / QS;
-        xs[o] = v0; xs[o + BT / 4u] = v1; xs[o + 2u * (BT / 4u)] = v2; xs[o + 3u * (BT / 4u)] = v3;
-      }
+    if (0u * G1 + l < BN * QS) {
+      let i = l + 0u * G1;
+      ws[((kq + i % QS) * 4u + i / QS % 4u) * TX + i / QS / 4u] = wn0;
+    }
+    if (0u * G1 + l < BT * QS) {
+      let i = l + 0u * G1;
+      xs[(kq + i % QS) * BT + i / QS] = xn0;
+    }
+    if (1u * G1 + l < BT * QS) {
+      let i = l + 1u * G1;
+      xs[(kq + i % QS) * BT + i / QS] = xn1;
     }
     workgroupBarrier();
-    let k1 = kbeg + (sl + 1u) * QS;
-    if (sh0 < 32u) {
-      n0_0 = fetch_w(base, k1, kend, shi0 + 0u * QS);
-      n0_1 = fetch_w(base, k1, kend, shi0 + 1u * QS);
-      n0_2 = fetch_w(base, k1, kend, shi0 + 2u * QS);
-      n0_3 = fetch_w(base, k1, kend, shi0 + 3u * QS);
-    } else {
-      n0_0 = fetch_x(t0, last, k1, kend, shi0 + 0u * QS);
-      n0_1 = fetch_x(t0, last, k1, kend, shi0 + 1u * QS);
-      n0_2 = fetch_x(t0, last, k1, kend, shi0 + 2u * QS);
-      n0_3 = fetch_x(t0, last, k1, kend, shi0 + 3u * QS);
+    let k1 = kbeg + (sl + 1u) * QS;   // the next slice (past kend: zeros, never used)
+    wn0 = fetch_w(base, k1, kend, l + 0u * G1);
+    xn0 = fetch_x(t0, last, k1, kend, l + 0u * G1);
+    xn1 = fetch_x(t0, last, k1, kend, l + 1u * G1);
+    for (var k4 = 0u; k4 < QS; k4++) {
+      let wo = (kq + k4) * BN + tx;
+      let w0 = ws[wo];
+      let w1 = ws[wo + TX];
+      let w2 = ws[wo + 2u * TX];
+      let w3 = ws[wo + 3u * TX];
+      let xo = (kq + k4) * BT + TM * ty;
+      let x0 = xs[xo + 0u];
+      a0 += vec4<f32>(dot(x0, w0), dot(x0, w1), dot(x0, w2), dot(x0, w3));
+      let x1 = xs[xo + 1u];
+      a1 += vec4<f32>(dot(x1, w0), dot(x1, w1), dot(x1, w2), dot(x1, w3));
+      let x2 = xs[xo + 2u];
+      a2 += vec4<f32>(dot(x2, w0), dot(x2, w1), dot(x2, w2), dot(x2, w3));
+      let x3 = xs[xo + 3u];
+      a3 += vec4<f32>(dot(x3, w0), dot(x3, w1), dot(x3, w2), dot(x3, w3));
     }
-    for (var k = 0u; k < BK; k++) {
-      let wv = ws[(grp * BK + k) * TX + tx];
-      let xo = (grp * BK + k) * (BT / 4u) + ty * 1u;
-      let xv0 = xs[xo + 0u];
-      h0 = fma(vec4<f16>(xv0[0]), wv, h0);
-      h1 = fma(vec4<f16>(xv0[1]), wv, h1);
-      h2 = fma(vec4<f16>(xv0[2]), wv, h2);
-      h3 = fma(vec4<f16>(xv0[3]), wv, h3);
-    }
-    a0 += vec4<f32>(h0);
-    h0 = vec4<f16>(0.0h);
-    a1 += vec4<f32>(h1);
-    h1 = vec4<f16>(0.0h);
-    a2 += vec4<f32>(h2);
-    h2 = vec4<f16>(0.0h);
-    a3 += vec4<f32>(h3);
-    h3 = vec4<f16>(0.0h);
     workgroupBarrier();
   }
   for (var g = 1u; g < KG; g++) {

@@ -300,6 +300,14 @@ export async function loadArtifact(baseUrl, options = {}) {
 }
 
 /**
+ * WGSL texts fetched for a manifest (the object fetchManifest returned), by URL: the autotuner's cache key reads
+ * every candidate's files, then the workspace and the tuner's trials read them again; each is fetched once per
+ * load. A manifest fetched again (a new load) starts empty, so a recompiled artifact is read afresh.
+ * @type {WeakMap<object, Map<string, Promise<string>>>}
+ */
+const wgslFetched = new WeakMap();
+
+/**
  * WGSL sources of the given kernels' `variant`: its program, and its tiled programs (for ever longer steps).
  * @param {string} baseUrl
  * @param {any} manifest
@@ -309,11 +317,22 @@ export async function loadArtifact(baseUrl, options = {}) {
  */
 export async function fetchKernelSources(baseUrl, manifest, variant, kernelNames) {
   const base = artifactBase(baseUrl);
+  let fetched = wgslFetched.get(manifest);
+  if (!fetched) wgslFetched.set(manifest, fetched = new Map());
+  const files = fetched;
   /** @param {string} file */
-  const text = async (file) => {
-    const response = await fetch(new URL(file, base).href);
-    if (!response.ok) throw new ArtifactError(`${file}: HTTP ${response.status}`);
-    return response.text();
+  const text = (file) => {
+    const href = new URL(file, base).href;
+    let got = files.get(href);
+    if (!got) {
+      got = fetch(href).then((response) => {
+        if (!response.ok) throw new ArtifactError(`${file}: HTTP ${response.status}`);
+        return response.text();
+      });
+      files.set(href, got);
+      got.catch(() => files.delete(href));   // a failed fetch is tried again next time
+    }
+    return got;
   };
   const entries = await Promise.all([...kernelNames].map(async (name) => {
     const v = manifest.kernels[name].variants[variant];

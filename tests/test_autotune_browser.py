@@ -108,7 +108,13 @@ SET_CHOICE = """(choice) => {
 def test_first_load_times_the_candidates_and_later_loads_read_the_choice(page, prompt):
     ids, want = prompt
     page.evaluate("() => localStorage.clear()")
+    wgsl: list[str] = []
+    listen = lambda request: wgsl.append(request.url) if request.url.endswith(".wgsl") else None  # noqa: E731
+    page.on("request", listen)
     first = run(page, "tiny-tuned", ids)
+    page.remove_listener("request", listen)
+    # The cache key reads every candidate's WGSL; the workspace and the trials reuse what it fetched.
+    assert wgsl and len(wgsl) == len(set(wgsl)), sorted(u for u in wgsl if wgsl.count(u) > 1)
     rec = first["autotune"]
     assert rec is not None, "the first load on this adapter should time the candidates"
     cands = first["candidates"]

@@ -171,14 +171,16 @@ export class Workspace {
   #program(name, variant, src) {
     const k = this.manifest.kernels[name];
     const v = k.variants[variant];
+    const entries = tiledEntries(v);
     /** @type {import('./executor.js').TiledProgram | undefined} */
     let tiled;
-    tiledEntries(v).reverse().forEach((t, i, all) => {
+    for (let i = entries.length - 1; i >= 0; i--) {   // the longest steps' program first: each nests the next
+      const t = entries[i];
       tiled = {
-        source: src?.tiled[all.length - 1 - i] ?? '', dispatch: t.dispatch, minRows: t.min_rows,
-        where: `${variant} variant, ${t.file}`, tiled,
+        source: src?.tiled[i] ?? '', dispatch: t.dispatch, minRows: t.min_rows, where: `${variant} variant, ${t.file}`,
+        tiled,
       };
-    });
+    }
     return {
       name, source: src?.main ?? '', bindings: k.bindings, dispatch: v.dispatch,
       where: `${variant} variant, ${v.file}`, tiled,

@@ -128,8 +128,9 @@ export function forgetChoice(key) {
 }
 
 /**
- * The rows of the longest min_rows among the variants' tiled programs, when a step may have that many (0 when none
- * of them has one: their long steps run their decode programs).
+ * The largest min_rows among the variants' tiled programs (every program of each chain) that a step of maxRows
+ * reaches: there each kernel runs the last program of its chain that such a step reaches (0 when none has one:
+ * their long steps run their decode programs).
  * @param {any} manifest
  * @param {string[]} variants
  * @param {number} maxRows

@@ -93,7 +93,7 @@ def tune(chain, cands: list[str], *, repeats: int = 7, position: int | None = No
     """Time one decode step of `chain` with each candidate variant (its pipelines built against the stages' bind
     group layouts, so the loaded weights and buffers serve every candidate). A candidate whose logits differ from
     the first's by more than float rounding is rejected. Candidates that decode alike are then timed on a long
-    step (the rows from which their tiled programs run; gpu_f16's f16 GEMM rounds its logits more, so that check
+    step (the rows from which their last tiled programs run; gpu_f16's f16 GEMM rounds its logits more, so that check
     is looser). Leaves the chain on the winner."""
     ws = chain.ws
     pos = min(ws.context - 1, 128 if position is None else position)
@@ -123,11 +123,11 @@ def tune(chain, cands: list[str], *, repeats: int = 7, position: int | None = No
 
 
 def long_step_rows(manifest: dict, variants: list[str], max_rows: int) -> int:
-    """The rows of the longest min_rows among the variants' tiled programs, when a step may have that many (0 when
-    none of them has one: their long steps run their decode programs)."""
-    rows = max((t["min_rows"] for k in manifest["kernels"].values() for v, e in k["variants"].items()
+    """The largest min_rows among the variants' tiled programs (every program of each chain) that a step of
+    max_rows reaches: there each kernel runs the last program of its chain that such a step reaches (0 when none
+    has one: their long steps run their decode programs)."""
+    return max((t["min_rows"] for k in manifest["kernels"].values() for v, e in k["variants"].items()
                 if v in variants for t in tiled_entries(e) if t["min_rows"] <= max_rows), default=0)
-    return rows
 
 
 # Seconds of steps submitted back to back before a candidate is timed. Building a candidate's pipelines leaves the

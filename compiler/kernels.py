@@ -261,9 +261,10 @@ MATMUL_SHAPES = {
 # With few tiles a step is as long as one workgroup's serial path through K, so more K groups of fewer inputs win;
 # with many, fewer instructions per multiply-add do. Each matmul therefore chains them: 32 x 16 from min_rows, and
 # each next tiling from the rows at which it has min_wgs workgroups (32 x 32 took over between 192 and 240 of them,
-# 64 x 64 between 96 and 192). Those counts are the H200's (132 SMs); no other GPU was measured. A 512-row step's
-# matmuls took 8.96 ms with the chain against 10.07 with 32 x 32 alone, 64 rows 3.25 against 4.48 (the sums of the
-# figures above).
+# 64 x 64 between 96 and 192). Those counts are the H200's (132 SMs); no other GPU was measured. With the chain, in
+# one run, a step's matmuls took 3.26 / 4.28 / 6.30 / 9.04 ms at 64 / 128 / 256 / 512 rows, against 4.52 / 4.70 /
+# 7.01 / 10.21 with 32 x 32 alone. The f16 kernel's transposed staging done in f32, 4 or 8 columns an invocation,
+# was slower at every tile shape (13.8 against 10.3 ms a 512-row step at 32 x 32).
 MATMUL_SMALL = {"bt": 32, "bn": 16, "tm": 4, "bk": 8, "kg": 8}
 MATMUL_TILINGS = [MATMUL_SMALL, {"bt": 32, "bn": 32, "tm": 4, "bk": 8, "kg": 4, "min_wgs": 240},
                   {"bt": 64, "bn": 64, "tm": 8, "bk": 8, "kg": 2, "min_wgs": 192}]

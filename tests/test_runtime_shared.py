@@ -155,6 +155,8 @@ def test_nested_tiled_programs_are_validated_and_chosen_alike(tmp_path):
     from compiler.importers import load_model
     from compiler.manifest import validate_manifest
     from compiler.native.executor import KernelProgram
+    from compiler.native.limits import needed_limits
+    from compiler.native.stage import unit_names
     from tests.conftest import unavailable
     from tests.tiny_models import make_tiny_llama
 
@@ -163,14 +165,16 @@ def test_nested_tiled_programs_are_validated_and_chosen_alike(tmp_path):
     name = next(n for n, k in m["kernels"].items() if "tiled" in k["variants"]["gpu"])
     first = m["kernels"][name]["variants"]["gpu"]["tiled"]
     good = copy.deepcopy(m)
-    good["kernels"][name]["variants"]["gpu"]["tiled"]["tiled"] = dict(first, min_rows=first["min_rows"] + 8,
-                                                                      tiled=dict(first, min_rows=first["min_rows"] + 9))
+    good["kernels"][name]["variants"]["gpu"]["tiled"]["tiled"] = dict(
+        first, min_rows=first["min_rows"] + 8, tiled=dict(first, min_rows=first["min_rows"] + 9, workgroup_bytes=40000))
     bad = copy.deepcopy(m)
     bad["kernels"][name]["variants"]["gpu"]["tiled"]["tiled"] = dict(first)
     field = f'kernels["{name}"].variants.gpu.tiled.tiled.min_rows'
     validate_manifest(good, "good")
     with pytest.raises(ArtifactError, match=re.escape(field)):
         validate_manifest(bad, "bad")
+    # The device is asked for what the innermost program needs too.
+    assert needed_limits(good, "gpu", unit_names(good), 1)["maxComputeWorkgroupStorageSize"][0] == 40000
 
     entry = good["kernels"][name]["variants"]["gpu"]
     prog = KernelProgram.from_entry(name, [], entry, lambda e: e["file"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..errors import LimitError
 from ..kernels import workgroups
+from ..manifest import tiled_entries
 
 # WebGPU's camelCase names (what the manifest and the browser use) -> wgpu-py's kebab-case keys.
 WGPU_NAMES = {
@@ -63,9 +64,8 @@ def needed_limits(manifest: dict, variant: str, units: list[str], slots: int,
             kernel = manifest["kernels"][d["kernel"]]
             storage = sum(1 for b in kernel["bindings"] if b["type"] != "uniform")
             need("maxStorageBuffersPerShaderStage", storage, f"kernel {d['kernel']} binds {storage} storage buffers")
-            for v in (kernel["variants"][variant], kernel["variants"][variant].get("tiled")):
-                if v is None:
-                    continue
+            entry = kernel["variants"][variant]
+            for v in [entry, *tiled_entries(entry)]:
                 need("maxComputeWorkgroupStorageSize", v["workgroup_bytes"], f"kernel {d['kernel']} ({variant})")
                 x, y, z = v["workgroup_size"]
                 need("maxComputeInvocationsPerWorkgroup", x * y * z, f"kernel {d['kernel']} ({variant})")

@@ -98,3 +98,20 @@ def test_a_candidate_whose_steps_fail_is_rejected_and_the_chain_keeps_working(gp
     assert set(rec["ms"]) == {"cpu", "cpu_sw"} and rec["choice"] == chain.ws.variant != "gpu"
     monkeypatch.undo()
     assert tokens(chain) == tokens(LocalChain.load(tuned_art, slots=1, gpu=gpu, variant="cpu"))
+
+
+def test_the_cache_key_covers_the_tiled_programs(gpu, tuned_art):
+    """gpu and gpu_f16 decode with the same programs and differ in their tiled ones: a change to a tiled program
+    alone must time the candidates again."""
+    manifest = json.loads((tuned_art / "manifest.json").read_text())
+    cands = sorted({v for k in manifest["kernels"].values() for v in k["variants"]})
+    before = autotune.cache_key(gpu, tuned_art, manifest, cands)
+    tiled = next(e["tiled"]["file"] for k in manifest["kernels"].values() for v, e in k["variants"].items()
+                 if v in cands and "tiled" in e)
+    src = (tuned_art / tiled).read_text()
+    try:
+        (tuned_art / tiled).write_text(src + "// changed\n")
+        assert autotune.cache_key(gpu, tuned_art, manifest, cands) != before
+    finally:
+        (tuned_art / tiled).write_text(src)
+    assert autotune.cache_key(gpu, tuned_art, manifest, cands) == before

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..manifest import tiled_entries
+from ..manifest import program_files, tiled_entries
 from .batch import Output, Row, Step
 from .gpu import Gpu, choose_variant, usable_variants
 
@@ -51,9 +51,9 @@ def cache_key(gpu: Gpu, artifact: Path, manifest: dict, cands: list[str]) -> str
         h.update(part.encode() + b"\0")
     for name in sorted(manifest["kernels"]):
         for v in cands:
-            f = manifest["kernels"][name]["variants"].get(v)
-            if f:
-                h.update((artifact / f["file"]).read_bytes())
+            e = manifest["kernels"][name]["variants"].get(v)
+            for f in program_files(e) if e else []:   # gpu and gpu_f16 differ only in their tiled programs
+                h.update((artifact / f).read_bytes())
     return h.hexdigest()[:32]
 
 

@@ -283,3 +283,34 @@ def test_a_worker_breaking_the_protocol_is_evicted_and_the_request_survives(tiny
     assert evicted, st["events"][-5:]
     if how == "deep_json":
         assert "nested more than" in evicted[-1]["detail"], evicted[-1]
+
+
+def test_a_worker_mirror_fetches_kernels_again_and_keeps_verified_shards(tiny, tmp_path):
+    """The manifest holds no hash of the kernel files, and a recompile can put another program under the same
+    name (a `.tiled.wgsl` of another tiling): the mirror fetches them on every load. Shards carry a sha256 and a
+    verified copy is kept."""
+    import functools
+    import http.server
+    import threading
+
+    from compiler.native.worker import ArtifactMirror
+
+    _, art = tiny
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(art.parent))
+    handler.log_message = lambda *a: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        mirror = ArtifactMirror(f"http://127.0.0.1:{server.server_address[1]}/{art.name}/", tmp_path)
+        m = mirror.fetch_manifest()
+        units = [u["name"] for u in m["plan"]["units"]]
+        mirror.fetch_units(units, "cpu")
+        kernel = next(iter(m["kernels"].values()))["variants"]["cpu"]["file"]
+        shard = m["shards"][0]["file"]
+        (mirror.dir / kernel).write_text("a stale program\n")
+        kept = (mirror.dir / shard).stat().st_mtime_ns
+        mirror.fetch_units(units, "cpu")
+        assert (mirror.dir / kernel).read_bytes() == (art / kernel).read_bytes()
+        assert (mirror.dir / shard).stat().st_mtime_ns == kept
+    finally:
+        server.shutdown()

@@ -65,7 +65,9 @@ class ArtifactMirror:
         return m
 
     def fetch_units(self, units: list[str], variant: str, progress=None) -> None:
-        """Kernels of `variant` those units use and the shards they bind, skipping verified local copies."""
+        """Kernels of `variant` those units use, always fetched: the manifest holds no hash of them, and a file of
+        the same name can hold another program after a recompile (a `.tiled.wgsl` of another tiling, run with the
+        new manifest's dispatch grid). Then the shards they bind, skipping local copies whose sha256 matches."""
         m = self.manifest
         wanted = set(units)
         kernels = {d["kernel"] for u in m["plan"]["units"] if u["name"] in wanted for d in u["dispatches"]}
@@ -73,9 +75,8 @@ class ArtifactMirror:
             v = m["kernels"][k]["variants"][variant]
             for rel in program_files(v):
                 path = self.dir / rel
-                if not path.exists():
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    path.write_bytes(self._get(rel))
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(self._get(rel))
         shards = [s for s in m["shards"] if set(s["units"]) & wanted]
         total, done = sum(s["bytes"] for s in shards), 0
         for s in shards:

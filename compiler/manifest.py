@@ -181,6 +181,8 @@ def validate_manifest(m: Any, where: str) -> None:
                 program(e, vat)
                 need(_is_positive(e.get("min_rows")) and e["min_rows"] > below, f"{vat}.min_rows",
                      f"is {_show(e.get('min_rows'))}, expected an integer above {below}")
+                need(any(d[0] in ("T", "O") for d in e["dispatch"]), f"{vat}.dispatch",
+                     'counts no rows ("T" or "O"), which min_rows is compared with')
                 below = e["min_rows"]
 
     lst(_get(m, "shards"), "shards")

@@ -7,7 +7,7 @@
  * shard names are content-addressed, so a cached shard is valid forever and a reload downloads nothing. A stage
  * that runs only some units loads only the shards they bind (shardsForUnits).
  *
- * Plain ES module, no module-level state.
+ * Plain ES module; its one module-level state is the WGSL fetched per manifest object (fetchKernelSources).
  */
 
 import { ArtifactError, shardsForUnits, tiledEntries, validateManifest } from './manifest.js';

@@ -49,12 +49,6 @@ const isPositive = (v) => Number.isInteger(v) && /** @type {number} */ (v) >= 1;
 const show = (v) => (v === undefined ? 'missing' : JSON.stringify(v));
 
 /**
- * Throw an ArtifactError unless `m` is a manifest this runtime can run. The message is
- * "<where>: <field path> <what is wrong>", e.g. `plan.units[3].role is "tail", expected one of embed, layer, ...`.
- * @param {any} m
- * @param {string} where  The manifest's URL, for messages.
- */
-/**
  * A kernel variant entry's tiled programs, for ever longer steps (each nested in the one before); the twin of
  * compiler/manifest.py tiled_entries.
  * @param {any} e
@@ -66,6 +60,12 @@ export function tiledEntries(e) {
   return out;
 }
 
+/**
+ * Throw an ArtifactError unless `m` is a manifest this runtime can run. The message is
+ * "<where>: <field path> <what is wrong>", e.g. `plan.units[3].role is "tail", expected one of embed, layer, ...`.
+ * @param {any} m
+ * @param {string} where  The manifest's URL, for messages.
+ */
 export function validateManifest(m, where) {
   if (!isObject(m)) throw new ArtifactError(`${where}: expected a JSON object`);
   // First, before any other field: a newer format may have renamed everything else.
@@ -165,6 +165,8 @@ export function validateManifest(m, where) {
         program(t, at);
         need(isPositive(t.min_rows) && t.min_rows > below, `${at}.min_rows`,
           `is ${show(t.min_rows)}, expected an integer above ${below}`);
+        need(t.dispatch.some(([c]) => c === 'T' || c === 'O'), `${at}.dispatch`,
+          'counts no rows ("T" or "O"), which min_rows is compared with');
       }
     }
   }

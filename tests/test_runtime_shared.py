@@ -169,10 +169,15 @@ def test_nested_tiled_programs_are_validated_and_chosen_alike(tmp_path):
         first, min_rows=first["min_rows"] + 8, tiled=dict(first, min_rows=first["min_rows"] + 9, workgroup_bytes=40000))
     bad = copy.deepcopy(m)
     bad["kernels"][name]["variants"]["gpu"]["tiled"]["tiled"] = dict(first)
+    uncounted = copy.deepcopy(m)   # a tiled program whose grid counts no rows: min_rows has nothing to compare
+    uncounted["kernels"][name]["variants"]["gpu"]["tiled"]["tiled"] = dict(
+        first, min_rows=first["min_rows"] + 8, dispatch=[[1, 1], [1, 1], [1, 1]])
     field = f'kernels["{name}"].variants.gpu.tiled.tiled.min_rows'
     validate_manifest(good, "good")
     with pytest.raises(ArtifactError, match=re.escape(field)):
         validate_manifest(bad, "bad")
+    with pytest.raises(ArtifactError, match=re.escape(field.replace("min_rows", "dispatch"))):
+        validate_manifest(uncounted, "uncounted")
     # The device is asked for what the innermost program needs too.
     assert needed_limits(good, "gpu", unit_names(good), 1)["maxComputeWorkgroupStorageSize"][0] == 40000
 
@@ -195,6 +200,7 @@ const {{ programFor }} = await import(pathToFileURL({json.dumps(str(js / "execut
 const out = {{}};
 validateManifest({json.dumps(good)}, "good");
 try {{ validateManifest({json.dumps(bad)}, "bad"); out.bad = null; }} catch (e) {{ out.bad = e.message; }}
+try {{ validateManifest({json.dumps(uncounted)}, "u"); out.uncounted = null; }} catch (e) {{ out.uncounted = e.message; }}
 const e = {json.dumps(entry)};
 let tiled;
 for (const t of tiledEntries(e).reverse()) tiled = {{ source: "", dispatch: t.dispatch, minRows: t.min_rows, tiled }};
@@ -207,3 +213,4 @@ console.log(JSON.stringify(out));
     out = json.loads(got.stdout)
     assert out["keys"] == want
     assert out["bad"] and field in out["bad"]
+    assert out["uncounted"] and field.replace("min_rows", "dispatch") in out["uncounted"]

@@ -492,10 +492,10 @@ def matmul_kernel(fmt: str, K: int, N: int, *, row0=0, out_n=None, prologue=None
         if tiling and K <= tiling["max_k"]:
             chain = None
             for t, min_rows in reversed(tiling_rows(tiling, n_w, consts["paired"], max_rows)):
-                key = repr((sorted(t.items()), min_rows))   # variants share their tiled programs' sources
+                shape = {k_: v for k_, v in t.items() if k_ != "min_wgs"}
+                key = repr((sorted(shape.items()), min_rows))   # variants share their tiled programs
                 if key not in tiled:
-                    tiled[key] = tiled_matmul(bindings, consts, min_rows=min_rows,
-                                              **{k_: v for k_, v in t.items() if k_ != "min_wgs"})
+                    tiled[key] = tiled_matmul(bindings, consts, min_rows=min_rows, **shape)
                 chain = dataclasses.replace(tiled[key], tiled=chain)
             k.variants[variant].tiled = chain
     return k

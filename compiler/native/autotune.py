@@ -114,12 +114,17 @@ def tune(chain, cands: list[str], *, repeats: int = 7, position: int | None = No
     try:
         ws.use_variant(choice)
     except Exception as e:  # noqa: BLE001 - it built a moment ago; if not now, the rules' variant, which the load built
-        record["rejected"][choice] = f"{type(e).__name__}: {e}"[:300]
+        record["rejected"][choice] = _reason(e)
         choice = cands[0]
         ws.use_variant(choice)
     record["choice"] = choice
     record["seconds"] = time.perf_counter() - t_start
     return record
+
+
+def _reason(e: BaseException) -> str:
+    """What `rejected` records of an error: its kind and message, cut short (autotune.js reason)."""
+    return f"{type(e).__name__}: {e}"[:300]
 
 
 def long_step_rows(manifest: dict, variants: list[str], max_rows: int) -> int:
@@ -179,6 +184,6 @@ def _time_candidates(chain, cands: list[str], step: Step, repeats: int, rejected
                     times.append((time.perf_counter() - t) * 1000)
             out[v] = statistics.median(times)
         except Exception as e:  # noqa: BLE001 - a candidate the adapter rejects, or whose steps fail, is not chosen
-            rejected[v] = f"{type(e).__name__}: {e}"[:300]
+            rejected[v] = _reason(e)
             ws.use_variant(loaded)
     return out

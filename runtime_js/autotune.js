@@ -8,12 +8,16 @@
  * must give the logits of the rule's variant, and the fastest wins (candidates that decode alike: the fastest on a
  * long step, where their tiled programs differ) -> cached in localStorage per adapter, browser build and kernel
  * sources, so later loads read the choice and build only its pipelines. A forced variant (`variant`, `?variant=`)
- * or `autotune: false` skips it.
+ * or `autotune: false` skips it. A swarm worker tunes its probe stage the same way before it reports its capability
+ * (tuneStage), among the candidates that compute in f32.
  *
  * Plain ES module, no module-level state.
  */
 import { fetchKernelSources } from './artifact.js';
+import { Sampling } from './batch.js';
+import { KernelError } from './executor.js';
 import { tiledEntries } from './manifest.js';
+import { stepInput } from './probe.js';
 import { median, stepGpuMs } from './profile.js';
 
 /** localStorage entry holding {cacheKey: record}. */
@@ -194,6 +198,81 @@ export async function tune(chain, cands, options = {}) {
   }
   record.choice = choice;
   record.seconds = (performance.now() - t0) / 1000;
+  return record;
+}
+
+/**
+ * A lone stage, as tune() times a chain: each step is fed the same pseudo-random activations (probe.js stepInput),
+ * and its output rows are what the candidates must agree on. A swarm worker's probe unit is one layer: it has no
+ * logits, and its neighbours' stages run elsewhere.
+ */
+export class StageTrial {
+  /** @param {import('./stage.js').Stage} stage */
+  constructor(stage) {
+    this.stage = stage;
+    this.ws = stage.ws;
+    this.stages = [stage];   // what stepGpuMs records
+    this.maxRows = stage.ws.maxRows;
+    this.defaultSampling = Sampling.defaults(stage.ws.manifest);
+  }
+
+  /** @param {Step} step */
+  submit(step) {
+    const done = this.stage.run(step, stepInput(this.stage, step));
+    done.catch(() => {}); // collect() reports it
+    return done;
+  }
+
+  /** @param {Promise<{data: ArrayLike<number>}>} done */
+  async collect(done) {
+    return { ids: [], logits: [Float32Array.from((await done).data)] };
+  }
+}
+
+/**
+ * The candidates a swarm worker times: `cands` (the rules' variant first) without those needing `shader-f16`, which
+ * compute in f16 (tuneStage says why). compiler/native/autotune.py f32_candidates.
+ * @param {any} manifest
+ * @param {string[]} cands
+ */
+export function stageCandidates(manifest, cands) {
+  const f16 = (/** @type {string} */ v) => (manifest.variant_features?.[v] ?? []).includes('shader-f16');
+  return cands.filter((v, i) => i === 0 || !f16(v));
+}
+
+/**
+ * Leave a swarm worker's probe stage on the variant that runs fastest on this adapter, as LocalChain.load does for
+ * a whole model: the cached choice, else the candidates timed now on the stage (StageTrial) and the choice cached.
+ * Candidates that compute in f16 (those needing `shader-f16`) are left out: a coordinator checks a worker's
+ * activations against its own f32 run within 1e-3 relative L2 (server/swarm/verifier.py), and SmolLM2's 30 layers
+ * with gpu_f16's GEMM gave 1.65e-3 (median row) to 1.8e-2 of a 300-token prompt on lavapipe.
+ * @param {import('./stage.js').Stage} stage  Loaded with the rules' variant.
+ * @param {string} baseUrl
+ * @returns {Promise<TuneRecord | null>}  What was timed; null when the cache answered or there was nothing to time.
+ */
+export async function tuneStage(stage, baseUrl) {
+  const ws = stage.ws;
+  const manifest = ws.manifest;
+  const gpu = ws.gpu;
+  const cands = stageCandidates(manifest, gpu.candidates ?? []);
+  if (cands.length < 2) return null;
+  const key = await cacheKey(baseUrl, manifest, gpu, cands).catch((e) => {
+    console.warn(`webshard: not autotuning: ${e?.message ?? e}`);
+    return null;
+  });
+  if (key === null) return null;
+  const cached = cachedChoice(key);
+  if (cached !== null && cands.includes(cached)) {
+    try {
+      await ws.useVariant(cached);   // all its programs build before any is swapped in
+      return null;
+    } catch (e) {
+      if (!(e instanceof KernelError)) throw e;
+      forgetChoice(key);   // a choice that no longer builds here: time them again
+    }
+  }
+  const record = await tune(new StageTrial(stage), cands);
+  storeChoice(key, { ...record, adapter: gpu.adapterName, candidates: cands });
   return record;
 }
 

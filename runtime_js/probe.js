@@ -11,19 +11,34 @@ export const PROBE_CAP = 2 ** 30;
 const PROBE_CHUNK = 64 * 2 ** 20;
 
 /**
- * A one-row step of `stage` at `pos` of slot 0, and its input: what decode runs. Input activations are a fixed
- * pseudo-random row (a stage starting with sample reads logits of the step's outputs, of which there are none).
+ * A one-row step of `stage` at `pos` of slot 0, and its input: what decode runs (a stage starting with sample reads
+ * logits of the step's outputs, of which there are none).
  * @param {import('./stage.js').Stage} stage
  * @param {number} pos
  * @returns {[import('./batch.js').Step, {rows: number, width: number, data: Float32Array} | null]}
  */
 function oneRow(stage, pos) {
   const row = stage.firstRole === 'embed' ? { slot: 0, pos, token: 0 } : { slot: 0, pos };
+  const step = { rows: [row], outputs: [] };
+  return [step, stepInput(stage, step)];
+}
+
+/**
+ * The input activations `stage` takes for `step` (null when it starts with embed): a fixed pseudo-random row per
+ * input row. compiler/native/worker.py step_input.
+ * @param {import('./stage.js').Stage} stage
+ * @param {import('./batch.js').Step} step
+ * @returns {{rows: number, width: number, data: Float32Array} | null}
+ */
+export function stepInput(stage, step) {
   const inp = stage.input;
-  if (!inp) return [{ rows: [row], outputs: [] }, null];
+  if (!inp) return null;
   const width = inp.row_bytes / 4;
-  const rows = inp.rows === 'T' ? 1 : 0;
-  return [{ rows: [row], outputs: [] }, { rows, width, data: probeInput(rows * width) }];
+  const rows = inp.rows === 'T' ? step.rows.length : step.outputs.length;
+  const row = probeInput(width);
+  const data = new Float32Array(rows * width);
+  for (let r = 0; r < rows; r += 1) data.set(row, r * width);
+  return { rows, width, data };
 }
 
 /**

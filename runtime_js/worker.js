@@ -15,6 +15,7 @@
  * Plain ES module, no module-level state.
  */
 import { fetchManifest } from './artifact.js';
+import { tuneStage } from './autotune.js';
 import { adapterName } from './device.js';
 import { PROBE_CAP, limitsOf, probeMemory, timeSteps, warmUp } from './probe.js';
 import { PROTOCOL, packResult, parseMessage, unpackStep } from './protocol.js';
@@ -54,6 +55,8 @@ const TERMINAL = new Set(['left', 'refused', 'evicted', 'closed', 'error']);
  * @property {string | null} model
  * @property {string | null} adapter  Adapter name.
  * @property {string | null} variant  Kernel variant it runs.
+ * @property {import('./autotune.js').TuneRecord | null} autotune  The autotuner's record when the probe timed the
+ *                            candidate variants (null: forced, cached or nothing to choose from).
  * @property {number | null} layerMs  Measured time of one layer-step.
  * @property {number | null} memoryBytes
  * @property {number} assignment
@@ -98,8 +101,8 @@ export class SwarmWorker extends EventTarget {
     this.test = { throttleMs: 0, memoryBytes: 0, corrupt: false, ...options.test };
     /** @type {WorkerStatus} */
     this.status = {
-      state: 'new', reason: null, workerId: null, model: null, adapter: null, variant: null, layerMs: null,
-      memoryBytes: null, assignment: 0, range: null, layers: [], slots: 0, progress: { loaded: 0, total: 0 },
+      state: 'new', reason: null, workerId: null, model: null, adapter: null, variant: null, autotune: null,
+      layerMs: null, memoryBytes: null, assignment: 0, range: null, layers: [], slots: 0, progress: { loaded: 0, total: 0 },
       load: null, wire: 'f32', steps: 0, busyMs: 0, lastStepMs: null, bytesIn: 0, bytesOut: 0,
     };
     /** @type {WebSocket | null} */
@@ -210,8 +213,9 @@ export class SwarmWorker extends EventTarget {
   }
 
   /**
-   * The capability message: adapter info, limits and features, the kernel variant, a measured per-layer step time
-   * (one-row steps of the probe unit, the least disturbed run after a warm-up) and memory from real allocations.
+   * The capability message: adapter info, limits and features, the kernel variant (where the rules name candidates
+   * and none is forced, the autotuner's choice for this adapter: autotune.js tuneStage), a measured per-layer step
+   * time (one-row steps of the probe unit, the least disturbed run after a warm-up) and memory from real allocations.
    * @param {{unit?: string, steps?: number}} probe
    */
   async capability(probe) {
@@ -223,10 +227,12 @@ export class SwarmWorker extends EventTarget {
     });
     const gpu = stage.ws.gpu;
     try {
+      // The variant that runs fastest here, chosen before the step time that the planner weighs is measured.
+      const autotune = this.options.variant ? null : await tuneStage(stage, this.base);
       const layerMs = await timeSteps(stage, probe.steps ?? 5);
       const memoryBytes = this.test.memoryBytes || await probeMemory(gpu.device, this.options.memoryCap ?? PROBE_CAP);
       const info = gpu.adapter.info;
-      this.update({ adapter: gpu.adapterName, variant: stage.ws.variant, layerMs, memoryBytes });
+      this.update({ adapter: gpu.adapterName, variant: stage.ws.variant, autotune, layerMs, memoryBytes });
       return {
         type: 'capability',
         adapter: {

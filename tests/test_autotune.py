@@ -115,3 +115,49 @@ def test_the_cache_key_covers_the_tiled_programs(gpu, tuned_art):
     finally:
         (tuned_art / tiled).write_text(src)
     assert autotune.cache_key(gpu, tuned_art, manifest, cands) == before
+
+
+def test_a_swarm_worker_tunes_its_probe_layer_among_the_f32_candidates(gpu, tuned_art, tmp_path, monkeypatch):
+    """A native swarm worker times the candidates on its probe layer before it reports its capability, and loads its
+    ranges with the choice; a second worker on this adapter reads it from the cache. Variants computing in f16 are
+    not candidates: the coordinator's verifier compares a worker's activations with its own f32 run."""
+    import argparse
+    import functools
+    import http.server
+    import threading
+
+    from compiler.native.worker import ArtifactMirror, Worker
+
+    monkeypatch.setenv("WEBSHARD_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("WEBSHARD_VARIANT", raising=False)
+    manifest = json.loads((tuned_art / "manifest.json").read_text())
+    cands = autotune.stage_candidates(gpu, manifest)
+    assert cands[0] == autotune.candidates(gpu, manifest)[0] and "gpu_f16" not in cands and len(cands) > 1
+    if "shader-f16" in gpu.device.features:   # lavapipe has it: the chain's tuner would time gpu_f16
+        assert "gpu_f16" in autotune.candidates(gpu, manifest)[1]
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tuned_art.parent))
+    handler.log_message = lambda *a: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    test = argparse.Namespace(memory_bytes=1 << 20, throttle_ms=0, corrupt=False)
+
+    def worker() -> Worker:
+        mirror = ArtifactMirror(f"http://127.0.0.1:{server.server_address[1]}/{tuned_art.name}/", tmp_path / "mirror")
+        mirror.fetch_manifest()
+        return Worker(mirror, None, test)
+
+    try:
+        first = worker()
+        cap = first.capability({"unit": "layer.0", "steps": 2})
+        rec = first.autotune
+        assert rec is not None and set(rec["ms"]) | set(rec["rejected"]) == set(cands)
+        assert cap["variant"] == rec["choice"] == first.variant and cap["layer_ms"] > 0
+        first.load("layer.0", "layer.1", 1, None)
+        assert first.stage.ws.variant == rec["choice"]
+        second = worker()
+        assert second.capability({"unit": "layer.0", "steps": 2})["variant"] == rec["choice"]
+        assert second.autotune is None   # read from the cache, nothing timed
+        forced = Worker(second.mirror, "cpu", test)
+        assert forced.capability({"unit": "layer.0", "steps": 2})["variant"] == "cpu" and forced.autotune is None
+    finally:
+        server.shutdown()

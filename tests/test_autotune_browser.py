@@ -192,3 +192,37 @@ def test_a_cached_choice_that_no_longer_builds_is_forgotten(page, prompt):
     assert r["variant"] == "cpu_sw" and r["out"] == want
     (entry,) = r["stored"].values()
     assert entry["choice"] == "cpu_sw" and first["stored"].keys() == r["stored"].keys()
+
+
+# A swarm worker's capability probe (runtime_js/worker.js), without a coordinator: twice, and once forced.
+PROBE = """async ([base, variant]) => {
+  const { SwarmWorker } = await import('/runtime_js/worker.js');
+  const { fetchManifest } = await import('/runtime_js/artifact.js');
+  const w = new SwarmWorker({ server: location.origin, token: 't', variant, test: { memoryBytes: 1 << 20 } });
+  w.base = base;
+  w.manifest = await fetchManifest(base);
+  const cap = await w.capability({ unit: 'layer.0', steps: 2 });
+  return { variant: cap.variant, layerMs: cap.layer_ms, autotune: w.status.autotune, status: w.status.variant,
+           stored: JSON.parse(localStorage.getItem('webshard.autotune') ?? 'null') };
+}"""
+
+
+def test_a_swarm_worker_tunes_its_probe_layer_and_reports_the_choice(page):
+    """A worker tab times the candidates on its probe layer before it reports its capability (the variant and the
+    step time the planner weighs are the choice's), stores the choice as a model's load does, and a later probe on
+    this adapter reads it."""
+    page.evaluate("() => localStorage.clear()")
+    seen = len(page.console.lines)   # the page is shared: earlier tests' rejected kernels logged errors
+    base = f"{page.url_base}/artifacts/tiny-tuned/"
+    first = page.evaluate(PROBE, [base, None])
+    rec = first["autotune"]
+    assert rec is not None and set(rec["ms"]) == {"cpu_sw", "cpu"} and not rec["rejected"], rec
+    assert first["variant"] == first["status"] == rec["choice"] and first["layerMs"] > 0
+    (entry,) = first["stored"].values()
+    assert entry["choice"] == rec["choice"] and entry["candidates"] == ["cpu_sw", "cpu"]
+    again = page.evaluate(PROBE, [base, None])
+    assert again["autotune"] is None and again["variant"] == rec["choice"], "read from the cache, nothing timed"
+    forced = page.evaluate(PROBE, [base, "cpu"])
+    assert forced["autotune"] is None and forced["variant"] == "cpu"
+    errors = [line for line in page.console.lines[seen:] if line.startswith(("[error]", "[pageerror]"))]
+    assert not errors, str(page.console)

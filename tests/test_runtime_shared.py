@@ -214,3 +214,30 @@ console.log(JSON.stringify(out));
     assert out["keys"] == want
     assert out["bad"] and field in out["bad"]
     assert out["uncounted"] and field.replace("min_rows", "dispatch") in out["uncounted"]
+
+
+def test_swarm_workers_tune_the_same_candidates_in_both_runtimes(tmp_path):
+    """A swarm worker times only the candidates that compute in f32 (those needing shader-f16 left out, the rules'
+    variant always kept): compiler/native/autotune.py f32_candidates and runtime_js/autotune.js stageCandidates."""
+    import shutil
+    import subprocess
+
+    from compiler.native.autotune import f32_candidates
+    from tests.conftest import unavailable
+
+    manifest = {"variant_features": {"gpu_sg": ["subgroups"], "gpu_f16": ["shader-f16"], "odd": ["shader-f16"]}}
+    cases = [["gpu", "gpu_sg", "gpu_f16"], ["gpu", "gpu_f16"], ["odd", "gpu", "gpu_f16"], ["cpu_sw", "cpu"], []]
+    want = [["gpu", "gpu_sg"], ["gpu"], ["odd", "gpu"], ["cpu_sw", "cpu"], []]
+    assert [f32_candidates(manifest, c) for c in cases] == want
+    node = shutil.which("node")
+    if node is None:
+        unavailable("node", "node is missing")
+    script = tmp_path / "cands.mjs"
+    script.write_text(f"""
+import {{ pathToFileURL }} from "node:url";
+const {{ stageCandidates }} = await import(pathToFileURL({json.dumps(str(Path(__file__).resolve().parent.parent / "runtime_js" / "autotune.js"))}).href);
+console.log(JSON.stringify({json.dumps(cases)}.map((c) => stageCandidates({json.dumps(manifest)}, c))));
+""")
+    got = subprocess.run([node, str(script)], capture_output=True, text=True, timeout=60)
+    assert got.returncode == 0, got.stderr
+    assert json.loads(got.stdout) == want

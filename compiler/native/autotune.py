@@ -6,6 +6,8 @@ queries where the adapter has them), must give the logits of the rule's variant,
 that decode alike: the fastest on a long step, where their tiled programs differ) -> cached
 per adapter, driver and kernel sources in the user's cache dir (autotune.json), so later loads read the choice and
 build only its pipelines. `--variant` / WEBSHARD_VARIANT still override; WEBSHARD_AUTOTUNE=0 turns it off.
+A swarm worker tunes its probe stage the same way before it reports its capability (tune_stage), among the
+candidates that compute in f32.
 """
 from __future__ import annotations
 
@@ -119,6 +121,50 @@ def tune(chain, cands: list[str], *, repeats: int = 7, position: int | None = No
         ws.use_variant(choice)
     record["choice"] = choice
     record["seconds"] = time.perf_counter() - t_start
+    return record
+
+
+class StageTrial:
+    """A lone stage, as tune() times a chain (autotune.js StageTrial): each step is fed the same pseudo-random
+    activations (worker.step_input), and its output rows are what the candidates must agree on. A swarm worker's
+    probe unit is one layer: it has no logits, and its neighbours' stages run elsewhere."""
+
+    def __init__(self, stage):
+        self.stage, self.ws, self.stages, self.max_rows = stage, stage.ws, [stage], stage.ws.max_rows
+
+    def submit(self, step: Step, keep_logits=()):
+        from .worker import step_input
+
+        return self.stage.run(step, step_input(self.stage, step))
+
+    def collect(self, out: np.ndarray):
+        return None, [np.asarray(out, np.float32).ravel()]
+
+
+def stage_candidates(gpu: Gpu, manifest: dict) -> list[str]:
+    """The candidates a swarm worker times (autotune.js tuneStage): those that compute in f32. A variant needing
+    shader-f16 computes in f16, and a coordinator checks a worker's activations against its own f32 run within
+    1e-3 relative L2 (server/swarm/verifier.py): SmolLM2's 30 layers with gpu_f16's GEMM gave 1.65e-3 (median row)
+    to 1.8e-2 on a 300-token prompt (lavapipe)."""
+    return f32_candidates(manifest, candidates(gpu, manifest)[1])
+
+
+def f32_candidates(manifest: dict, cands: list[str]) -> list[str]:
+    """`cands` (the rules' variant first) without those needing shader-f16 (autotune.js stageCandidates)."""
+    f16 = {v for v, feats in manifest.get("variant_features", {}).items() if "shader-f16" in feats}
+    return [v for i, v in enumerate(cands) if i == 0 or v not in f16]
+
+
+def tune_stage(stage, cands: list[str], key: str) -> dict | None:
+    """Leave a swarm worker's probe stage (loaded with cands[0], the rules' variant) on the variant that runs
+    fastest on this adapter, as LocalChain.load does for a whole model: the choice cached under `key`, else the
+    candidates timed now (tune on a StageTrial) and the choice cached. Returns the record when it timed them."""
+    cached = cached_choice(key)
+    if cached in cands:
+        stage.ws.use_variant(cached)
+        return None
+    record = tune(StageTrial(stage), cands)
+    store_choice(key, record | {"adapter": stage.ws.gpu.name, "candidates": cands})
     return record
 
 

@@ -64,19 +64,25 @@ class ArtifactMirror:
         self.manifest = m
         return m
 
-    def fetch_units(self, units: list[str], variant: str, progress=None) -> None:
+    def fetch_kernels(self, units: list[str], variant: str) -> None:
         """Kernels of `variant` those units use, always fetched: the manifest holds no hash of them, and a file of
         the same name can hold another program after a recompile (a `.tiled.wgsl` of another tiling, run with the
-        new manifest's dispatch grid). Then the shards they bind, skipping local copies whose sha256 matches."""
+        new manifest's dispatch grid)."""
         m = self.manifest
         wanted = set(units)
         kernels = {d["kernel"] for u in m["plan"]["units"] if u["name"] in wanted for d in u["dispatches"]}
-        for k in kernels:
-            v = m["kernels"][k]["variants"][variant]
-            for rel in program_files(v):
+        for k in sorted(kernels):
+            for rel in program_files(m["kernels"][k]["variants"][variant]):
                 path = self.dir / rel
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_bytes(self._get(rel))
+
+    def fetch_units(self, units: list[str], variant: str, progress=None) -> None:
+        """The kernels of `variant` those units use (fetch_kernels), then the shards they bind, skipping local
+        copies whose sha256 matches."""
+        m = self.manifest
+        wanted = set(units)
+        self.fetch_kernels(units, variant)
         shards = [s for s in m["shards"] if set(s["units"]) & wanted]
         total, done = sum(s["bytes"] for s in shards), 0
         for s in shards:
@@ -103,6 +109,7 @@ class Worker:
 
     def __init__(self, mirror: ArtifactMirror, variant: str | None, test: argparse.Namespace):
         self.mirror, self.variant_override, self.test = mirror, variant, test
+        self.autotune: dict | None = None   # the autotuner's record when the probe timed the candidates
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="webshard-worker-gpu")
         self.stage = None
         self.wire = "f32"
@@ -111,24 +118,31 @@ class Worker:
         return await asyncio.get_running_loop().run_in_executor(self.pool, fn, *args)
 
     def capability(self, probe: dict) -> dict:
+        from . import autotune as at
+        from .batch import Row, Step
         from .gpu import get_gpu, kernel_variant
-        from .stage import Stage
+        from .stage import Stage, unit_names
 
         gpu = get_gpu()
         m = self.mirror.manifest
         variant = kernel_variant(gpu, self.variant_override, m)
-        self.variant = variant
         unit = probe.get("unit", "layer.0")
+        forced = self.variant_override or os.environ.get("WEBSHARD_VARIANT")
+        cands = at.stage_candidates(gpu, m) if at.enabled() and not forced else [variant]
+        if len(cands) > 1:   # the cache key hashes every kernel file of the candidates (autotune.cache_key)
+            for v in cands:
+                self.mirror.fetch_kernels(unit_names(m), v)
         self.mirror.fetch_units([unit], variant)
         stage = Stage.load(self.mirror.dir, unit, unit, slots=1, variant=variant, gpu=gpu)
-        width = m["model"]["config"]["d_model"]
-        x = np.random.default_rng(0).standard_normal((1, width)).astype(np.float32)
-        from .batch import Row, Step
-
+        # The variant that runs fastest here, chosen before the step time that the planner weighs is measured.
+        self.autotune = at.tune_stage(stage, cands, at.cache_key(gpu, self.mirror.dir, m, cands)) \
+            if len(cands) > 1 else None
+        self.variant = variant = stage.ws.variant
         times = []
         for i in range(max(2, int(probe.get("steps", 5)))):   # one-row steps: what decode runs
+            step = Step([Row(0, i)])
             t = time.perf_counter()
-            stage.run(Step([Row(0, i)]), x)
+            stage.run(step, step_input(stage, step))
             times.append((time.perf_counter() - t) * 1000)
         # The throttle is left out on purpose: it models a worker that slows down after it joined (another app
         # takes the GPU), which only the coordinator's measurements of real steps can notice.
@@ -168,6 +182,18 @@ class Worker:
         if self.test.corrupt:
             out = out + 1.0
         return wire.encode(out, self.wire), ms
+
+
+def step_input(stage, step) -> np.ndarray | None:
+    """The input activations `stage` takes for `step` (None when it starts with embed): one fixed pseudo-random row,
+    repeated (runtime_js/probe.js stepInput; a layer's cost does not depend on the values)."""
+    inp = stage.input
+    if inp is None:
+        return None
+    width = inp["row_bytes"] // 4
+    rows = len(step.rows) if inp["rows"] == "T" else len(step.outputs)
+    row = np.random.default_rng(0).standard_normal(width).astype(np.float32)
+    return np.tile(row, (rows, 1))
 
 
 def probe_memory(device, cap: int = PROBE_CAP, chunk: int = 64 << 20) -> int:

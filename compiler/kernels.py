@@ -603,7 +603,10 @@ ATTENTION_SHAPES = {
 # step of SmolLM2's shapes (30 layers, each program in its own pass): 32 rows, 1 lane 5.31 ms; 16 rows, 2 lanes
 # 3.20; 16 rows, 4 lanes 2.84; 8 rows, 4 lanes 2.63; 8 rows, 8 lanes 2.64; 4 rows, 4 lanes 2.92. Without the
 # padding between staged keys, 4 lanes had been slower than 1 (7.01 ms): the lanes' reads hit the same banks.
-ATTENTION_TILED = {v: {"rows": 8, "chunk": 16, "min_rows": 64, "lanes": 4} for v in ("gpu", "gpu_sg", "gpu_f16")}
+# With lane-major lanes and two keys an iteration (attention_tiled.wgsl.j2), in three runs on one H200: 16 keys
+# staged took 1.92-1.93 ms and 24 keys 1.89, against 2.31 before in the same runs; with two keys, 8 rows x 8 lanes
+# took 2.17 and 4 rows x 8 lanes 2.06.
+ATTENTION_TILED = {v: {"rows": 8, "chunk": 24, "min_rows": 64, "lanes": 4} for v in ("gpu", "gpu_sg", "gpu_f16")}
 # Keys per span at least: below it a span's fixed costs (q load, barriers, one more partial to merge) outweigh its
 # keys. On an H200, 32 spans of 2-3 keys at context 64 cost 14 + 18 us per layer (attention + merge, each timed in
 # its own pass) and 2 spans of 64 keys 52 + 6 us: a span's keys are a serial loop, so short spans win.

@@ -26,8 +26,9 @@ const HD: u32 = 64u;
 const HD4: u32 = 16u;
 const GROUP: u32 = 3u;    // query heads per kv head (GQA)
 const CTX: u32 = 2048u;    // cache rows per slot
-const CK: u32 = 16u;       // keys staged at a time
+const CK: u32 = 24u;       // keys staged at a time
 const KL: u32 = 4u;       // invocations per (row, head) pair
+const NP: u32 = 24u;    // (row, head) pairs per tile
 const WG: u32 = 96u;
 const SCALE: f32 = 0.125;
 const TQ: u32 = 8u;          // rows per tile
@@ -46,15 +47,15 @@ fn tile_slot(r0: u32) -> u32 {
 fn tiled_row(t: u32) -> bool {
   return TILED_MIN > 0u && p.n_rows >= TILED_MIN && tile_slot(t - t % TQ) != NO_SLOT;
 }
-// Staged keys, KSTR vec4s apart: with KL > 1 a warp's lanes read KL keys at once, and one vec4 of padding puts
-// them in different banks.
+// Staged keys, KSTR vec4s apart: with KL > 1 a warp may hold two lanes, reading two keys at once, and one vec4 of
+// padding puts them in different banks.
 const KSTR: u32 = 17u;
-var<workgroup> ks: array<vec4<f32>, 272>;
-var<workgroup> vs: array<vec4<f32>, 272>;
+var<workgroup> ks: array<vec4<f32>, 408>;
+var<workgroup> vs: array<vec4<f32>, 408>;
 var<workgroup> mrg: array<vec4<f32>, WG>;   // the merge: each invocation's (max, sum), then its outputs
 // This invocation's shares (elements lid, lid + WG, ...) of the keys and values of the chunk starting at key c0,
 // up to key `last`: none past it.
-fn stage_fetch(base: u32, c0: u32, last: u32, k0: ptr<function, vec4<f32>>, v0: ptr<function, vec4<f32>>, k1: ptr<function, vec4<f32>>, v1: ptr<function, vec4<f32>>, k2: ptr<function, vec4<f32>>, v2: ptr<function, vec4<f32>>, lid: u32) {
+fn stage_fetch(base: u32, c0: u32, last: u32, k0: ptr<function, vec4<f32>>, v0: ptr<function, vec4<f32>>, k1: ptr<function, vec4<f32>>, v1: ptr<function, vec4<f32>>, k2: ptr<function, vec4<f32>>, v2: ptr<function, vec4<f32>>, k3: ptr<function, vec4<f32>>, v3: ptr<function, vec4<f32>>, lid: u32) {
   if (c0 > last) { return; }
   let n = min(CK, last + 1u - c0);
   {
@@ -81,6 +82,14 @@ fn stage_fetch(base: u32, c0: u32, last: u32, k0: ptr<function, vec4<f32>>, v0: 
       *v2 = v_cache[kv];
     }
   }
+  {
+    let e = lid + 3u * WG;
+    if (e < n * HD4) {
+      let kv = base + (c0 + e / HD4) * (KV / 4u) + e % HD4;
+      *k3 = k_cache[kv];
+      *v3 = v_cache[kv];
+    }
+  }
 }
 @compute @workgroup_size(96)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
@@ -92,9 +101,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let rn = min(TQ, p.n_rows - r0);
   var last = 0u;   // the tile's largest position: keys 0..last are staged
   for (var i = 0u; i < rn; i++) { last = max(last, row_pos(r0 + i)); }
-  let i = lid / (GROUP * KL);
-  let h = lid / KL % GROUP;
-  let kl = lid % KL;
+  let pair = lid % NP;   // lane-major: lane kl of every pair, then lane kl + 1
+  let kl = lid / NP;
+  let i = pair / GROUP;
+  let h = pair % GROUP;
   let t = r0 + min(i, rn - 1u);   // past the tile's end: a copy of its last row, never stored
   let pos = row_pos(t);
   let base = (slot * CTX * KV + g * HD) / 4u;   // key 0 of this kv head in this slot's cache, in vec4s
@@ -144,7 +154,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   var vn1 = vec4<f32>(0.0);
   var kn2 = vec4<f32>(0.0);
   var vn2 = vec4<f32>(0.0);
-  stage_fetch(base, 0u, last, &kn0, &vn0, &kn1, &vn1, &kn2, &vn2, lid);
+  var kn3 = vec4<f32>(0.0);
+  var vn3 = vec4<f32>(0.0);
+  stage_fetch(base, 0u, last, &kn0, &vn0, &kn1, &vn1, &kn2, &vn2, &kn3, &vn3, lid);
   for (var c0 = 0u; c0 <= last; c0 += CK) {   // uniform: bounds come from the tile
     let n = min(CK, last + 1u - c0);
     if (lid + 0u * WG < n * HD4) {
@@ -165,33 +177,44 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       ks[si] = kn2;
       vs[si] = vn2;
     }
+    if (lid + 3u * WG < n * HD4) {
+      let e = lid + 3u * WG;
+      let si = e / HD4 * KSTR + e % HD4;
+      ks[si] = kn3;
+      vs[si] = vn3;
+    }
     workgroupBarrier();
-    stage_fetch(base, c0 + CK, last, &kn0, &vn0, &kn1, &vn1, &kn2, &vn2, lid);
-    for (var j = kl; j < n; j += KL) {
+    stage_fetch(base, c0 + CK, last, &kn0, &vn0, &kn1, &vn1, &kn2, &vn2, &kn3, &vn3, lid);
+    // Keys j and j + KL at once; past the chunk or the row's position the second is key j again, of weight 0.
+    for (var j = kl; j < n; j += 2u * KL) {
       if (c0 + j <= pos) {
+        let ok2 = j + KL < n && c0 + j + KL <= pos;
         let kb = j * KSTR;
-        let s = dot(q0, ks[kb + 0u]) + dot(q1, ks[kb + 1u]) + dot(q2, ks[kb + 2u]) + dot(q3, ks[kb + 3u]) + dot(q4, ks[kb + 4u]) + dot(q5, ks[kb + 5u]) + dot(q6, ks[kb + 6u]) + dot(q7, ks[kb + 7u]) + dot(q8, ks[kb + 8u]) + dot(q9, ks[kb + 9u]) + dot(q10, ks[kb + 10u]) + dot(q11, ks[kb + 11u]) + dot(q12, ks[kb + 12u]) + dot(q13, ks[kb + 13u]) + dot(q14, ks[kb + 14u]) + dot(q15, ks[kb + 15u]);
-        let mn = max(m, s);
+        let kb2 = select(j, j + KL, ok2) * KSTR;
+        let s = ((dot(q0, ks[kb + 0u]) + dot(q4, ks[kb + 4u]) + dot(q8, ks[kb + 8u]) + dot(q12, ks[kb + 12u])) + (dot(q1, ks[kb + 1u]) + dot(q5, ks[kb + 5u]) + dot(q9, ks[kb + 9u]) + dot(q13, ks[kb + 13u]))) + ((dot(q2, ks[kb + 2u]) + dot(q6, ks[kb + 6u]) + dot(q10, ks[kb + 10u]) + dot(q14, ks[kb + 14u])) + (dot(q3, ks[kb + 3u]) + dot(q7, ks[kb + 7u]) + dot(q11, ks[kb + 11u]) + dot(q15, ks[kb + 15u])));
+        let s2 = select(-1.0e30, ((dot(q0, ks[kb2 + 0u]) + dot(q4, ks[kb2 + 4u]) + dot(q8, ks[kb2 + 8u]) + dot(q12, ks[kb2 + 12u])) + (dot(q1, ks[kb2 + 1u]) + dot(q5, ks[kb2 + 5u]) + dot(q9, ks[kb2 + 9u]) + dot(q13, ks[kb2 + 13u]))) + ((dot(q2, ks[kb2 + 2u]) + dot(q6, ks[kb2 + 6u]) + dot(q10, ks[kb2 + 10u]) + dot(q14, ks[kb2 + 14u])) + (dot(q3, ks[kb2 + 3u]) + dot(q7, ks[kb2 + 7u]) + dot(q11, ks[kb2 + 11u]) + dot(q15, ks[kb2 + 15u]))), ok2);
+        let mn = max(m, max(s, s2));
         let c = exp(m - mn);
         let w = exp(s - mn);
-        l = l * c + w;
+        let w2 = exp(s2 - mn);
+        l = l * c + w + w2;
         m = mn;
-        a0 = a0 * c + w * vs[kb + 0u];
-        a1 = a1 * c + w * vs[kb + 1u];
-        a2 = a2 * c + w * vs[kb + 2u];
-        a3 = a3 * c + w * vs[kb + 3u];
-        a4 = a4 * c + w * vs[kb + 4u];
-        a5 = a5 * c + w * vs[kb + 5u];
-        a6 = a6 * c + w * vs[kb + 6u];
-        a7 = a7 * c + w * vs[kb + 7u];
-        a8 = a8 * c + w * vs[kb + 8u];
-        a9 = a9 * c + w * vs[kb + 9u];
-        a10 = a10 * c + w * vs[kb + 10u];
-        a11 = a11 * c + w * vs[kb + 11u];
-        a12 = a12 * c + w * vs[kb + 12u];
-        a13 = a13 * c + w * vs[kb + 13u];
-        a14 = a14 * c + w * vs[kb + 14u];
-        a15 = a15 * c + w * vs[kb + 15u];
+        a0 = a0 * c + w * vs[kb + 0u] + w2 * vs[kb2 + 0u];
+        a1 = a1 * c + w * vs[kb + 1u] + w2 * vs[kb2 + 1u];
+        a2 = a2 * c + w * vs[kb + 2u] + w2 * vs[kb2 + 2u];
+        a3 = a3 * c + w * vs[kb + 3u] + w2 * vs[kb2 + 3u];
+        a4 = a4 * c + w * vs[kb + 4u] + w2 * vs[kb2 + 4u];
+        a5 = a5 * c + w * vs[kb + 5u] + w2 * vs[kb2 + 5u];
+        a6 = a6 * c + w * vs[kb + 6u] + w2 * vs[kb2 + 6u];
+        a7 = a7 * c + w * vs[kb + 7u] + w2 * vs[kb2 + 7u];
+        a8 = a8 * c + w * vs[kb + 8u] + w2 * vs[kb2 + 8u];
+        a9 = a9 * c + w * vs[kb + 9u] + w2 * vs[kb2 + 9u];
+        a10 = a10 * c + w * vs[kb + 10u] + w2 * vs[kb2 + 10u];
+        a11 = a11 * c + w * vs[kb + 11u] + w2 * vs[kb2 + 11u];
+        a12 = a12 * c + w * vs[kb + 12u] + w2 * vs[kb2 + 12u];
+        a13 = a13 * c + w * vs[kb + 13u] + w2 * vs[kb2 + 13u];
+        a14 = a14 * c + w * vs[kb + 14u] + w2 * vs[kb2 + 14u];
+        a15 = a15 * c + w * vs[kb + 15u] + w2 * vs[kb2 + 15u];
       }
     }
     workgroupBarrier();   // the next chunk overwrites ks and vs
@@ -201,18 +224,17 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   // vec4 of the output at a time.
   mrg[lid] = vec4<f32>(m, l, 0.0, 0.0);
   workgroupBarrier();
-  let l0 = lid - kl;
-  var mx = mrg[l0].x;
-  for (var u = 1u; u < KL; u++) { mx = max(mx, mrg[l0 + u].x); }
+  var mx = mrg[pair].x;
+  for (var u = 1u; u < KL; u++) { mx = max(mx, mrg[pair + u * NP].x); }
   var tot = 0.0;
-  for (var u = 0u; u < KL; u++) { tot += mrg[l0 + u].y * exp(mrg[l0 + u].x - mx); }
+  for (var u = 0u; u < KL; u++) { tot += mrg[pair + u * NP].y * exp(mrg[pair + u * NP].x - mx); }
   let f = exp(m - mx) / tot;
   workgroupBarrier();   // before the outputs overwrite the states
   mrg[lid] = a0 * f;
   workgroupBarrier();
   if (kl == 0u && i < rn) {
     var r = mrg[lid];
-    for (var u = 1u; u < KL; u++) { r += mrg[lid + u]; }
+    for (var u = 1u; u < KL; u++) { r += mrg[pair + u * NP]; }
     out[o + 0u] = r.x;
     out[o + 1u] = r.y;
     out[o + 2u] = r.z;
@@ -223,7 +245,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   workgroupBarrier();
   if (kl == 0u && i < rn) {
     var r = mrg[lid];
-    for (var u = 1u; u < KL; u++) { r += mrg[lid + u]; }
+    for (var u = 1u; u < KL; u++) { r += mrg[pair + u * NP]; }
     out[o + 4u] = r.x;
     out[o + 5u] = r.y;
     out[o + 6u] = r.z;
@@ -234,7 +256,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   workgroupBarrier();
   if (kl == 0u && i < rn) {
     var r = mrg[lid];
-    for (var u = 1u; u < KL; u++) { r += mrg[lid + u]; }
+    for (var u = 1u; u < KL; u++) { r += mrg[pair + u * NP]; }
     out[o + 8u] = r.x;
     out[o + 9u] = r.y;
     out[o + 10u] = r.z;
@@ -245,7 +267,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   workgroupBarrier();
   if (kl == 0u && i < rn) {
     var r = mrg[lid];
-    for (var u = 1u; u < KL; u++) { r += mrg[lid + u]; }
+    for (var u = 1u; u < KL; u++) { r += mrg[pair + u * NP]; }
     out[o + 12u] = r.x;
     out[o + 13u] = r.y;
     out[o + 14u] = r.z;
@@ -256,7 +278,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   workgroupBarrier();
   if (kl == 0u && i < rn) {
     var r = mrg[lid];
-    for (var u = 1u; u < KL; u++) { r += mrg[lid + u]; }
+    for (var u = 1u; u < KL; u++) { r += mrg[pair + u * NP]; }
     out[o + 16u] = r.x;
     out[o + 17u] = r.y;
     out[o + 18u] = r.z;
@@ -267,7 +289,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   workgroupBarrier();
   if (kl == 0u && i < rn) {
     var r = mrg[lid];
-    for (var u = 1u; u < KL; u++) { r += mrg[lid + u]; }
+    for (var u = 1u; u < KL; u++) { r += mrg[pair + u * NP]; }
     out[o + 20u] = r.x;
     out[o + 21u] = r.y;
     out[o + 22u] = r.z;
@@ -278,7 +300,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   workgroupBarrier();
   if (kl == 0u && i < rn) {
     var r = mrg[lid];
-    for (var u = 1u; u < KL; u++) { r += mrg[lid + u]; }
+    for (var u = 1u; u < KL; u++) { r += mrg[pair + u * NP]; }
     out[o + 24u] = r.x;
     out[o + 25u] = r.y;
     out[o + 26u] = r.z;
@@ -289,7 +311,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   workgroupBarrier();
   if (kl == 0u && i < rn) {
     var r = mrg[lid];
-    for (var u = 1u; u < KL; u++) { r += mrg[lid + u]; }
+    for (var u = 1u; u < KL; u++) { r += mrg[pair + u * NP]; }
     out[o + 28u] = r.x;
     out[o + 29u] = r.y;
     out[o + 30u] = r.z;
@@ -300,7 +322,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   workgroupBarrier();
   if (kl == 0u && i < rn) {
     var r = mrg[lid];
-    for (var u = 1u; u < KL; u++) { r += mrg[lid + u]; }
+    for (var u = 1u; u < KL; u++) { r += mrg[pair + u * NP]; }
     out[o + 32u] = r.x;
     out[o + 33u] = r.y;
     out[o + 34u] = r.z;
@@ -311,7 +333,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   workgroupBarrier();
   if (kl == 0u && i < rn) {
     var r = mrg[lid];
-    for (var u = 1u; u < KL; u++) { r += mrg[lid + u]; }
+    for (var u = 1u; u < KL; u++) { r += mrg[pair + u * NP]; }
     out[o + 36u] = r.x;
     out[o + 37u] = r.y;
     out[o + 38u] = r.z;
@@ -322,7 +344,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   workgroupBarrier();
   if (kl == 0u && i < rn) {
     var r = mrg[lid];
-    for (var u = 1u; u < KL; u++) { r += mrg[lid + u]; }
+    for (var u = 1u; u < KL; u++) { r += mrg[pair + u * NP]; }
     out[o + 40u] = r.x;
     out[o + 41u] = r.y;
     out[o + 42u] = r.z;
@@ -333,7 +355,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   workgroupBarrier();
   if (kl == 0u && i < rn) {
     var r = mrg[lid];
-    for (var u = 1u; u < KL; u++) { r += mrg[lid + u]; }
+    for (var u = 1u; u < KL; u++) { r += mrg[pair + u * NP]; }
     out[o + 44u] = r.x;
     out[o + 45u] = r.y;
     out[o + 46u] = r.z;
@@ -344,7 +366,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   workgroupBarrier();
   if (kl == 0u && i < rn) {
     var r = mrg[lid];
-    for (var u = 1u; u < KL; u++) { r += mrg[lid + u]; }
+    for (var u = 1u; u < KL; u++) { r += mrg[pair + u * NP]; }
     out[o + 48u] = r.x;
     out[o + 49u] = r.y;
     out[o + 50u] = r.z;
@@ -355,7 +377,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   workgroupBarrier();
   if (kl == 0u && i < rn) {
     var r = mrg[lid];
-    for (var u = 1u; u < KL; u++) { r += mrg[lid + u]; }
+    for (var u = 1u; u < KL; u++) { r += mrg[pair + u * NP]; }
     out[o + 52u] = r.x;
     out[o + 53u] = r.y;
     out[o + 54u] = r.z;
@@ -366,7 +388,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   workgroupBarrier();
   if (kl == 0u && i < rn) {
     var r = mrg[lid];
-    for (var u = 1u; u < KL; u++) { r += mrg[lid + u]; }
+    for (var u = 1u; u < KL; u++) { r += mrg[pair + u * NP]; }
     out[o + 56u] = r.x;
     out[o + 57u] = r.y;
     out[o + 58u] = r.z;
@@ -377,7 +399,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   workgroupBarrier();
   if (kl == 0u && i < rn) {
     var r = mrg[lid];
-    for (var u = 1u; u < KL; u++) { r += mrg[lid + u]; }
+    for (var u = 1u; u < KL; u++) { r += mrg[pair + u * NP]; }
     out[o + 60u] = r.x;
     out[o + 61u] = r.y;
     out[o + 62u] = r.z;

@@ -161,3 +161,30 @@ def test_a_swarm_worker_tunes_its_probe_layer_among_the_f32_candidates(gpu, tune
         assert forced.capability({"unit": "layer.0", "steps": 2})["variant"] == "cpu" and forced.autotune is None
     finally:
         server.shutdown()
+
+
+def test_a_worker_times_again_when_its_cached_choice_is_gone_or_no_longer_builds(gpu, tuned_art, tmp_path,
+                                                                                   monkeypatch):
+    """tune_stage reads the cache only for a choice among its candidates that still builds; otherwise it times
+    them again, and the new record replaces the old one (autotune.js tuneStage forgets it likewise)."""
+    from compiler.native.stage import Stage
+
+    monkeypatch.setenv("WEBSHARD_CACHE_DIR", str(tmp_path))
+    cands = autotune.stage_candidates(gpu, json.loads((tuned_art / "manifest.json").read_text()))[:2]
+    stage = Stage.load(tuned_art, "layer.0", "layer.0", slots=1, variant=cands[0], gpu=gpu)
+    autotune.store_choice("k", {"choice": "a variant this artifact does not have"})
+    rec = autotune.tune_stage(stage, cands, "k")
+    assert rec is not None and set(rec["ms"]) == set(cands)
+    use = stage.ws.use_variant
+    use(cands[0])   # where the load leaves it: the rules' variant
+
+    def failing(variant):
+        if variant == cands[1]:
+            raise RuntimeError("no longer builds")
+        use(variant)
+
+    monkeypatch.setattr(stage.ws, "use_variant", failing)
+    autotune.store_choice("k", {"choice": cands[1]})
+    rec = autotune.tune_stage(stage, cands, "k")
+    assert rec is not None and rec["rejected"] == {cands[1]: "RuntimeError: no longer builds"}
+    assert rec["choice"] == cands[0] == stage.ws.variant == autotune.cached_choice("k")

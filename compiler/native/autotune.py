@@ -126,14 +126,14 @@ def tune(chain, cands: list[str], *, repeats: int = 7, position: int | None = No
 
 class StageTrial:
     """A lone stage, as tune() times a chain (autotune.js StageTrial): each step is fed the same pseudo-random
-    activations (worker.step_input), and its output rows are what the candidates must agree on. A swarm worker's
+    activations (stage.step_input), and its output rows are what the candidates must agree on. A swarm worker's
     probe unit is one layer: it has no logits, and its neighbours' stages run elsewhere."""
 
     def __init__(self, stage):
         self.stage, self.ws, self.stages, self.max_rows = stage, stage.ws, [stage], stage.ws.max_rows
 
     def submit(self, step: Step, keep_logits=()):
-        from .worker import step_input
+        from .stage import step_input
 
         return self.stage.run(step, step_input(self.stage, step))
 
@@ -150,19 +150,26 @@ def stage_candidates(gpu: Gpu, manifest: dict) -> list[str]:
 
 
 def f32_candidates(manifest: dict, cands: list[str]) -> list[str]:
-    """`cands` (the rules' variant first) without those needing shader-f16 (autotune.js stageCandidates)."""
+    """`cands` (the rules' variant first) without those needing shader-f16 (autotune.js stageCandidates). The
+    rules' own variant stays whatever it needs: it is what the adapter runs untuned, and no shipped rule names an
+    f16 variant."""
     f16 = {v for v, feats in manifest.get("variant_features", {}).items() if "shader-f16" in feats}
     return [v for i, v in enumerate(cands) if i == 0 or v not in f16]
 
 
 def tune_stage(stage, cands: list[str], key: str) -> dict | None:
     """Leave a swarm worker's probe stage (loaded with cands[0], the rules' variant) on the variant that runs
-    fastest on this adapter, as LocalChain.load does for a whole model: the choice cached under `key`, else the
-    candidates timed now (tune on a StageTrial) and the choice cached. Returns the record when it timed them."""
+    fastest on this adapter, as LocalChain.load does for a whole model: the choice cached under `key` (the same key
+    as a model's choice where the candidates are the same: the entry names the variant that ran faster on this
+    adapter, whether a layer or a whole decode step was timed), else the candidates timed now (tune on a
+    StageTrial) and the choice cached. Returns the record when it timed them."""
     cached = cached_choice(key)
     if cached in cands:
-        stage.ws.use_variant(cached)
-        return None
+        try:
+            stage.ws.use_variant(cached)
+            return None
+        except Exception:  # noqa: BLE001 - a choice that no longer builds here: time them again (tune switches
+            pass           # every kernel to each candidate in turn, and its record replaces this one)
     record = tune(StageTrial(stage), cands)
     store_choice(key, record | {"adapter": stage.ws.gpu.name, "candidates": cands})
     return record

@@ -506,3 +506,16 @@ def _read(buf, nbytes: int, dtype) -> np.ndarray:
         return np.frombuffer(buf.read_mapped(0, nbytes), dtype=dtype).copy()
     finally:
         buf.unmap()
+
+
+def step_input(stage, step) -> np.ndarray | None:
+    """The input activations `stage` takes for `step` (None when it starts with embed): one fixed pseudo-random row,
+    repeated (runtime_js/probe.js stepInput). A swarm worker's probe and its autotuner feed them to a layer, whose
+    cost does not depend on the values."""
+    inp = stage.input
+    if inp is None:
+        return None
+    width = inp["row_bytes"] // 4
+    rows = len(step.rows) if inp["rows"] == "T" else len(step.outputs)
+    row = np.random.default_rng(0).standard_normal(width).astype(np.float32)
+    return np.tile(row, (rows, 1))

@@ -64,15 +64,14 @@ class ArtifactMirror:
         self.manifest = m
         return m
 
-    def fetch_kernels(self, units: list[str], variant: str) -> None:
-        """Kernels of `variant` those units use, always fetched: the manifest holds no hash of them, and a file of
+    def fetch_kernels(self, kernels, variant: str) -> None:
+        """The files of `variant` of those kernels, always fetched: the manifest holds no hash of them, and a file of
         the same name can hold another program after a recompile (a `.tiled.wgsl` of another tiling, run with the
         new manifest's dispatch grid)."""
         m = self.manifest
-        wanted = set(units)
-        kernels = {d["kernel"] for u in m["plan"]["units"] if u["name"] in wanted for d in u["dispatches"]}
-        for k in sorted(kernels):
-            for rel in program_files(m["kernels"][k]["variants"][variant]):
+        for k in sorted(set(kernels)):
+            entry = m["kernels"][k]["variants"].get(variant)
+            for rel in program_files(entry) if entry else []:   # a missing variant: Stage.load names it
                 path = self.dir / rel
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_bytes(self._get(rel))
@@ -82,7 +81,8 @@ class ArtifactMirror:
         copies whose sha256 matches."""
         m = self.manifest
         wanted = set(units)
-        self.fetch_kernels(units, variant)
+        self.fetch_kernels({d["kernel"] for u in m["plan"]["units"] if u["name"] in wanted for d in u["dispatches"]},
+                           variant)
         shards = [s for s in m["shards"] if set(s["units"]) & wanted]
         total, done = sum(s["bytes"] for s in shards), 0
         for s in shards:
@@ -121,7 +121,7 @@ class Worker:
         from . import autotune as at
         from .batch import Row, Step
         from .gpu import get_gpu, kernel_variant
-        from .stage import Stage, unit_names
+        from .stage import Stage, step_input
 
         gpu = get_gpu()
         m = self.mirror.manifest
@@ -131,7 +131,7 @@ class Worker:
         cands = at.stage_candidates(gpu, m) if at.enabled() and not forced else [variant]
         if len(cands) > 1:   # the cache key hashes every kernel file of the candidates (autotune.cache_key)
             for v in cands:
-                self.mirror.fetch_kernels(unit_names(m), v)
+                self.mirror.fetch_kernels(m["kernels"], v)
         self.mirror.fetch_units([unit], variant)
         stage = Stage.load(self.mirror.dir, unit, unit, slots=1, variant=variant, gpu=gpu)
         # The variant that runs fastest here, chosen before the step time that the planner weighs is measured.
@@ -141,8 +141,9 @@ class Worker:
         times = []
         for i in range(max(2, int(probe.get("steps", 5)))):   # one-row steps: what decode runs
             step = Step([Row(0, i)])
+            x = step_input(stage, step)
             t = time.perf_counter()
-            stage.run(step, step_input(stage, step))
+            stage.run(step, x)
             times.append((time.perf_counter() - t) * 1000)
         # The throttle is left out on purpose: it models a worker that slows down after it joined (another app
         # takes the GPU), which only the coordinator's measurements of real steps can notice.
@@ -182,18 +183,6 @@ class Worker:
         if self.test.corrupt:
             out = out + 1.0
         return wire.encode(out, self.wire), ms
-
-
-def step_input(stage, step) -> np.ndarray | None:
-    """The input activations `stage` takes for `step` (None when it starts with embed): one fixed pseudo-random row,
-    repeated (runtime_js/probe.js stepInput; a layer's cost does not depend on the values)."""
-    inp = stage.input
-    if inp is None:
-        return None
-    width = inp["row_bytes"] // 4
-    rows = len(step.rows) if inp["rows"] == "T" else len(step.outputs)
-    row = np.random.default_rng(0).standard_normal(width).astype(np.float32)
-    return np.tile(row, (rows, 1))
 
 
 def probe_memory(device, cap: int = PROBE_CAP, chunk: int = 64 << 20) -> int:
@@ -237,7 +226,12 @@ async def run(server: str, token: str, *, name: str = "", variant: str | None = 
         assignment = 0
         try:
             await w.gpu(mirror.fetch_manifest)
-            await ws.send(json.dumps(await w.gpu(w.capability, welcome.get("probe", {}))))
+            cap = await w.gpu(w.capability, welcome.get("probe", {}))
+            await ws.send(json.dumps(cap))
+            tuned = ", ".join(f"{v} {ms:.2f} ms" for v, ms in (w.autotune or {}).get("ms", {}).items())
+            print(f"joined as {welcome.get('worker_id')}: {cap['variant']} kernels"
+                  f"{f' (timed here: {tuned})' if tuned else ''}, {cap['layer_ms']:.2f} ms per layer-step",
+                  file=sys.stderr)
             async for msg in ws:
                 if isinstance(msg, bytes):
                     a, sid, step, x = unpack_step(msg)

@@ -736,18 +736,24 @@ def attention_tiled_kernel(heads: int, kv_heads: int, head_dim: int, *, context:
 def _attention_tile_memory(t: dict, head_dim: int, group: int) -> tuple[int, int, int]:
     """(keys staged at a time, lanes per pair, workgroup bytes) for a tiling config at this head shape.
 
-    With lanes, staged keys are padded and the merge needs WG vec4s: at head_dim 128 (Llama-3, Mistral) 16 keys
-    would take 16896 bytes before the merge, over the 16 KiB every adapter has. Fewer keys are staged at a time
-    there, down to 4; past that, one lane per pair (unpadded), as before lanes existed."""
+    With lanes, staged keys are padded and the merge needs WG vec4s: at head_dim 128 (Llama-3, Mistral) 24 keys
+    would take 25344 bytes before the merge, over the 16 KiB every adapter has. Half as many keys are staged at a
+    time until they fit, down to 3 (24, 12, 6, 3); past that, one lane per pair (unpadded, no merge), as before lanes
+    existed, with as many keys as fit. Every head_dim of 32-256 with 1-8 query heads per kv head fits with lanes."""
+    limit = DEFAULT_LIMITS["max_workgroup_storage_bytes"]
     lanes, chunk = t.get("lanes", 1), t["chunk"]
-    while lanes > 1:
+    while lanes > 1 and chunk >= 3:
         wbytes = 2 * 16 * chunk * (head_dim // 4 + 1) + 16 * t["rows"] * group * lanes
-        if wbytes <= DEFAULT_LIMITS["max_workgroup_storage_bytes"]:
+        if wbytes <= limit:
             return chunk, lanes, wbytes
-        if chunk <= 4:
-            break
         chunk //= 2
-    return t["chunk"], 1, 2 * 4 * t["chunk"] * head_dim
+    chunk = t["chunk"]
+    while 2 * 4 * chunk * head_dim > limit:
+        if chunk == 1:
+            raise ValueError(f"tiled attention: one key and value of head_dim {head_dim} take "
+                             f"{8 * head_dim} bytes of workgroup memory, over the {limit} every adapter has")
+        chunk //= 2
+    return chunk, 1, 2 * 4 * chunk * head_dim
 
 
 def norm_kernel(kind: str, D: int, *, eps: float, gather: bool = False, max_rows: int | None = None,

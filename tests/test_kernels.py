@@ -328,6 +328,20 @@ def test_tiled_attention_fits_every_adapter_at_common_head_shapes(heads, kv_head
     K.check_limits(K.attention_tiled_kernel(heads, kv_heads, head_dim, context=4096, max_rows=512), K.DEFAULT_LIMITS)
 
 
+def test_tiled_attention_fits_or_names_the_head_dim():
+    """Every head dim up to 256 with 1-8 query heads per kv head fits with lanes; past that, one lane per pair with
+    fewer keys; a head whose single key and value cannot fit is refused by name, not compiled over the limit."""
+    t = K.ATTENTION_TILED["gpu"]
+    limit = K.DEFAULT_LIMITS["max_workgroup_storage_bytes"]
+    for head_dim in (32, 64, 80, 96, 128, 160, 192, 256):
+        for group in range(1, 9):
+            chunk, lanes, wbytes = K._attention_tile_memory(t, head_dim, group)
+            assert lanes == t["lanes"] and chunk >= 3 and wbytes <= limit, (head_dim, group, chunk, wbytes)
+    assert K._attention_tile_memory(t, 1024, 8)[1:] == (1, 8 * 1024)
+    with pytest.raises(ValueError, match="head_dim 4096"):
+        K._attention_tile_memory(t, 4096, 1)
+
+
 def test_attention_reads_only_its_own_slot(ex):
     """Poisoning every other slot's cache (NaN) leaves a slot's output unchanged."""
     r = rng(9)

@@ -47,8 +47,8 @@ fn tile_slot(r0: u32) -> u32 {
 fn tiled_row(t: u32) -> bool {
   return TILED_MIN > 0u && p.n_rows >= TILED_MIN && tile_slot(t - t % TQ) != NO_SLOT;
 }
-// Staged keys, KSTR vec4s apart: with KL > 1 a warp may hold two lanes, reading two keys at once, and one vec4 of
-// padding puts them in different banks.
+// Staged keys, KSTR vec4s apart: with KL > 1 a warp that holds invocations of several lanes reads as many keys at
+// once, and one vec4 of padding puts them in different banks.
 const KSTR: u32 = 17u;
 var<workgroup> ks: array<vec4<f32>, 408>;
 var<workgroup> vs: array<vec4<f32>, 408>;

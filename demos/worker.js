@@ -40,7 +40,9 @@ function render(s, manifest) {
   $('state').textContent = STATE_WORDS[s.state] ?? s.state;
   $('state').dataset.state = s.state;
   $('adapter').textContent = s.adapter ?? '—';
-  $('variant').textContent = s.variant ? `${s.variant} variant` : '—';
+  // The autotuner's record when this tab timed the candidates (runtime_js/autotune.js tuneStage).
+  const tuned = s.autotune ? Object.entries(s.autotune.ms).map(([v, ms]) => `${v} ${ms.toFixed(2)} ms`).join(', ') : '';
+  $('variant').textContent = s.variant ? `${s.variant} variant${tuned ? ` (timed here: ${tuned})` : ''}` : '—';
   $('measured').textContent = s.layerMs == null ? '—'
     : `${s.layerMs.toFixed(2)} ms per layer-step · ${(s.memoryBytes / 2 ** 20).toFixed(0)} MiB of GPU memory ` +
       'allocated in a probe';

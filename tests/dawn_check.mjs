@@ -62,8 +62,8 @@ function stepLengths(variant, maxRows) {
 function promptStep(n, mixed = false) {
   const rows = Array.from({ length: n }, (_, i) => ({ slot: 0, pos: i, token: 1 + (i % 5) }));
   if (mixed) rows[0] = { slot: 1, pos: 0, token: 3 };
-  const outputs = [{ row: n - 1, sampling: sampling, step: 0 }];
-  if (mixed) outputs.unshift({ row: 0, sampling: sampling, step: 0 });
+  const outputs = [{ row: n - 1, sampling, step: 0 }];
+  if (mixed) outputs.unshift({ row: 0, sampling, step: 0 });
   return { rows, outputs };
 }
 
@@ -80,7 +80,11 @@ function activations(stage, step) {
   return { rows, width, data: Float32Array.from({ length: rows * width }, (_, i) => Math.sin(i)) };
 }
 
-/** Every step length as a prompt, a mixed two-slot step, and a decode row whose token is the previous step's id. */
+/**
+ * Every step length as a prompt, a mixed two-slot step, and a decode row whose token is the previous step's id.
+ * @param {any} chain  A LocalChain.
+ * @param {string} variant
+ */
 async function decoderSteps(chain, variant) {
   let steps = 0;
   for (const n of stepLengths(variant, chain.maxRows)) {
@@ -91,14 +95,12 @@ async function decoderSteps(chain, variant) {
     await chain.collect(chain.submit(promptStep(chain.maxRows, true)));
     steps += 1;
   }
-  if (chain.chainable) {
-    const first = chain.submit({ rows: [{ slot: 0, pos: 0, token: 1 }], outputs: [{ row: 0, sampling: sampling, step: 0 }] });
-    const next = chain.submit({ rows: [{ slot: 0, pos: 1, src: 0 }], outputs: [{ row: 0, sampling: sampling, step: 1 }] });
-    await chain.collect(first);
-    await chain.collect(next);
-    steps += 2;
-  }
-  return steps;
+  // Submitted before the first is read: the second row's token is the id the first sampled, on the GPU.
+  const first = chain.submit({ rows: [{ slot: 0, pos: 0, token: 1 }], outputs: [{ row: 0, sampling, step: 0 }] });
+  const next = chain.submit({ rows: [{ slot: 0, pos: 1, src: 0 }], outputs: [{ row: 0, sampling, step: 1 }] });
+  await chain.collect(first);
+  await chain.collect(next);
+  return steps + 2;
 }
 
 /** @param {string} variant */

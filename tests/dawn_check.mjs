@@ -19,6 +19,7 @@ const { LocalChain } = await import('../runtime_js/chain.js');
 const { Stage } = await import('../runtime_js/stage.js');
 const { acquireDevice } = await import('../runtime_js/device.js');
 const { Sampling } = await import('../runtime_js/batch.js');
+const { stepInput } = await import('../runtime_js/probe.js');
 const { WebEncoder } = await import('../runtime_js/encoder.js');
 const { fetchManifest } = await import('../runtime_js/artifact.js');
 const { tiledEntries } = await import('../runtime_js/manifest.js');
@@ -68,19 +69,6 @@ function promptStep(n, mixed = false) {
 }
 
 /**
- * Finite input activations for `step` where `stage` takes them (null where it starts with embed).
- * @param {any} stage
- * @param {any} step
- */
-function activations(stage, step) {
-  const inp = stage.input;
-  if (!inp) return null;
-  const width = inp.row_bytes / 4;
-  const rows = inp.rows === 'T' ? step.rows.length : step.outputs.length;
-  return { rows, width, data: Float32Array.from({ length: rows * width }, (_, i) => Math.sin(i)) };
-}
-
-/**
  * Every step length as a prompt, a mixed two-slot step, and a decode row whose token is the previous step's id.
  * @param {any} chain  A LocalChain.
  * @param {string} variant
@@ -114,7 +102,7 @@ async function checkDecoder(variant) {
     whole.ws.gpu.device.destroy();
   }
   // Stages that take activations in and hand them on, run on their own as a swarm worker runs its range: fed
-  // finite activations here (the null backend's outputs are whatever its memory held).
+  // the probe's finite activations (the null backend's outputs are whatever its memory held).
   const layers = manifest.plan.units.filter((u) => u.role === 'layer');
   if (layers.length > 1) {
     const gpu = await acquireDevice(manifest, { variant, slots: 2 });
@@ -124,7 +112,7 @@ async function checkDecoder(variant) {
         const stage = await Stage.load(plan.base, { manifest, gpu, variant, slots: 2, first, last, useCache: false });
         for (const n of stepLengths(variant, stage.ws.maxRows)) {
           const step = promptStep(n);
-          await stage.run(step, activations(stage, step));
+          await stage.run(step, stepInput(stage, step));
           steps += 1;
         }
         stage.destroy();

@@ -122,11 +122,10 @@ def test_a_swarm_worker_tunes_its_probe_layer_among_the_f32_candidates(gpu, tune
     ranges with the choice; a second worker on this adapter reads it from the cache. Variants computing in f16 are
     not candidates: the coordinator's verifier compares a worker's activations with its own f32 run."""
     import argparse
-    import functools
-    import http.server
-    import threading
 
     from compiler.native.worker import ArtifactMirror, Worker
+    from server.app import ServerConfig, create_app
+    from server.threaded import serve
 
     monkeypatch.setenv("WEBSHARD_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("WEBSHARD_VARIANT", raising=False)
@@ -135,18 +134,14 @@ def test_a_swarm_worker_tunes_its_probe_layer_among_the_f32_candidates(gpu, tune
     assert cands[0] == autotune.candidates(gpu, manifest)[0] and "gpu_f16" not in cands and len(cands) > 1
     if "shader-f16" in gpu.device.features:   # lavapipe has it: the chain's tuner would time gpu_f16
         assert "gpu_f16" in autotune.candidates(gpu, manifest)[1]
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tuned_art.parent))
-    handler.log_message = lambda *a: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     test = argparse.Namespace(memory_bytes=1 << 20, throttle_ms=0, corrupt=False)
+    with serve(create_app(ServerConfig(artifacts_dir=tuned_art.parent))) as url:
 
-    def worker() -> Worker:
-        mirror = ArtifactMirror(f"http://127.0.0.1:{server.server_address[1]}/{tuned_art.name}/", tmp_path / "mirror")
-        mirror.fetch_manifest()
-        return Worker(mirror, None, test)
+        def worker() -> Worker:
+            mirror = ArtifactMirror(f"{url}/artifacts/{tuned_art.name}/", tmp_path / "mirror")
+            mirror.fetch_manifest()
+            return Worker(mirror, None, test)
 
-    try:
         first = worker()
         cap = first.capability({"unit": "layer.0", "steps": 2})
         rec = first.autotune
@@ -159,8 +154,6 @@ def test_a_swarm_worker_tunes_its_probe_layer_among_the_f32_candidates(gpu, tune
         assert second.autotune is None   # read from the cache, nothing timed
         forced = Worker(second.mirror, "cpu", test)
         assert forced.capability({"unit": "layer.0", "steps": 2})["variant"] == "cpu" and forced.autotune is None
-    finally:
-        server.shutdown()
 
 
 def test_a_worker_times_again_when_its_cached_choice_is_gone_or_no_longer_builds(gpu, tuned_art, tmp_path,

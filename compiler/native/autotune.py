@@ -23,6 +23,7 @@ import numpy as np
 from ..manifest import program_files, tiled_entries
 from .batch import Output, Row, Step
 from .gpu import Gpu, choose_variant, usable_variants
+from .stage import step_input
 
 
 def cache_file() -> Path:
@@ -133,8 +134,6 @@ class StageTrial:
         self.stage, self.ws, self.stages, self.max_rows = stage, stage.ws, [stage], stage.ws.max_rows
 
     def submit(self, step: Step, keep_logits=()):
-        from .stage import step_input
-
         return self.stage.run(step, step_input(self.stage, step))
 
     def collect(self, out: np.ndarray):

@@ -77,13 +77,16 @@ class ArtifactMirror:
                 path.write_bytes(self._get(rel))
 
     def fetch_units(self, units: list[str], variant: str, progress=None) -> None:
-        """The kernels of `variant` those units use (fetch_kernels), then the shards they bind, skipping local
-        copies whose sha256 matches."""
-        m = self.manifest
+        """The kernels of `variant` those units use (fetch_kernels), then the shards they bind (fetch_shards)."""
         wanted = set(units)
-        self.fetch_kernels({d["kernel"] for u in m["plan"]["units"] if u["name"] in wanted for d in u["dispatches"]},
-                           variant)
-        shards = [s for s in m["shards"] if set(s["units"]) & wanted]
+        self.fetch_kernels({d["kernel"] for u in self.manifest["plan"]["units"] if u["name"] in wanted
+                            for d in u["dispatches"]}, variant)
+        self.fetch_shards(units, progress)
+
+    def fetch_shards(self, units: list[str], progress=None) -> None:
+        """The shards those units bind, skipping local copies whose sha256 matches."""
+        wanted = set(units)
+        shards = [s for s in self.manifest["shards"] if set(s["units"]) & wanted]
         total, done = sum(s["bytes"] for s in shards), 0
         for s in shards:
             path = self.dir / s["file"]
@@ -132,7 +135,9 @@ class Worker:
         if len(cands) > 1:   # the cache key hashes every kernel file of the candidates (autotune.cache_key)
             for v in cands:
                 self.mirror.fetch_kernels(m["kernels"], v)
-        self.mirror.fetch_units([unit], variant)
+            self.mirror.fetch_shards([unit])
+        else:
+            self.mirror.fetch_units([unit], variant)
         stage = Stage.load(self.mirror.dir, unit, unit, slots=1, variant=variant, gpu=gpu)
         # The variant that runs fastest here, chosen before the step time that the planner weighs is measured.
         self.autotune = at.tune_stage(stage, cands, at.cache_key(gpu, self.mirror.dir, m, cands)) \

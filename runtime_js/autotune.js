@@ -245,9 +245,10 @@ export function stageCandidates(manifest, cands) {
  * Leave a swarm worker's probe stage on the variant that runs fastest on this adapter, as LocalChain.load does for
  * a whole model: the cached choice, else the candidates timed now on the stage (StageTrial) and the choice cached
  * (under the same key as a model's choice where the candidates are the same: the entry names the variant that ran
- * faster on this adapter, whether a layer or a whole decode step was timed). Candidates that compute in f16 (stageCandidates) are left out: a coordinator
- * checks a worker's activations against its own f32 run within 1e-3 relative L2 (server/swarm/verifier.py), and
- * SmolLM2's 30 layers with gpu_f16's GEMM gave 1.65e-3 (median row) to 1.8e-2 of a 300-token prompt on lavapipe.
+ * faster on this adapter, whether a layer or a whole decode step was timed). Candidates that compute in f16
+ * (stageCandidates) are left out: a coordinator checks a worker's activations against its own f32 run within 1e-3
+ * relative L2 (server/swarm/verifier.py), and SmolLM2's 30 layers with gpu_f16's GEMM gave 1.65e-3 (median row) to
+ * 1.8e-2 of a 300-token prompt on lavapipe.
  * @param {import('./stage.js').Stage} stage  Loaded with the rules' variant.
  * @param {string} baseUrl
  * @returns {Promise<TuneRecord | null>}  What was timed; null when the cache answered or there was nothing to time.

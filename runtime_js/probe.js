@@ -25,7 +25,7 @@ function oneRow(stage, pos) {
 
 /**
  * The input activations `stage` takes for `step` (null when it starts with embed): a fixed pseudo-random row per
- * input row. compiler/native/worker.py step_input.
+ * input row. compiler/native/stage.py step_input.
  * @param {import('./stage.js').Stage} stage
  * @param {import('./batch.js').Step} step
  * @returns {{rows: number, width: number, data: Float32Array} | null}

@@ -102,8 +102,9 @@ export class SwarmWorker extends EventTarget {
     /** @type {WorkerStatus} */
     this.status = {
       state: 'new', reason: null, workerId: null, model: null, adapter: null, variant: null, autotune: null,
-      layerMs: null, memoryBytes: null, assignment: 0, range: null, layers: [], slots: 0, progress: { loaded: 0, total: 0 },
-      load: null, wire: 'f32', steps: 0, busyMs: 0, lastStepMs: null, bytesIn: 0, bytesOut: 0,
+      layerMs: null, memoryBytes: null, assignment: 0, range: null, layers: [], slots: 0,
+      progress: { loaded: 0, total: 0 }, load: null, wire: 'f32', steps: 0, busyMs: 0, lastStepMs: null, bytesIn: 0,
+      bytesOut: 0,
     };
     /** @type {WebSocket | null} */
     this.ws = null;

@@ -16,6 +16,28 @@ from compiler.native.gpu import choose_variant
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+def run_node(tmp_path: Path, imports: dict[str, list[str]], body: str):
+    """What a node script printed (JSON): `body`, after importing `imports` ({runtime_js file: [names]}). Node runs
+    the browser's modules as they are."""
+    import shutil
+    import subprocess
+
+    from tests.conftest import unavailable
+
+    node = shutil.which("node")
+    if node is None:
+        unavailable("node", "node is missing")
+    js = Path(__file__).resolve().parent.parent / "runtime_js"
+    head = ['import { pathToFileURL } from "node:url";'] + [
+        f"const {{ {', '.join(names)} }} = await import(pathToFileURL({json.dumps(str(js / f))}).href);"
+        for f, names in imports.items()]
+    script = tmp_path / "check.mjs"
+    script.write_text("\n".join(head) + "\n" + body)
+    got = subprocess.run([node, str(script)], capture_output=True, text=True, timeout=60)
+    assert got.returncode == 0, got.stderr
+    return json.loads(got.stdout)
+
+
 @pytest.mark.parametrize("case", json.loads((FIXTURES / "adapters.json").read_text())["cases"],
                          ids=lambda c: c["info"]["vendor"] or "blank")
 def test_variant_choice_follows_the_manifest_rules(case):
@@ -111,11 +133,7 @@ def test_read_manifest_names_the_file(tmp_path, tiny_manifest):
 def test_step_rows_per_variant_agree_in_both_runtimes(tmp_path):
     """CPU variants run at most variant_choice.step_rows rows a step; others the artifact's max_tokens_per_step. Node
     runs runtime_js/manifest.js stepSizes on the same manifest."""
-    import shutil
-    import subprocess
-
     from compiler.native.batch import step_rows
-    from tests.conftest import unavailable
 
     manifest = {"limits": {"max_tokens_per_step": 256, "max_context": 512}, "buffers": {},
                 "variant_choice": K.VARIANT_CHOICE | {"step_rows": K.DECODER_STEP_ROWS}}
@@ -123,22 +141,14 @@ def test_step_rows_per_variant_agree_in_both_runtimes(tmp_path):
     assert {v: step_rows(manifest, v) for v in want} == want
     small = dict(manifest, limits={"max_tokens_per_step": 8, "max_context": 512})
     assert step_rows(small, "cpu") == 8   # never more than the artifact holds
-    node = shutil.which("node")
-    if node is None:
-        unavailable("node", "node is missing")
-    script = tmp_path / "rows.mjs"
-    script.write_text(f"""
-import {{ pathToFileURL }} from "node:url";
-const {{ stepSizes }} = await import(pathToFileURL({json.dumps(str(Path(__file__).resolve().parent.parent / "runtime_js" / "manifest.js"))}).href);
+    out = run_node(tmp_path, {"manifest.js": ["stepSizes"]}, f"""
 const m = {json.dumps(manifest)};
 const out = {{}};
 for (const v of {json.dumps(list(want))}) out[v] = stepSizes(m, 1, Infinity, v).T;
 out.small = stepSizes({json.dumps(small)}, 1, Infinity, "cpu").T;
 console.log(JSON.stringify(out));
 """)
-    got = subprocess.run([node, str(script)], capture_output=True, text=True, timeout=60)
-    assert got.returncode == 0, got.stderr
-    assert json.loads(got.stdout) == want | {"small": 8}
+    assert out == want | {"small": 8}
 
 
 def test_nested_tiled_programs_are_validated_and_chosen_alike(tmp_path):
@@ -147,8 +157,6 @@ def test_nested_tiled_programs_are_validated_and_chosen_alike(tmp_path):
     three-program chain at each step length (compiler/native/executor.py for_step, runtime_js/executor.js
     programFor). Node runs the browser's modules."""
     import copy
-    import shutil
-    import subprocess
 
     from compiler.build import compile_model
     from compiler.errors import ArtifactError
@@ -157,7 +165,6 @@ def test_nested_tiled_programs_are_validated_and_chosen_alike(tmp_path):
     from compiler.native.executor import KernelProgram
     from compiler.native.limits import needed_limits
     from compiler.native.stage import unit_names
-    from tests.conftest import unavailable
     from tests.tiny_models import make_tiny_llama
 
     m = compile_model(load_model(make_tiny_llama(tmp_path)), tmp_path / "art", model_id="tiny", max_context=32,
@@ -188,15 +195,7 @@ def test_nested_tiled_programs_are_validated_and_chosen_alike(tmp_path):
     want = [prog.for_step(r, r)[0] for r in rows]
     assert want == [name, name, f"{name}#tiled", f"{name}#tiled", f"{name}#tiled#tiled", f"{name}#tiled#tiled#tiled",
                     f"{name}#tiled#tiled#tiled"]
-    node = shutil.which("node")
-    if node is None:
-        unavailable("node", "node is missing")
-    js = Path(__file__).resolve().parent.parent / "runtime_js"
-    script = tmp_path / "nested.mjs"
-    script.write_text(f"""
-import {{ pathToFileURL }} from "node:url";
-const {{ validateManifest, tiledEntries }} = await import(pathToFileURL({json.dumps(str(js / "manifest.js"))}).href);
-const {{ programFor }} = await import(pathToFileURL({json.dumps(str(js / "executor.js"))}).href);
+    out = run_node(tmp_path, {"manifest.js": ["validateManifest", "tiledEntries"], "executor.js": ["programFor"]}, f"""
 const out = {{}};
 validateManifest({json.dumps(good)}, "good");
 try {{ validateManifest({json.dumps(bad)}, "bad"); out.bad = null; }} catch (e) {{ out.bad = e.message; }}
@@ -208,9 +207,6 @@ const prog = {{ name: {json.dumps(name)}, source: "", bindings: [], dispatch: e.
 out.keys = {json.dumps(rows)}.map((r) => programFor(prog, r, r).key);
 console.log(JSON.stringify(out));
 """)
-    got = subprocess.run([node, str(script)], capture_output=True, text=True, timeout=60)
-    assert got.returncode == 0, got.stderr
-    out = json.loads(got.stdout)
     assert out["keys"] == want
     assert out["bad"] and field in out["bad"]
     assert out["uncounted"] and field.replace("min_rows", "dispatch") in out["uncounted"]
@@ -219,25 +215,13 @@ console.log(JSON.stringify(out));
 def test_swarm_workers_tune_the_same_candidates_in_both_runtimes(tmp_path):
     """A swarm worker times only the candidates that compute in f32 (those needing shader-f16 left out, the rules'
     variant always kept): compiler/native/autotune.py f32_candidates and runtime_js/autotune.js stageCandidates."""
-    import shutil
-    import subprocess
-
     from compiler.native.autotune import f32_candidates
-    from tests.conftest import unavailable
 
     manifest = {"variant_features": {"gpu_sg": ["subgroups"], "gpu_f16": ["shader-f16"], "odd": ["shader-f16"]}}
     cases = [["gpu", "gpu_sg", "gpu_f16"], ["gpu", "gpu_f16"], ["odd", "gpu", "gpu_f16"], ["cpu_sw", "cpu"], []]
     want = [["gpu", "gpu_sg"], ["gpu"], ["odd", "gpu"], ["cpu_sw", "cpu"], []]
     assert [f32_candidates(manifest, c) for c in cases] == want
-    node = shutil.which("node")
-    if node is None:
-        unavailable("node", "node is missing")
-    script = tmp_path / "cands.mjs"
-    script.write_text(f"""
-import {{ pathToFileURL }} from "node:url";
-const {{ stageCandidates }} = await import(pathToFileURL({json.dumps(str(Path(__file__).resolve().parent.parent / "runtime_js" / "autotune.js"))}).href);
+    got = run_node(tmp_path, {"autotune.js": ["stageCandidates"]}, f"""
 console.log(JSON.stringify({json.dumps(cases)}.map((c) => stageCandidates({json.dumps(manifest)}, c))));
 """)
-    got = subprocess.run([node, str(script)], capture_output=True, text=True, timeout=60)
-    assert got.returncode == 0, got.stderr
-    assert json.loads(got.stdout) == want
+    assert got == want

@@ -7,9 +7,10 @@ import pytest
 
 from compiler.build import compile_model
 from compiler.importers import load_model
-from compiler.native.batch import Sampling
+from compiler.native import stage as stage_module
+from compiler.native.batch import Output, Row, Sampling, Step
 from compiler.native.engine import Engine, Interrupted, Sequence
-from compiler.native.stage import LocalChain
+from compiler.native.stage import LocalChain, submit_cuts
 from compiler.reference import Interpreter
 from tests.tiny_models import make_tiny_llama
 
@@ -167,3 +168,41 @@ def test_a_burst_stops_at_eos_and_max_tokens(gpu, tiny):
     assert run_all(engine, [seq])[0] == free[:free.index(eos) + 1] and seq.finish == "eos"
     short = Sequence(ids, 3, stop_at_eos=False)
     assert run_all(Engine(chain, burst=8), [short])[0] == free[:3] and short.finish == "length"
+
+
+def test_submit_cuts_double_after_the_first_chunk():
+    assert submit_cuts(8) == []
+    assert submit_cuts(9) == [8]
+    assert submit_cuts(154) == [8, 24, 56, 120]
+    assert submit_cuts(10, first=2) == [2, 6]
+
+
+def test_prompt_steps_are_submitted_in_chunks_with_the_results_of_one_submit(gpu, tiny, monkeypatch):
+    """A step with prompt rows is submitted in chunks as it is encoded (LocalChain.split_rows); its sampled ids
+    and logits are those of the same step submitted whole, and decode steps stay one submit."""
+    model, art = tiny
+    chunked = LocalChain.load(art, slots=2, gpu=gpu)
+    chunked.split_rows = 1   # on any adapter (CPU adapters do not split: LocalChain.__init__)
+    whole = LocalChain.load(art, slots=2, gpu=gpu)
+    whole.split_rows = None
+    submits: list[int] = []
+    real = stage_module.submit
+    monkeypatch.setattr(stage_module, "submit", lambda queue, buffers: submits.append(1) or real(queue, buffers))
+    ids = model.tokenizer.encode(PROMPTS[2]).ids[:chunked.max_rows]
+    prompt = Step([Row(0, i, token=t) for i, t in enumerate(ids)], [Output(len(ids) - 1)])
+    got = []
+    for chain in (whole, chunked):
+        submits.clear()
+        got.append(chain.collect(chain.submit(prompt, keep_logits=[0])))
+        got.append(len(submits))
+    (whole_ids, whole_logits), whole_submits, (ids_, logits), chunked_submits = got
+    n = sum(len(s.plan(len(prompt.rows), 1)) for s in chunked.stages)
+    assert whole_submits == 1 and chunked_submits == len(submit_cuts(n)) + 1 > 1
+    assert ids_ == whole_ids
+    np.testing.assert_array_equal(logits, whole_logits)
+    submits.clear()
+    decode = Step([Row(0, len(ids), token=ids_[0])], [Output(0)])
+    chunked.collect(chunked.submit(decode))
+    assert len(submits) == 1
+    monkeypatch.undo()
+    assert run_all(Engine(chunked), seqs_for(model)[:2]) == run_all(Engine(whole), seqs_for(model)[:2])

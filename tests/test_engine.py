@@ -206,3 +206,30 @@ def test_prompt_steps_are_submitted_in_chunks_with_the_results_of_one_submit(gpu
     assert len(submits) == 1
     monkeypatch.undo()
     assert run_all(Engine(chunked), seqs_for(model)[:2]) == run_all(Engine(whole), seqs_for(model)[:2])
+
+
+def test_map_read_sees_the_copy_of_the_submission_it_waited_for(gpu):
+    """map_read (no extra submit, one non-blocking poll) returns what the waited-for submission copied, with a later
+    copy of other values in flight, and through wgpu-py's map_sync where no submission index is known."""
+    import wgpu
+
+    from compiler.native.executor import map_read, submit, wait_for
+
+    dev, U = gpu.device, wgpu.BufferUsage
+    src = dev.create_buffer(size=64, usage=U.COPY_DST | U.COPY_SRC)
+    reads = [dev.create_buffer(size=64, usage=U.MAP_READ | U.COPY_DST) for _ in range(2)]
+    for i in range(20):
+        index = []
+        for j, rb in enumerate(reads):
+            dev.queue.write_buffer(src, 0, np.full(16, 2 * i + j + 1, np.uint32).tobytes())
+            enc = dev.create_command_encoder()
+            enc.copy_buffer_to_buffer(src, 0, rb, 0, 64)
+            index.append(submit(dev.queue, [enc.finish()]))
+        for j, rb in enumerate(reads):
+            waited = index[j] if i % 2 else None
+            wait_for(dev, waited)
+            map_read(dev, rb, waited)
+            try:
+                assert np.frombuffer(rb.read_mapped(0, 64), np.uint32).tolist() == [2 * i + j + 1] * 16
+            finally:
+                rb.unmap()

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import wgpu
 
 from ..artifact import read_manifest
 from ..errors import ArtifactError, LimitError
 from .batch import Output, Row, Step, pack_ctl, pack_params
+from .executor import map_read, submit, wait_for
 from .gpu import Gpu, get_gpu
 from .stage import Stage, Workspace, unit_names
 
@@ -165,10 +165,10 @@ class Encoder:
             nbytes = len(idx) * out["row_bytes"]
             rb = ws.readback(nbytes)
             enc.copy_buffer_to_buffer(ws.buffer(out["buffer"]), 0, rb, 0, nbytes)
-            ws.device.queue.submit([enc.finish()])
-            pending.append((idx, rb, nbytes))
-        for idx, rb, nbytes in pending:
-            rb.map_sync(wgpu.MapMode.READ, 0, rb.size)
+            pending.append((idx, rb, nbytes, submit(ws.device.queue, [enc.finish()])))
+        for idx, rb, nbytes, index in pending:
+            wait_for(ws.device, index)
+            map_read(ws.device, rb, index)
             try:
                 rows = np.frombuffer(rb.read_mapped(0, nbytes), np.float32).reshape(len(idx), self.dim)
                 result[idx] = rows

@@ -334,9 +334,9 @@ def submit_cuts(n: int, first: int = 8) -> list[int]:
 
 
 class LocalChain:
-    """Stages on one device sharing one workspace, run as one compute pass per step; steps with prompt rows are
-    submitted in chunks as they are encoded (submit_cuts). Rows may take their token from the previous step's
-    sampled ids on the GPU (`Row.src`), so decode steps can be submitted ahead of reading them."""
+    """Stages on one device sharing one workspace, run as one compute pass per step; on a GPU, steps with prompt
+    rows are submitted in chunks as they are encoded (submit_cuts). Rows may take their token from the previous
+    step's sampled ids on the GPU (`Row.src`), so decode steps can be submitted ahead of reading them."""
 
     chainable = True
 
@@ -355,8 +355,8 @@ class LocalChain:
         # (submit_cuts); None: none is. Decode steps never are: their GPU work is shorter than their encoding, and
         # the engine keeps the GPU busy by submitting the next step before it reads this one. Nor on CPU
         # adapters: there the encoding is small beside a step, and lavapipe's submits waited for the chunk before
-        # them (on this project's 2-core VM, a 9-token prompt's submits took 4.9 s of its 6.6 s, against 4.7 s
-        # for the step submitted whole).
+        # them (on this project's 2-core VM, one run of synthetic SmolLM2's `gpu` programs: a 9-token prompt's
+        # submits took 4.9 s of its 6.6 s, against 4.7 s for the step submitted whole).
         self.split_rows: int | None = None if ws.gpu.adapter_type == "CPU" else 1
 
     @classmethod

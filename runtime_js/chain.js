@@ -138,9 +138,9 @@ export class LocalChain {
 
   /**
    * Encode and submit one step; returns at once (read it with collect). One submit, also for a prompt: the native
-   * chain cuts long steps into submits so the GPU starts while the CPU encodes the rest (stage.py submit_cuts),
-   * where wgpu-native's encoding costs 1.5 ms a step; here `webshard bench --browser` measured 0.35 ms a step on
-   * SwiftShader.
+   * chain cuts a prompt's step into submits on an idle GPU so the GPU starts while the CPU encodes the rest
+   * (stage.py submit_cuts), where wgpu-native's encoding costs 1.5 ms a step. In a tab, `webshard bench --browser`
+   * measured 0.35 ms of encoding and submitting a step on SwiftShader, whose steps take 306 ms (README, 0f711d3).
    * @param {Step} step
    * @param {number[]} [keepLogits]  Outputs whose logits rows to read back too.
    * @returns {Pending}

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import wgpu
 
 from compiler.build import compile_model
 from compiler.importers import load_model
 from compiler.native import stage as stage_module
 from compiler.native.batch import Output, Row, Sampling, Step
 from compiler.native.engine import Engine, Interrupted, Sequence
+from compiler.native.executor import map_read, submit, wait_for
 from compiler.native.stage import LocalChain, submit_cuts
 from compiler.reference import Interpreter
 from tests.tiny_models import make_tiny_llama
@@ -175,16 +177,20 @@ def test_submit_cuts_double_after_the_first_chunk():
     assert submit_cuts(9) == [8]
     assert submit_cuts(154) == [8, 24, 56, 120]
     assert submit_cuts(10, first=2) == [2, 6]
+    with pytest.raises(ValueError, match="first chunk"):
+        submit_cuts(10, first=0)
 
 
 def test_prompt_steps_are_submitted_in_chunks_with_the_results_of_one_submit(gpu, tiny, monkeypatch):
-    """A step with prompt rows is submitted in chunks as it is encoded (LocalChain.split_rows); its sampled ids
-    and logits are those of the same step submitted whole, and decode steps stay one submit."""
+    """On an idle GPU a step with prompt rows is submitted in chunks as it is encoded (LocalChain.split_prompts);
+    its sampled ids and logits are those of the same step submitted whole. Decode steps, and prompt steps while
+    earlier steps still run, stay one submit."""
     model, art = tiny
     chunked = LocalChain.load(art, slots=2, gpu=gpu)
-    chunked.split_rows = 1   # on any adapter (CPU adapters do not split: LocalChain.__init__)
+    assert chunked.split_prompts == (gpu.adapter_type != "CPU")
+    chunked.split_prompts = True   # on any adapter
     whole = LocalChain.load(art, slots=2, gpu=gpu)
-    whole.split_rows = None
+    whole.split_prompts = False
     submits: list[int] = []
     real = stage_module.submit
     monkeypatch.setattr(stage_module, "submit", lambda queue, buffers: submits.append(1) or real(queue, buffers))
@@ -204,17 +210,17 @@ def test_prompt_steps_are_submitted_in_chunks_with_the_results_of_one_submit(gpu
     decode = Step([Row(0, len(ids), token=ids_[0])], [Output(0)])
     chunked.collect(chunked.submit(decode))
     assert len(submits) == 1
+    submits.clear()
+    monkeypatch.setattr(stage_module, "gpu_idle", lambda device: False)   # as if an earlier step still ran
+    assert chunked.collect(chunked.submit(prompt, keep_logits=[0]))[0] == whole_ids and len(submits) == 1
     monkeypatch.undo()
     assert run_all(Engine(chunked), seqs_for(model)[:2]) == run_all(Engine(whole), seqs_for(model)[:2])
 
 
-def test_map_read_sees_the_copy_of_the_submission_it_waited_for(gpu):
-    """map_read (no extra submit, one non-blocking poll) returns what the waited-for submission copied, with a later
-    copy of other values in flight, and through wgpu-py's map_sync where no submission index is known."""
-    import wgpu
-
-    from compiler.native.executor import map_read, submit, wait_for
-
+def test_map_read_reads_the_copy_of_the_submission_it_waited_for(gpu):
+    """map_read (no extra submit, one non-blocking poll) reads what the waited-for submission copied, not zeros or
+    an older copy (each copy's values differ and start at 1), also with the buffer's earlier copies read the
+    same way, and through wgpu-py's map_sync where no submission index is known."""
     dev, U = gpu.device, wgpu.BufferUsage
     src = dev.create_buffer(size=64, usage=U.COPY_DST | U.COPY_SRC)
     reads = [dev.create_buffer(size=64, usage=U.MAP_READ | U.COPY_DST) for _ in range(2)]
@@ -226,9 +232,9 @@ def test_map_read_sees_the_copy_of_the_submission_it_waited_for(gpu):
             enc.copy_buffer_to_buffer(src, 0, rb, 0, 64)
             index.append(submit(dev.queue, [enc.finish()]))
         for j, rb in enumerate(reads):
-            waited = index[j] if i % 2 else None
-            wait_for(dev, waited)
-            map_read(dev, rb, waited)
+            submission = index[j] if i % 2 else None
+            wait_for(dev, submission)
+            map_read(dev, rb, submission)
             try:
                 assert np.frombuffer(rb.read_mapped(0, 64), np.uint32).tolist() == [2 * i + j + 1] * 16
             finally:

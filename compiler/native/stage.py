@@ -22,7 +22,7 @@ from ..artifact import load_shard, read_manifest
 from ..errors import ArtifactError, LimitError
 from . import wire
 from .batch import Step, pack_ctl, pack_params, step_rows
-from .executor import Executor, KernelProgram, map_read, submit, wait_for
+from .executor import Executor, KernelProgram, gpu_idle, map_read, submit, wait_for
 from .gpu import Gpu, get_gpu, kernel_variant
 from .limits import check_limits, needed_limits
 
@@ -322,9 +322,11 @@ def submit_cuts(n: int, first: int = 8) -> list[int]:
     154-dispatch decode step), and the GPU runs nothing of a command buffer before it is submitted. A prompt's
     step costs the GPU more per dispatch than that, so once the first few are submitted the GPU stays ahead while
     the CPU encodes the rest, and most of the encoding leaves the time to first token. Chunks double so that few
-    submits are added. H200, synthetic SmolLM2, two runs of 3 rounds x 5 cold prompts, whole and chunked in
-    turn: first token after 4.45 / 6.92 / 13.48 ms whole against 3.61 / 5.78 / 12.74 chunked at 16 / 128 / 512
-    tokens, and 4.67 / 7.30 / 14.22 against 3.90 / 6.04 / 12.77 in the second run; decode unchanged."""
+    submits are added. H200, synthetic SmolLM2, 3 rounds x 5 cold prompts whole and chunked in turn, on three
+    machines: first token after 4.45 / 6.92 / 13.48 ms whole against 3.61 / 5.78 / 12.74 chunked at 16 / 128 /
+    512 tokens; 4.67 / 7.30 / 14.22 against 3.90 / 6.04 / 12.77; 4.69 / 7.22 / 14.13 against 3.42 / 5.77 / 12.64."""
+    if first < 1:
+        raise ValueError(f"submit_cuts: the first chunk needs at least one dispatch, got {first}")
     cuts, end, size = [], first, first
     while end < n:
         cuts.append(end)
@@ -334,9 +336,9 @@ def submit_cuts(n: int, first: int = 8) -> list[int]:
 
 
 class LocalChain:
-    """Stages on one device sharing one workspace, run as one compute pass per step; on a GPU, steps with prompt
-    rows are submitted in chunks as they are encoded (submit_cuts). Rows may take their token from the previous
-    step's sampled ids on the GPU (`Row.src`), so decode steps can be submitted ahead of reading them."""
+    """Stages on one device sharing one workspace, run as one compute pass per step (on an idle GPU, a step with
+    prompt rows as one pass per chunk: submit_cuts). Rows may take their token from the previous step's sampled
+    ids on the GPU (`Row.src`), so decode steps can be submitted ahead of reading them."""
 
     chainable = True
 
@@ -351,13 +353,14 @@ class LocalChain:
         self.max_rows, self.max_outputs, self.slots, self.context = ws.max_rows, ws.max_outputs, ws.slots, ws.context
         self.vocab = ws.manifest["model"]["config"]["vocab_size"]
         self.autotune: dict | None = None   # the autotuner's record when this load timed the candidates
-        # Steps with at least this many rows beyond their outputs (prompt rows) are submitted in chunks
-        # (submit_cuts); None: none is. Decode steps never are: their GPU work is shorter than their encoding, and
-        # the engine keeps the GPU busy by submitting the next step before it reads this one. Nor on CPU
-        # adapters: there the encoding is small beside a step, and lavapipe's submits waited for the chunk before
-        # them (on this project's 2-core VM, one run of synthetic SmolLM2's `gpu` programs: a 9-token prompt's
-        # submits took 4.9 s of its 6.6 s, against 4.7 s for the step submitted whole).
-        self.split_rows: int | None = None if ws.gpu.adapter_type == "CPU" else 1
+        # Whether a step with prompt rows (rows beyond its outputs) is submitted in chunks (submit_cuts) when the
+        # GPU is idle: there the early start shortens the time to first token. Not while earlier steps run, as
+        # decode steps beside a prompt chunk do: the GPU is busy then, and the extra submits would cost the CPU,
+        # which a GPU's decode waits on. Decode steps never are. Nor on CPU adapters, where the encoding is small
+        # beside a step: on this project's 2-core VM, in one run of synthetic SmolLM2's `gpu` programs on
+        # lavapipe, a 9-token prompt's first token came after 6.6 s chunked (4.9 s of it inside its submits)
+        # against 4.7 s whole.
+        self.split_prompts = ws.gpu.adapter_type != "CPU"
 
     @classmethod
     def load(cls, artifact: str | Path, *, slots: int | None = None, variant: str | None = None,
@@ -399,18 +402,25 @@ class LocalChain:
                    vocab=self.vocab)
         ws.write_step(step)
         n_rows, n_out = len(step.rows), len(step.outputs)
-        plan = [d for s in self.stages for d in s.plan(n_rows, n_out)]
-        start = 0
-        for end in submit_cuts(len(plan)) if self.split_rows and n_rows - n_out >= self.split_rows else ():
-            enc = ws.device.create_command_encoder()
-            cp = enc.begin_compute_pass()
-            ws.ex.record_plan(cp, plan[start:end])
-            cp.end()
-            submit(ws.device.queue, [enc.finish()])
-            start = end
+        rest = None   # the dispatches after the chunks already submitted, when the step is cut
+        if self.split_prompts and n_rows > n_out and gpu_idle(ws.device) is not False:
+            rest = [d for s in self.stages for d in s.plan(n_rows, n_out)]
+            start = 0
+            for end in submit_cuts(len(rest)):
+                enc = ws.device.create_command_encoder()
+                cp = enc.begin_compute_pass()
+                ws.ex.record_plan(cp, rest[start:end])
+                cp.end()
+                submit(ws.device.queue, [enc.finish()])
+                start = end
+            rest = rest[start:]
         enc = ws.device.create_command_encoder()
         cp = enc.begin_compute_pass()
-        ws.ex.record_plan(cp, plan[start:])
+        if rest is None:
+            for s in self.stages:
+                s.record(cp, n_rows, n_out)
+        else:
+            ws.ex.record_plan(cp, rest)
         cp.end()
         ids = ws.readback(4 * n_out)
         if n_out:
@@ -542,9 +552,9 @@ def _check_contiguous(stages: list[Stage]) -> None:
         raise ValueError(f"stages must cover contiguous units in plan order, got {names[0]}..{names[-1]} out of order")
 
 
-def _read(device, buf, nbytes: int, dtype, waited: int | None) -> np.ndarray:
-    """The first nbytes of a readback buffer whose copy was in submission `waited`, already waited for."""
-    map_read(device, buf, waited)
+def _read(device, buf, nbytes: int, dtype, submission: int | None) -> np.ndarray:
+    """The first nbytes of a readback buffer whose copy was in `submission`, already waited for."""
+    map_read(device, buf, submission)
     try:
         return np.frombuffer(buf.read_mapped(0, nbytes), dtype=dtype).copy()
     finally:

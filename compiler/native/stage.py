@@ -324,7 +324,8 @@ def submit_cuts(n: int, first: int = 8) -> list[int]:
     the CPU encodes the rest, and most of the encoding leaves the time to first token. Chunks double so that few
     submits are added. H200, synthetic SmolLM2, 3 rounds x 5 cold prompts whole and chunked in turn, on three
     machines: first token after 4.45 / 6.92 / 13.48 ms whole against 3.61 / 5.78 / 12.74 chunked at 16 / 128 /
-    512 tokens; 4.67 / 7.30 / 14.22 against 3.90 / 6.04 / 12.77; 4.69 / 7.22 / 14.13 against 3.42 / 5.77 / 12.64."""
+    512 tokens; 4.67 / 7.30 / 14.22 against 3.90 / 6.04 / 12.77; 4.69 / 7.22 / 14.13 against 3.42 / 5.77 / 12.64
+    (and on a fourth, cut only on an idle GPU, 2 rounds: 4.57 / 7.67 / 14.39 against 3.96 / 5.90 / 12.38)."""
     if first < 1:
         raise ValueError(f"submit_cuts: the first chunk needs at least one dispatch, got {first}")
     cuts, end, size = [], first, first

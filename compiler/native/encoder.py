@@ -19,7 +19,7 @@ import numpy as np
 from ..artifact import read_manifest
 from ..errors import ArtifactError, LimitError
 from .batch import Output, Row, Step, pack_ctl, pack_params
-from .executor import map_read, submit, wait_for
+from .executor import read_back, submit, wait_for
 from .gpu import Gpu, get_gpu
 from .stage import Stage, Workspace, unit_names
 
@@ -168,12 +168,9 @@ class Encoder:
             pending.append((idx, rb, nbytes, submit(ws.device.queue, [enc.finish()])))
         for idx, rb, nbytes, index in pending:
             wait_for(ws.device, index)
-            map_read(ws.device, rb, index)
             try:
-                rows = np.frombuffer(rb.read_mapped(0, nbytes), np.float32).reshape(len(idx), self.dim)
-                result[idx] = rows
+                result[idx] = read_back(ws.device, rb, nbytes, np.float32, index).reshape(len(idx), self.dim)
             finally:
-                rb.unmap()
                 ws.release(rb)
         return result
 

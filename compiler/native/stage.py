@@ -22,7 +22,7 @@ from ..artifact import load_shard, read_manifest
 from ..errors import ArtifactError, LimitError
 from . import wire
 from .batch import Step, pack_ctl, pack_params, step_rows
-from .executor import Executor, KernelProgram, gpu_idle, map_read, submit, wait_for
+from .executor import Executor, KernelProgram, gpu_idle, read_back, submit, wait_for
 from .gpu import Gpu, get_gpu, kernel_variant
 from .limits import check_limits, needed_limits
 
@@ -308,7 +308,7 @@ class _Burst:
     def take(self, i: int, n: int) -> list[int]:
         if self.ids is None:
             wait_for(self.ws.device, self.submission)
-            self.ids = _read(self.ws.device, self.buf, self.stride * self.steps, np.uint32, self.submission)
+            self.ids = read_back(self.ws.device, self.buf, self.stride * self.steps, np.uint32, self.submission)
             self.ids = self.ids.reshape(self.steps, -1)
             self.ws.release(self.buf)
         self.left -= 1
@@ -493,11 +493,11 @@ class LocalChain:
             return p.burst.take(p.index, p.n_out), None
         dev = self.ws.device
         wait_for(dev, p.submission)
-        ids = _read(dev, p.ids, 4 * p.n_out, np.uint32, p.submission).tolist() if p.n_out else []
+        ids = read_back(dev, p.ids, 4 * p.n_out, np.uint32, p.submission).tolist() if p.n_out else []
         self.ws.release(p.ids)
         logits = None
         if p.logits is not None:
-            logits = _read(dev, p.logits, 4 * self.vocab * len(p.keep), np.float32, p.submission)
+            logits = read_back(dev, p.logits, 4 * self.vocab * len(p.keep), np.float32, p.submission)
             logits = logits.reshape(len(p.keep), self.vocab)
             self.ws.release(p.logits)
         return ids, logits
@@ -551,15 +551,6 @@ def _check_contiguous(stages: list[Stage]) -> None:
     start = plan.index(names[0])
     if names != plan[start:start + len(names)]:
         raise ValueError(f"stages must cover contiguous units in plan order, got {names[0]}..{names[-1]} out of order")
-
-
-def _read(device, buf, nbytes: int, dtype, submission: int | None) -> np.ndarray:
-    """The first nbytes of a readback buffer whose copy was in `submission`, already waited for."""
-    map_read(device, buf, submission)
-    try:
-        return np.frombuffer(buf.read_mapped(0, nbytes), dtype=dtype).copy()
-    finally:
-        buf.unmap()
 
 
 def step_input(stage, step) -> np.ndarray | None:

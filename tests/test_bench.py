@@ -1,4 +1,4 @@
-"""`webshard bench` and `webshard bench --browser` on a tiny llama: both run end to end and report the same figures
+"""`webshard bench`, `webshard bench --browser` and `webshard bench --dawn` on a tiny llama: all run end to end and report the same figures
 in the same JSON shape, so browser vs native is one comparison. Nothing here checks a speed, only that every
 figure is measured (present, positive where it is a rate) and counts agree with the artifact."""
 from __future__ import annotations
@@ -74,3 +74,23 @@ def test_browser_bench_gives_the_same_json(gpu, tiny):
     check_run(run, tiny, [4], [8])
     assert result["chat"]["tokens"] > 0 and result["chat_ttft_s"] > 0
     assert result["page_ready_s"] > 0
+
+
+def test_dawn_bench_gives_the_same_json(gpu, tiny, monkeypatch):
+    """The browser runtime in node on Dawn's Vulkan backend: this machine's GPU, or on a machine without one,
+    Chromium's SwiftShader (browser_bench.SWIFTSHADER_ICD)."""
+    from compiler.browser_bench import SWIFTSHADER_ICD, run_dawn_bench
+
+    if not shutil.which("node"):
+        unavailable("node", "node is missing")
+    if gpu.adapter_type == "CPU":
+        if not SWIFTSHADER_ICD.is_file():
+            unavailable("SwiftShader for Dawn", f"{SWIFTSHADER_ICD} not found (Debian's chromium ships it)")
+        monkeypatch.setenv("VK_DRIVER_FILES", str(SWIFTSHADER_ICD))
+    result = run_dawn_bench(tiny, prefill=(4,), contexts=(8,), batch=(1, 2), decode_tokens=3, repeats=2,
+                            timeout_s=600)
+    assert (result["device"]["type"], result["device"]["backend"]) == ("Dawn (node)", "Vulkan")
+    (run,) = result["runs"]
+    check_run(run, tiny, [4], [8], repeats=2)
+    assert [b["batch"] for b in run["batch"]] == [1]   # one slot: the bench loads the model as the chat page does
+    assert result["chat"]["tokens"] > 0 and result["chat_ttft_s"] > 0 and result["page_ready_s"] > 0

@@ -383,9 +383,10 @@ def print_table(result: dict) -> None:
             parts = ", ".join(f"{op} {ms:.3f}" for op, ms in s["gpu_kernels_ms"].items())
             print(f"  kernels   {parts} ms (sum {s['gpu_kernels_sum_ms']:.2f} ms, one pass each)")
             big = s.get("largest_matmul")
+            probes = (f"; buffer copy {s['copy_buffer_gb_s']:.0f}, copy kernel {s['copy_kernel_gb_s']:.0f} GB/s"
+                      if "copy_kernel_gb_s" in s else "")   # the browser runtime's probe is a buffer copy alone
             print(f"  matmuls   {s['matmul_gb_s']:.1f} GB/s of weights; copy probe {s['copy_gb_s']:.1f} GB/s "
-                  f"({100 * s['matmul_vs_copy']:.0f}% of copy; buffer copy {s.get('copy_buffer_gb_s', 0):.0f}, "
-                  f"copy kernel {s.get('copy_kernel_gb_s', 0):.0f} GB/s)"
+                  f"({100 * s['matmul_vs_copy']:.0f}% of copy{probes})"
                   + (f"; largest ({big['bytes'] / 1e6:.0f} MB) {big['gb_s']:.1f} GB/s = "
                      f"{100 * big['gb_s'] / s['copy_gb_s']:.0f}% of copy" if big else ""))
         if "prefill_step" in r:
@@ -420,7 +421,7 @@ def print_table(result: dict) -> None:
         print(f"\nSmolLM2 compile {c['compile_s']:.2f} s, then first load {c['first_load_s']:.2f} s "
               f"({c['variant']} kernels{', autotuned' if c['autotune'] else ''})")
     base = result.get("baseline", {})
-    if "torch" in base:
+    if "torch" in base and "error" not in base["torch"]:
         t = base["torch"]
         ours = {x["context"]: x["tok_s"] for x in result["runs"][0]["decode"]}
         print(f"\ntorch peer ({t['device']}, torch {t['torch']}, {t['dtype']}, "
@@ -474,8 +475,13 @@ def main(argv=None) -> int:
     ap.add_argument("--browser", action="store_true",
                     help="run in headless Chromium through the browser runtime (Playwright); prints the same table "
                          "and JSON, plus native decode on this machine's adapter for the ratio")
+    ap.add_argument("--dawn", action="store_true",
+                    help="run the browser runtime in node on Dawn (Chrome's WebGPU implementation, npm `webgpu`) "
+                         "on this machine's Vulkan adapter; prints the same table and JSON")
     args = ap.parse_args(argv)
-    if args.browser:
+    if args.browser and args.dawn:
+        ap.error("--browser and --dawn are two ways to run the browser runtime: choose one")
+    if args.browser or args.dawn:
         return browser_main(args)
     artifact, model = prepare(args)
     manifest = read_manifest(artifact)
@@ -512,22 +518,35 @@ def main(argv=None) -> int:
 
 
 def browser_main(args) -> int:
-    """--browser: the same measurements in a Chromium tab (compiler/browser_bench.py), with smaller defaults (a
-    software adapter in a browser decodes a few tokens a second), and native decode of the same artifact."""
-    from ..browser_bench import run_browser_bench
+    """--browser / --dawn: the same measurements through the browser runtime (compiler/browser_bench.py), in a
+    Chromium tab or in node on Dawn, and native decode of the same artifact for the ratio. A Chromium tab gets
+    smaller defaults (a software adapter in a browser decodes a few tokens a second); Dawn runs the full set."""
+    from ..browser_bench import CHAT_PROMPT, run_browser_bench, run_dawn_bench
 
     artifact, _ = prepare(args)
-    vocab = read_manifest(artifact)["model"]["config"]["vocab_size"]
-    tokens = min(args.decode_tokens, 16)
-    prefill = [16, 128] if args.prefill == [16, 128, 512] else args.prefill
-    result = run_browser_bench(artifact, variant=args.variants, prefill=prefill, contexts=args.contexts or [64],
-                               batch=[b for b in args.batch if b <= 1] or [1], decode_tokens=tokens, repeats=1,
-                               profile=not args.no_profile)
+    manifest = read_manifest(artifact)
+    vocab = manifest["model"]["config"]["vocab_size"]
+    if args.dawn:
+        tokens = args.decode_tokens
+        args.contexts = args.contexts or [64, 512, 2048]
+        result = run_dawn_bench(artifact, variant=args.variants, prefill=args.prefill,
+                                contexts=args.contexts, batch=args.batch, decode_tokens=tokens,
+                                repeats=args.repeats, profile=not args.no_profile,
+                                chat_prompt=None if args.synthetic else CHAT_PROMPT)
+    else:
+        tokens = min(args.decode_tokens, 16)
+        prefill = [16, 128] if args.prefill == [16, 128, 512] else args.prefill
+        result = run_browser_bench(artifact, variant=args.variants, prefill=prefill, contexts=args.contexts or [64],
+                                   batch=[b for b in args.batch if b <= 1] or [1], decode_tokens=tokens, repeats=1,
+                                   profile=not args.no_profile)
     chain = LocalChain.load(artifact, slots=1)
     engine = Engine(chain, burst=chain.burst_hint)
     measure_decode(engine, vocab, 16, 2)   # warm
     native = measure_decode(engine, vocab, 64, tokens, 1)
     result["native"] = {"adapter": get_gpu().name, "variant": chain.ws.variant, "decode_64": native["tok_s"]}
+    del engine, chain
+    if args.baseline == "torch":
+        result["baseline"] = measure_torch(manifest["model"]["config"], args)
     result["targets"] = evaluate_targets(result)
     if args.json == "-":
         print(json.dumps(result, indent=1))
@@ -536,7 +555,7 @@ def browser_main(args) -> int:
     c = result.get("chat")
     if c:
         print(f"\nchat prompt of {c['tokens']} tokens: first token {c['ttft_s']:.2f} s after the request "
-              f"(page ready in {result['page_ready_s']:.1f} s)")
+              f"({'model loaded' if args.dawn else 'page ready'} in {result['page_ready_s']:.1f} s)")
     print(f"native on {result['native']['adapter']} ({result['native']['variant']} kernels), same artifact: "
           f"decode ctx 64 {result['native']['decode_64']:.2f} tok/s")
     if args.json:

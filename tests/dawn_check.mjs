@@ -2,22 +2,26 @@
  * Dawn, Chrome's WebGPU implementation, judges every program and step shape of an artifact's variants: the npm
  * package `webgpu` (Dawn built for node) on Dawn's null backend, which runs Chrome's WGSL compiler (Tint: parsing,
  * types, uniformity) and Dawn's validation of limits, bind groups, buffer usage and passes, but executes nothing.
+ * With "backend": "vulkan" it runs on a real adapter instead, and "generate" also has each decoder variant
+ * generate greedily from a prompt: the ids and the first output's logits come back, for the native runtime's.
  * SwiftShader, the only adapter Chromium has in CI, offers no `shader-f16`, so without this check `gpu_f16` would
  * reach a browser untested; wgpu (naga) accepts programs that Dawn rejects, such as a barrier in non-uniform
  * control flow. Driven by tests/test_dawn.py:
  *
- *   node tests/dawn_check.mjs '{"base": "<artifact URL>", "kind": "decoder"|"encoder", "variants": [...]}'
+ *   node tests/dawn_check.mjs '{"base": "<artifact URL>", "kind": "decoder"|"encoder", "variants": [...],
+ *                               "backend"?: "null"|"vulkan", "generate"?: {"prompt": [ids], "tokens": n}}'
  *
- * prints one JSON object: {variant: {ok, steps, error}} (outputs are not checked: the null backend computes nothing).
+ * prints one JSON object: {variant: {ok, steps, error, ids?, logits?}, adapter: {name, features}} (on the null
+ * backend outputs are not checked: it computes nothing).
  */
 import { create, globals } from 'webgpu';
 
 Object.assign(globalThis, globals);
-globalThis.navigator = { gpu: create(['backend=null']) };
 
 const { LocalChain } = await import('../runtime_js/chain.js');
 const { Stage } = await import('../runtime_js/stage.js');
-const { acquireDevice } = await import('../runtime_js/device.js');
+const { acquireDevice, adapterName } = await import('../runtime_js/device.js');
+const { Engine, Sequence } = await import('../runtime_js/engine.js');
 const { Sampling } = await import('../runtime_js/batch.js');
 const { stepInput } = await import('../runtime_js/probe.js');
 const { WebEncoder } = await import('../runtime_js/encoder.js');
@@ -34,6 +38,7 @@ GPUAdapter.prototype.requestDevice = async function (desc) {
 };
 
 const plan = JSON.parse(process.argv[2]);
+globalThis.navigator = { gpu: create([`backend=${plan.backend ?? 'null'}`]) };
 const manifest = await fetchManifest(plan.base);
 const sampling = Sampling.defaults(manifest);
 
@@ -91,20 +96,35 @@ async function decoderSteps(chain, variant) {
   return steps + 2;
 }
 
+/**
+ * Greedy ids of plan.generate's prompt, and the logits its first output was sampled from.
+ * @param {any} chain  A LocalChain.
+ */
+async function greedy(chain) {
+  const engine = new Engine(chain, { eosIds: [] });
+  const seq = new Sequence(plan.generate.prompt, { maxTokens: plan.generate.tokens, stopAtEos: false,
+    sampling: new Sampling(manifest.params.defaults, { temperature: 0 }), keepLogits: true });
+  engine.add(seq);
+  while (!engine.idle) await engine.step();
+  return { ids: seq.outputs, logits: Array.from(/** @type {Float32Array} */ (seq.firstLogits)) };
+}
+
 /** @param {string} variant */
 async function checkDecoder(variant) {
   let steps = 0;
   const whole = await LocalChain.load(plan.base, { manifest, variant, slots: 2, useCache: false, autotune: false });
   try {
     steps += await decoderSteps(whole, variant);
+    if (plan.generate) generated = await greedy(whole);
   } finally {
     whole.destroy();
     whole.ws.gpu.device.destroy();
   }
   // Stages that take activations in and hand them on, run on their own as a swarm worker runs its range: fed
-  // the probe's finite activations (the null backend's outputs are whatever its memory held).
+  // the probe's finite activations (the null backend's outputs are whatever its memory held). Validation only:
+  // a real backend runs the greedy check instead.
   const layers = manifest.plan.units.filter((u) => u.role === 'layer');
-  if (layers.length > 1) {
+  if (layers.length > 1 && !plan.generate) {
     const gpu = await acquireDevice(manifest, { variant, slots: 2 });
     try {
       const mid = layers[Math.floor(layers.length / 2)].name;
@@ -137,16 +157,23 @@ async function checkEncoder(variant) {
   }
 }
 
+/** What greedy() returned for the variant being checked. */
+let generated = {};
 const result = {};
 for (const variant of plan.variants) {
   uncaptured.length = 0;
+  generated = {};
   try {
     const steps = plan.kind === 'encoder' ? await checkEncoder(variant) : await checkDecoder(variant);
     result[variant] = uncaptured.length
       ? { ok: false, steps, error: `uncaptured: ${uncaptured.join(' | ')}` }
-      : { ok: true, steps, error: null };
+      : { ok: true, steps, error: null, ...generated };
   } catch (e) {
     result[variant] = { ok: false, steps: 0, error: `${e?.name}: ${e?.message ?? e}` };
   }
 }
-console.log(JSON.stringify(result));
+const adapter = await navigator.gpu.requestAdapter();
+const out = { variants: result, adapter: { name: adapter ? adapterName(adapter.info) : null,
+  features: adapter ? [...adapter.features].sort() : [] } };
+console.log(JSON.stringify(out));
+process.exit(0);   // Dawn's instance keeps node's event loop alive

@@ -35,17 +35,23 @@ def node():
     return exe
 
 
-def check(node: str, models: Path, model_id: str, kind: str = "decoder", variants=VARIANTS) -> dict:
-    """{variant: {ok, steps, error}} of dawn_check.mjs for the artifact models/model_id, served by the real app."""
+def run_check(node: str, models: Path, model_id: str, kind: str = "decoder", variants=VARIANTS, **plan) -> dict:
+    """dawn_check.mjs's {variants: {variant: {ok, steps, error, ...}}, adapter} for the artifact models/model_id,
+    served by the real app; `plan` adds backend and generate."""
     from server.app import ServerConfig, create_app
 
     with serve(create_app(ServerConfig(artifacts_dir=models))) as url:
-        plan = {"base": f"{url}/artifacts/{model_id}/", "kind": kind, "variants": list(variants)}
+        plan = {"base": f"{url}/artifacts/{model_id}/", "kind": kind, "variants": list(variants)} | plan
         env = os.environ | {"XDG_RUNTIME_DIR": os.environ.get("XDG_RUNTIME_DIR", "/tmp")}
-        got = subprocess.run([node, str(SCRIPT), json.dumps(plan)], capture_output=True, text=True, timeout=300,
+        got = subprocess.run([node, str(SCRIPT), json.dumps(plan)], capture_output=True, text=True, timeout=600,
                              cwd=ROOT, env=env)
     assert got.returncode == 0, got.stderr[-3000:]
     return json.loads(got.stdout.strip().splitlines()[-1])
+
+
+def check(node: str, models: Path, model_id: str, kind: str = "decoder", variants=VARIANTS) -> dict:
+    """{variant: {ok, steps, error}} on Dawn's null backend."""
+    return run_check(node, models, model_id, kind, variants)["variants"]
 
 
 def assert_all_pass(result: dict, variants=VARIANTS) -> None:
@@ -110,3 +116,40 @@ def test_every_variant_of_minilm_passes_dawn(node, tmp_path_factory):
     models = tmp_path_factory.mktemp("dawn_minilm")
     compile_source("minilm", models / "minilm", model_id="minilm", progress=False)
     assert_all_pass(check(node, models, "minilm", kind="encoder"))
+
+
+# Variants by the adapter feature they need (compiler.kernels.VARIANTS' requirements, as the runtimes check them).
+NEEDS = {"gpu_sg": "subgroups", "gpu_f16": "shader-f16"}
+
+
+def test_every_variant_runs_on_dawn_like_native(node, tiny_models, gpu, monkeypatch):
+    """On a real adapter, Dawn runs the browser runtime's every variant that the adapter offers (gpu_f16 where it
+    has shader-f16) and each generates the native runtime's greedy tokens, with its first logits within float
+    rounding. Where the machine has no GPU, Dawn runs on Chromium's SwiftShader (browser_bench.SWIFTSHADER_ICD)."""
+    import numpy as np
+
+    from compiler.browser_bench import SWIFTSHADER_ICD
+    from compiler.native.model import Model
+    from compiler.native.batch import Sampling
+
+    if gpu.adapter_type == "CPU":
+        if not SWIFTSHADER_ICD.is_file():
+            unavailable("SwiftShader for Dawn", f"{SWIFTSHADER_ICD} not found (Debian's chromium ships it)")
+        monkeypatch.setenv("VK_DRIVER_FILES", str(SWIFTSHADER_ICD))
+    art = tiny_models / "tiny-llama"
+    prompt = [1 + (7 * i) % 50 for i in range(70)]   # past the GPU variants' tiled min_rows (64)
+    probe = run_check(node, tiny_models, "tiny-llama", variants=[], backend="vulkan")
+    offered = [v for v in VARIANTS if NEEDS.get(v, "") in probe["adapter"]["features"] + [""]]
+    result = run_check(node, tiny_models, "tiny-llama", variants=offered, backend="vulkan",
+                       generate={"prompt": prompt, "tokens": 6})
+    assert_all_pass(result["variants"], offered)
+    assert ("gpu_f16" in offered) == ("shader-f16" in probe["adapter"]["features"])
+    for v in offered:
+        model = Model.load(art, variant=v)
+        want = list(model.generate(prompt, max_tokens=6, sampling=Sampling(temperature=0), keep_logits=True))
+        got = result["variants"][v]
+        assert got["ids"] == want, (v, probe["adapter"]["name"])
+        ref = np.asarray(model.timings.first_logits)
+        # Another compiler and driver: SwiftShader's and llvmpipe's cpu programs differed by 2e-4 of the largest logit.
+        tol = 2e-2 if v == "gpu_f16" else 1e-3
+        np.testing.assert_allclose(np.asarray(got["logits"]), ref, atol=tol * np.abs(ref).max(), err_msg=v)

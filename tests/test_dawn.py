@@ -122,20 +122,15 @@ def test_every_variant_of_minilm_passes_dawn(node, tmp_path_factory):
 NEEDS = {"gpu_sg": "subgroups", "gpu_f16": "shader-f16"}
 
 
-def test_every_variant_runs_on_dawn_like_native(node, tiny_models, gpu, monkeypatch):
+def test_every_variant_runs_on_dawn_like_native(node, tiny_models, dawn_vulkan):
     """On a real adapter, Dawn runs the browser runtime's every variant that the adapter offers (gpu_f16 where it
     has shader-f16) and each generates the native runtime's greedy tokens, with its first logits within float
-    rounding. Where the machine has no GPU, Dawn runs on Chromium's SwiftShader (browser_bench.SWIFTSHADER_ICD)."""
+    rounding. Where the machine has no GPU, Dawn runs on Chromium's SwiftShader (the dawn_vulkan fixture)."""
     import numpy as np
 
-    from compiler.browser_bench import SWIFTSHADER_ICD
-    from compiler.native.model import Model
     from compiler.native.batch import Sampling
+    from compiler.native.model import Model
 
-    if gpu.adapter_type == "CPU":
-        if not SWIFTSHADER_ICD.is_file():
-            unavailable("SwiftShader for Dawn", f"{SWIFTSHADER_ICD} not found (Debian's chromium ships it)")
-        monkeypatch.setenv("VK_DRIVER_FILES", str(SWIFTSHADER_ICD))
     art = tiny_models / "tiny-llama"
     prompt = [1 + (7 * i) % 50 for i in range(70)]   # past the GPU variants' tiled min_rows (64)
     probe = run_check(node, tiny_models, "tiny-llama", variants=[], backend="vulkan")

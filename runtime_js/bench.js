@@ -136,40 +136,97 @@ async function measureStep(chain) {
   let mmBytes = 0;
   let mmMs = 0;
   const dispatches = chain.stages.flatMap((s) => s.units.flatMap((u) => u.dispatches));
+  /** The largest matmul alone (the LM head): the one whose time its bytes, not its launch, should set. */
+  let big = null;
   steps.forEach((st, i) => {
     const ms = median(runs.map((r) => r[i]));
     const op = m.kernels[st.kernel].op;
     byOp[op] = (byOp[op] ?? 0) + ms;
     byKernel[st.kernel] = (byKernel[st.kernel] ?? 0) + ms;
     if (op === 'matmul') {
-      mmBytes += m.weights[dispatches[i].bind.w].bytes;
+      const bytes = m.weights[dispatches[i].bind.w].bytes;
+      mmBytes += bytes;
       mmMs += ms;
+      if (!big || bytes > big.bytes) big = { kernel: st.kernel, bytes, ms, gb_s: bytes / (ms / 1000) / 1e9 };
     }
   });
-  // Copy probe: 64 MiB buffer to buffer, bracketed by empty timed passes.
-  const size = 64 << 20;
+  const copyBuf = await copyBufferGbS(dev, qs);
+  const copyKernel = await copyKernelGbS(dev, qs);
+  const copy = Math.max(copyBuf, copyKernel);
+  qs.destroy();
+  const sortDesc = (o) => Object.fromEntries(Object.entries(o).sort((x, y) => y[1] - x[1]));
+  const mm = mmMs ? mmBytes / (mmMs / 1000) / 1e9 : 0;
+  return {
+    ...out, gpu_step_ms: median(whole), gpu_kernels_ms: sortDesc(byOp), gpu_kernel_names_ms: sortDesc(byKernel),
+    gpu_kernels_sum_ms: Object.values(byOp).reduce((x, y) => x + y, 0), matmul_gb_s: mm, copy_gb_s: copy,
+    copy_buffer_gb_s: copyBuf, copy_kernel_gb_s: copyKernel, matmul_vs_copy: copy ? mm / copy : 0,
+    ...(big ? { largest_matmul: big } : {}),
+  };
+}
+
+const PROBE_BYTES = 128 << 20;
+
+/**
+ * Device-to-device copy speed, read + write bytes per second of copyBufferToBuffer, best of 5: the copy bracketed
+ * by empty timed passes (WebGPU times passes, not copies). compiler/native/profile.py copy_bandwidth_gbs.
+ * @param {GPUDevice} dev
+ * @param {GPUQuerySet} qs
+ */
+async function copyBufferGbS(dev, qs) {
   const usage = GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
-  const a = dev.createBuffer({ size, usage });
-  const b = dev.createBuffer({ size, usage });
+  const a = dev.createBuffer({ size: PROBE_BYTES, usage });
+  const b = dev.createBuffer({ size: PROBE_BYTES, usage });
   let best = Infinity;
-  for (let r = 0; r < 3; r++) {
+  for (let r = 0; r < 5; r++) {
     const enc = dev.createCommandEncoder();
     enc.beginComputePass({ timestampWrites: { querySet: qs, beginningOfPassWriteIndex: 0 } }).end();
-    enc.copyBufferToBuffer(a, 0, b, 0, size);
+    enc.copyBufferToBuffer(a, 0, b, 0, PROBE_BYTES);
     enc.beginComputePass({ timestampWrites: { querySet: qs, endOfPassWriteIndex: 1 } }).end();
     best = Math.min(best, (await timed(dev, qs, 1, enc))[0]);
   }
   a.destroy();
   b.destroy();
-  qs.destroy();
-  const sortDesc = (o) => Object.fromEntries(Object.entries(o).sort((x, y) => y[1] - x[1]));
-  const copy = (2 * size) / (best / 1000) / 1e9;
-  const mm = mmMs ? mmBytes / (mmMs / 1000) / 1e9 : 0;
-  return {
-    ...out, gpu_step_ms: median(whole), gpu_kernels_ms: sortDesc(byOp), gpu_kernel_names_ms: sortDesc(byKernel),
-    gpu_kernels_sum_ms: Object.values(byOp).reduce((x, y) => x + y, 0), matmul_gb_s: mm, copy_gb_s: copy,
-    matmul_vs_copy: copy ? mm / copy : 0,
-  };
+  return (2 * PROBE_BYTES) / (best / 1000) / 1e9;
+}
+
+const COPY_WGSL = `
+@group(0) @binding(0) var<storage, read> src: array<vec4<u32>>;
+@group(0) @binding(1) var<storage, read_write> dst: array<vec4<u32>>;
+@compute @workgroup_size(256)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) n: vec3<u32>) {
+  let i = gid.x + gid.y * n.x * 256u;
+  if (i < arrayLength(&dst)) { dst[i] = src[i]; }
+}`;
+
+/**
+ * The same copy done by a compute shader with vec4 loads and stores: what a kernel can stream on this adapter
+ * (on an H200 the buffer copy reached a fraction of it). compiler/native/profile.py copy_kernel_gbs.
+ * @param {GPUDevice} dev
+ * @param {GPUQuerySet} qs
+ */
+async function copyKernelGbS(dev, qs) {
+  const size = Math.min(PROBE_BYTES, dev.limits.maxStorageBufferBindingSize);
+  const a = dev.createBuffer({ size, usage: GPUBufferUsage.STORAGE });
+  const b = dev.createBuffer({ size, usage: GPUBufferUsage.STORAGE });
+  const pipeline = dev.createComputePipeline({ layout: 'auto',
+    compute: { module: dev.createShaderModule({ code: COPY_WGSL }), entryPoint: 'main' } });
+  const bg = dev.createBindGroup({ layout: pipeline.getBindGroupLayout(0),
+    entries: [{ binding: 0, resource: { buffer: a } }, { binding: 1, resource: { buffer: b } }] });
+  const groups = size / 16 / 256;
+  const gx = Math.min(groups, 32768);
+  let best = Infinity;
+  for (let r = 0; r < 5; r++) {
+    const enc = dev.createCommandEncoder();
+    const pass = enc.beginComputePass({ timestampWrites: passWrites(qs, 0) });
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, bg);
+    pass.dispatchWorkgroups(gx, Math.ceil(groups / gx), 1);
+    pass.end();
+    best = Math.min(best, (await timed(dev, qs, 1, enc))[0]);
+  }
+  a.destroy();
+  b.destroy();
+  return (2 * size) / (best / 1000) / 1e9;
 }
 
 /**

@@ -47,6 +47,9 @@ def check_run(run: dict, art, prefill: list[int], contexts: list[int], repeats: 
     if "gpu_kernels_ms" in step:   # timestamp queries: per kernel, and matmul bandwidth against the copy probe
         assert step["gpu_step_ms"] > 0 and set(step["gpu_kernels_ms"]) >= {"matmul", "attention", "sample"}
         assert step["matmul_gb_s"] > 0 and step["copy_gb_s"] > 0
+        # Both probes and the largest matmul, from either runtime: their ratios compare across runtimes.
+        assert step["copy_gb_s"] == max(step["copy_buffer_gb_s"], step["copy_kernel_gb_s"])
+        assert step["largest_matmul"]["gb_s"] > 0 and step["largest_matmul"]["kernel"] in step["gpu_kernel_names_ms"]
 
 
 def test_native_bench_measures_every_figure(gpu, tiny, tmp_path):

@@ -29,12 +29,36 @@ import { encode as encodeWire } from './wire.js';
  * @property {number} nOut
  * @property {number[]} keep
  * @property {Promise<ArrayBuffer[]>} done  [ids, logits?] once the GPU has run the step.
+ * @property {number} submits  Command buffers the step was submitted in.
  */
 
 /**
  * Stages on one device sharing one workspace, run as ONE compute pass per step. Rows may take their token from
  * the previous step's sampled ids on the GPU (`src`), so decode steps can be submitted before earlier ones are read.
  */
+/**
+ * Where a step of n dispatches is cut into submits: after `first`, then after chunks that double each time. The
+ * twin of compiler/native/stage.py submit_cuts. In node on Dawn on an H200 (synthetic SmolLM2, 3 rounds of 5 cold
+ * prompts each, whole and chunked in turn), the first token came after 3.83-5.06 / 5.68-5.78 / 11.53-11.70 ms whole
+ * against 2.84-3.63 / 4.48-4.50 / 10.18-10.21 chunked at 16 / 128 / 512 tokens; decode did not change. Chrome,
+ * whose WebGPU calls cross to a GPU process, was not measured on a GPU.
+ * @param {number} n
+ * @param {number} [first]
+ * @returns {number[]}
+ */
+export function submitCuts(n, first = 8) {
+  if (!(first >= 1)) throw new RangeError(`submitCuts: the first chunk needs at least one dispatch, got ${first}`);
+  const cuts = [];
+  let end = first;
+  let size = first;
+  while (end < n) {
+    cuts.push(end);
+    size *= 2;
+    end += size;
+  }
+  return cuts;
+}
+
 export class LocalChain {
   /**
    * The whole model as one stage, or cut before the layers in `split` into stages on one workspace. Without a
@@ -134,13 +158,17 @@ export class LocalChain {
     this.loadStats = sumStats(stages.map((s) => s.loadStats));
     /** @type {import('./autotune.js').TuneRecord | null} The autotuner's record when this load timed the candidates. */
     this.autotune = null;
+    /** Cut a prompt's step into submits on an idle GPU (submitCuts); not on CPU adapters, whose variants start with
+     * "cpu": there the GPU is the CPU that encodes. */
+    this.splitPrompts = !this.ws.variant.startsWith('cpu');
+    /** Steps submitted and not yet read back: none means the GPU is idle. */
+    this.inflight = 0;
   }
 
   /**
-   * Encode and submit one step; returns at once (read it with collect). One submit, also for a prompt: the native
-   * chain cuts a prompt's step into submits on an idle GPU so the GPU starts while the CPU encodes the rest
-   * (stage.py submit_cuts), where wgpu-native's encoding costs 1.5 ms a step. In a tab, `webshard bench --browser`
-   * measured 0.35 ms of encoding and submitting a step on SwiftShader, whose steps take 306 ms (README, 0f711d3).
+   * Encode and submit one step; returns at once (read it with collect). A step with prompt rows, on an idle GPU
+   * that is not the CPU, is cut into several submits (submitCuts), so that the GPU starts while the rest is
+   * encoded, as the native chain does (stage.py submit_cuts).
    * @param {Step} step
    * @param {number[]} [keepLogits]  Outputs whose logits rows to read back too.
    * @returns {Pending}
@@ -149,17 +177,28 @@ export class LocalChain {
     const ws = this.ws;
     const dev = ws.device;
     checkStep(step, ws.limits);
+    const nRows = step.rows.length;
     const nOut = step.outputs.length;
     const row = 4 * this.vocab;
     const reads = [{ rb: ws.readback(4 * nOut), nbytes: 4 * nOut }];
     if (keepLogits.length) reads.push({ rb: ws.readback(row * keepLogits.length), nbytes: row * keepLogits.length });
+    const steps = this.stages.flatMap((s) => s.steps);
+    const cuts = this.splitPrompts && nRows > nOut && this.inflight === 0 ? submitCuts(steps.length) : [];
     dev.pushErrorScope('validation');
     let scope;
     try {
       ws.writeStep(step);
-      const enc = dev.createCommandEncoder();
-      const pass = enc.beginComputePass();
-      for (const s of this.stages) s.record(pass, step.rows.length, nOut);
+      let enc = dev.createCommandEncoder();
+      let pass = enc.beginComputePass();
+      steps.forEach((s, i) => {
+        if (cuts.includes(i)) {
+          pass.end();
+          dev.queue.submit([enc.finish()]);
+          enc = dev.createCommandEncoder();
+          pass = enc.beginComputePass();
+        }
+        ws.ex.record(pass, s.kernel, s.bindGroup, nRows, nOut);
+      });
       pass.end();
       if (nOut) enc.copyBufferToBuffer(ws.buffer('sampled'), 0, reads[0].rb, 0, 4 * nOut);
       keepLogits.forEach((o, i) => enc.copyBufferToBuffer(ws.buffer('logits'), o * row, reads[1].rb, i * row, row));
@@ -167,9 +206,10 @@ export class LocalChain {
     } finally {
       scope = dev.popErrorScope();
     }
+    this.inflight += 1;
     const done = ws.settle(scope, reads, this.span);
-    done.catch(() => {}); // collect() reports it; until then it is not an unhandled rejection
-    return { nOut, keep: [...keepLogits], done };
+    done.then(() => { this.inflight -= 1; }, () => { this.inflight -= 1; }); // collect() reports a failure
+    return { nOut, keep: [...keepLogits], done, submits: cuts.length + 1 };
   }
 
   /**

@@ -11,7 +11,7 @@
  *   node tests/dawn_check.mjs '{"base": "<artifact URL>", "kind": "decoder"|"encoder", "variants": [...],
  *                               "backend"?: "null"|"vulkan", "generate"?: {"prompt": [ids], "tokens": n}}'
  *
- * prints one JSON object: {variant: {ok, steps, error, ids?, logits?}, adapter: {name, features}} (on the null
+ * prints one JSON object: {variant: {ok, steps, error, ids?, logits?, submits?, dispatches?}, adapter: {name, features}} (on the null
  * backend outputs are not checked: it computes nothing).
  */
 import { create, globals } from 'webgpu';
@@ -101,12 +101,20 @@ async function decoderSteps(chain, variant) {
  * @param {any} chain  A LocalChain.
  */
 async function greedy(chain) {
+  const submits = [];   // command buffers per step: a prompt's step is cut into several on GPU variants
+  const submit = chain.submit.bind(chain);
+  chain.submit = (...args) => {
+    const p = submit(...args);
+    submits.push(p.submits);
+    return p;
+  };
   const engine = new Engine(chain, { eosIds: [] });
   const seq = new Sequence(plan.generate.prompt, { maxTokens: plan.generate.tokens, stopAtEos: false,
     sampling: new Sampling(manifest.params.defaults, { temperature: 0 }), keepLogits: true });
   engine.add(seq);
   while (!engine.idle) await engine.step();
-  return { ids: seq.outputs, logits: Array.from(/** @type {Float32Array} */ (seq.firstLogits)) };
+  return { ids: seq.outputs, logits: Array.from(/** @type {Float32Array} */ (seq.firstLogits)), submits,
+    dispatches: chain.stages.flatMap((s) => s.steps).length };
 }
 
 /** @param {string} variant */

@@ -130,6 +130,7 @@ def test_every_variant_runs_on_dawn_like_native(node, tiny_models, dawn_vulkan):
 
     from compiler.native.batch import Sampling
     from compiler.native.model import Model
+    from compiler.native.stage import submit_cuts
 
     art = tiny_models / "tiny-llama"
     prompt = [1 + (7 * i) % 50 for i in range(70)]   # past the GPU variants' tiled min_rows (64)
@@ -144,6 +145,10 @@ def test_every_variant_runs_on_dawn_like_native(node, tiny_models, dawn_vulkan):
         want = list(model.generate(prompt, max_tokens=6, sampling=Sampling(temperature=0), keep_logits=True))
         got = result["variants"][v]
         assert got["ids"] == want, (v, probe["adapter"]["name"])
+        # The prompt's step went in several submits on GPU variants (chain.js submitCuts), in one on CPU ones;
+        # decode steps always in one.
+        assert got["submits"][0] == (1 if v.startswith("cpu") else 1 + len(submit_cuts(got["dispatches"]))), v
+        assert set(got["submits"][1:]) == {1}, v
         ref = np.asarray(model.timings.first_logits)
         # Another compiler and driver: SwiftShader's and llvmpipe's cpu programs differed by 2e-4 of the largest logit.
         tol = 2e-2 if v == "gpu_f16" else 1e-3

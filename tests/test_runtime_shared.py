@@ -225,3 +225,17 @@ def test_swarm_workers_tune_the_same_candidates_in_both_runtimes(tmp_path):
 console.log(JSON.stringify({json.dumps(cases)}.map((c) => stageCandidates({json.dumps(manifest)}, c))));
 """)
     assert got == want
+
+
+def test_prompt_steps_are_cut_alike_in_both_runtimes(tmp_path):
+    """chain.js submitCuts is compiler/native/stage.py submit_cuts: the same cuts, the same refusal."""
+    from compiler.native.stage import submit_cuts
+
+    cases = [(n, first) for n in (1, 8, 9, 24, 25, 154, 400) for first in (1, 8, 16)]
+    got = run_node(tmp_path, {"chain.js": ["submitCuts"]}, f"""
+const out = {json.dumps(cases)}.map(([n, first]) => submitCuts(n, first));
+let refused = null;
+try {{ submitCuts(10, 0); }} catch (e) {{ refused = e.message; }}
+console.log(JSON.stringify({{ out, refused }}));""")
+    assert got["out"] == [submit_cuts(n, first) for n, first in cases]
+    assert "at least one dispatch" in got["refused"]

@@ -9,7 +9,7 @@
  */
 import { Engine, Sequence } from './engine.js';
 import { workgroups } from './executor.js';
-import { median, passWrites, stepGpuMs, timed } from './profile.js';
+import { kernelGpuMs, median, passWrites, stepGpuMs, timed } from './profile.js';
 
 /**
  * Deterministic token ids (speed does not depend on which): a small LCG, not numpy's generator.
@@ -119,16 +119,7 @@ async function measureStep(chain) {
   const whole = [];
   for (let r = 0; r < 5; r++) whole.push(await stepGpuMs(chain, step, qs));
   const runs = [];
-  for (let r = 0; r < 3; r++) {
-    ws.writeStep(step);
-    const enc = dev.createCommandEncoder();
-    steps.forEach((st, i) => {
-      const pass = enc.beginComputePass({ timestampWrites: passWrites(qs, i) });
-      ws.ex.record(pass, st.kernel, st.bindGroup, 1, 1);
-      pass.end();
-    });
-    runs.push(await timed(dev, qs, steps.length, enc));
-  }
+  for (let r = 0; r < 3; r++) runs.push(await kernelGpuMs(chain, step, qs));
   /** @type {Record<string, number>} */
   const byOp = {};
   /** @type {Record<string, number>} */
@@ -162,6 +153,35 @@ async function measureStep(chain) {
     copy_buffer_gb_s: copyBuf, copy_kernel_gb_s: copyKernel, matmul_vs_copy: copy ? mm / copy : 0,
     ...(big ? { largest_matmul: big } : {}),
   };
+}
+
+/**
+ * GPU time of one `rows`-row prefill step (a cold prompt in slot 0), whole and per kind of kernel, each dispatch
+ * in its own timed pass, once: compiler/native/bench.py measure_prefill_kernels.
+ * @param {any} chain  A LocalChain.
+ * @param {number} rows
+ */
+async function measurePrefillStep(chain, rows) {
+  const ws = chain.ws;
+  const dev = ws.device;
+  const n = Math.min(rows, chain.maxRows);
+  const ids = idsOf(n, chain.vocab, n);
+  const step = { rows: ids.map((token, pos) => ({ slot: 0, pos, token })),
+    outputs: [{ row: n - 1, sampling: chain.defaultSampling, step: 0 }] };
+  const dispatches = chain.stages.flatMap((s) => s.steps);
+  const qs = dev.createQuerySet({ type: 'timestamp', count: 2 * Math.max(dispatches.length, 1) });
+  await stepGpuMs(chain, step, qs);   // warm
+  const ms = await kernelGpuMs(chain, step, qs);
+  /** @type {Record<string, number>} */
+  const byOp = {};
+  dispatches.forEach((st, i) => {
+    const op = ws.manifest.kernels[st.kernel].op;
+    byOp[op] = (byOp[op] ?? 0) + ms[i];
+  });
+  const gpu = await stepGpuMs(chain, step, qs);
+  qs.destroy();
+  return { rows: n, gpu_step_ms: gpu,
+    gpu_kernels_ms: Object.fromEntries(Object.entries(byOp).sort((x, y) => y[1] - x[1])) };
 }
 
 const PROBE_BYTES = 128 << 20;
@@ -259,6 +279,9 @@ export async function runBench(model, options = {}) {
   for (const b of batch) if (b <= chain.slots) run.batch.push(await measureBatch(engine, vocab, b, decodeTokens));
   run.step = options.profile === false ? { dispatches: 0, passes: 1, submits: 1, cpu_encode_submit_ms: 0 }
     : await measureStep(chain);
+  if (options.profile !== false && model.device.features.has('timestamp-query') && prefill.length) {
+    run.prefill_step = await measurePrefillStep(chain, Math.max(...prefill));
+  }
   const info = model.gpu.adapter?.info ?? {};
   return {
     device: { adapter: model.adapterName, type: '', backend: 'WebGPU (browser)', kind: /swiftshader/i.test(model.adapterName) ? 'swiftshader' : 'gpu',

@@ -60,3 +60,24 @@ export async function stepGpuMs(chain, step, qs, times = 1) {
   pass.end();
   return (await timed(ws.device, qs, 1, enc))[0] / times;
 }
+
+/**
+ * GPU milliseconds of every dispatch of a step, each in its own timed pass, in the chain's order (query set `qs`
+ * of at least as many passes): the twin of compiler/native/profile.py kernel_gpu_ms.
+ * @param {any} chain  A LocalChain.
+ * @param {import('./batch.js').Step} step
+ * @param {GPUQuerySet} qs
+ * @returns {Promise<number[]>}
+ */
+export async function kernelGpuMs(chain, step, qs) {
+  const ws = chain.ws;
+  const steps = chain.stages.flatMap((s) => s.steps);
+  ws.writeStep(step);
+  const enc = ws.device.createCommandEncoder();
+  steps.forEach((st, i) => {
+    const pass = enc.beginComputePass({ timestampWrites: passWrites(qs, i) });
+    ws.ex.record(pass, st.kernel, st.bindGroup, step.rows.length, step.outputs.length);
+    pass.end();
+  });
+  return timed(ws.device, qs, steps.length, enc);
+}

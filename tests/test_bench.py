@@ -50,6 +50,10 @@ def check_run(run: dict, art, prefill: list[int], contexts: list[int], repeats: 
         # Both probes and the largest matmul, from either runtime: their ratios compare across runtimes.
         assert step["copy_gb_s"] == max(step["copy_buffer_gb_s"], step["copy_kernel_gb_s"])
         assert step["largest_matmul"]["gb_s"] > 0 and step["largest_matmul"]["kernel"] in step["gpu_kernel_names_ms"]
+        # One prompt step of the longest prefill length (at most a step's rows), whole and per kind of kernel.
+        ps = run["prefill_step"]
+        max_rows = json.loads((art / "manifest.json").read_text())["limits"]["max_tokens_per_step"]
+        assert ps["rows"] == min(max(prefill), max_rows) and ps["gpu_step_ms"] > 0 and {"matmul", "attention"} <= set(ps["gpu_kernels_ms"])
 
 
 def test_native_bench_measures_every_figure(gpu, tiny, tmp_path):

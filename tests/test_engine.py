@@ -235,3 +235,38 @@ def test_read_back_reads_the_copy_of_the_submission_it_waited_for(gpu):
             submission = index[j] if i % 2 else None
             wait_for(dev, submission)
             assert read_back(dev, rb, 64, np.uint32, submission).tolist() == [2 * i + j + 1] * 16
+
+
+def test_shader_module_without_loop_bounding_computes_and_still_rejects_bad_wgsl(gpu):
+    """executor.shader_module (wgpu-native's trusted module, bounds checks kept): a looping kernel gives the
+    checked module's results, and invalid WGSL still raises wgpu's validation error, naming the problem."""
+    from compiler.native.executor import shader_module
+
+    code = """
+@group(0) @binding(0) var<storage, read_write> out: array<u32>;
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) g: vec3<u32>) {
+  var s = 0u;
+  for (var i = 0u; i <= g.x; i++) { s += i * i; }
+  out[g.x] = s;
+}"""
+    dev = gpu.device
+    results = []
+    for module in (shader_module(dev, code, "trusted"), dev.create_shader_module(code=code, label="checked")):
+        buf = dev.create_buffer(size=4 * 256, usage=wgpu.BufferUsage.STORAGE | wgpu.BufferUsage.COPY_SRC)
+        pipe = dev.create_compute_pipeline(layout="auto", compute={"module": module, "entry_point": "main"})
+        bg = dev.create_bind_group(layout=pipe.get_bind_group_layout(0),
+                                   entries=[{"binding": 0, "resource": {"buffer": buf, "offset": 0, "size": 1024}}])
+        enc = dev.create_command_encoder()
+        cp = enc.begin_compute_pass()
+        cp.set_pipeline(pipe)
+        cp.set_bind_group(0, bg)
+        cp.dispatch_workgroups(4)
+        cp.end()
+        dev.queue.submit([enc.finish()])
+        results.append(np.frombuffer(dev.queue.read_buffer(buf), dtype=np.uint32).copy())
+    n = np.arange(256, dtype=np.uint64)
+    np.testing.assert_array_equal(results[0], (n * (n + 1) * (2 * n + 1) // 6).astype(np.uint32))
+    np.testing.assert_array_equal(results[0], results[1])
+    with pytest.raises(wgpu.GPUError, match="undeclared|unknown|no definition"):
+        shader_module(dev, code.replace("s += i * i", "s += nothing"), "bad")

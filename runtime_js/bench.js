@@ -93,6 +93,9 @@ async function measureBatch(engine, vocab, batch, tokens) {
   return { batch, tok_s: (seqs.reduce((n, s) => n + s.outputs.length, 0) - done0) / dt };
 }
 
+/** @param {Record<string, number>} o  The same entries, largest value first. */
+const sortDesc = (o) => Object.fromEntries(Object.entries(o).sort((x, y) => y[1] - x[1]));
+
 /**
  * One decode step's costs at position 64: dispatches, CPU time to encode and submit, and (with timestamp-query)
  * GPU time of the whole step in one pass, of each kernel in its own pass, and a copy-bandwidth probe.
@@ -145,7 +148,6 @@ async function measureStep(chain) {
   const copyKernel = await copyKernelGbS(dev, qs);
   const copy = Math.max(copyBuf, copyKernel);
   qs.destroy();
-  const sortDesc = (o) => Object.fromEntries(Object.entries(o).sort((x, y) => y[1] - x[1]));
   const mm = mmMs ? mmBytes / (mmMs / 1000) / 1e9 : 0;
   return {
     ...out, gpu_step_ms: median(whole), gpu_kernels_ms: sortDesc(byOp), gpu_kernel_names_ms: sortDesc(byKernel),
@@ -181,7 +183,7 @@ async function measurePrefillStep(chain, rows) {
   const gpu = await stepGpuMs(chain, step, qs);
   qs.destroy();
   return { rows: n, gpu_step_ms: gpu,
-    gpu_kernels_ms: Object.fromEntries(Object.entries(byOp).sort((x, y) => y[1] - x[1])) };
+    gpu_kernels_ms: sortDesc(byOp) };
 }
 
 const PROBE_BYTES = 128 << 20;

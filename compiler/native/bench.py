@@ -429,12 +429,14 @@ def print_table(result: dict) -> None:
         for x in t["decode"]:
             ratio = f" -> ours {ours[x['context']] / x['tok_s']:.2f}x" if x["context"] in ours else ""
             print(f"  decode ctx {x['context']:>4}: {x['tok_s']:8.1f} tok/s{ratio}")
-    if "hf_eager" in base and "prefill" in base["hf_eager"]:
-        pre = {x["tokens"]: x["tok_s"] for x in result["runs"][0]["prefill"]}
-        print("HF transformers eager prefill: " + "  ".join(
-            f"{x['tokens']} tok: {x['tok_s']:.0f} tok/s" + (f" (ours {pre[x['tokens']] / x['tok_s']:.2f}x)"
-                                                             if x["tokens"] in pre else "")
-            for x in base["hf_eager"]["prefill"]))
+    pre = {x["tokens"]: x["tok_s"] for x in result["runs"][0]["prefill"]}
+    for key, what in (("torch_prefill", "torch peer prefill (CUDA graph, f32, TF32 off)"),
+                      ("hf_eager", "HF transformers eager prefill")):
+        if "prefill" in base.get(key, {}):
+            print(f"{what}: " + "  ".join(
+                f"{x['tokens']} tok: {x['tok_s']:.0f} tok/s" + (f" (ours {pre[x['tokens']] / x['tok_s']:.2f}x)"
+                                                                 if x["tokens"] in pre else "")
+                for x in base[key]["prefill"]))
     for k, v in base.items():
         if isinstance(v, dict) and "error" in v:
             print(f"baseline {k}: {v['error']}")
@@ -467,7 +469,7 @@ def main(argv=None) -> int:
     ap.add_argument("--burst", type=int, default=None,
                     help="decode steps per submit when every sequence decodes (default: the chain's choice)")
     ap.add_argument("--baseline", choices=["torch"], default=None,
-                    help="also time a CUDA-graph torch decode step and HF eager prefill with the same shapes "
+                    help="also time CUDA-graph torch decode and prefill, and HF eager prefill, with the same shapes "
                          "(torch optional; on this machine's CUDA device when it has one)")
     ap.add_argument("--compare", type=Path, action="append", default=None,
                     help="also profile one decode step of this artifact (e.g. an older build), same process")
@@ -564,7 +566,8 @@ def browser_main(args) -> int:
 
 
 def measure_torch(cfg: dict, args) -> dict:
-    """The torch peers, in this process: CUDA-graph decode at our contexts, HF eager prefill at our lengths."""
+    """The torch peers, in this process: CUDA-graph decode at our contexts, CUDA-graph prefill and HF eager prefill
+    at our lengths."""
     from . import torch_peer
 
     why = torch_peer.available()
@@ -576,6 +579,10 @@ def measure_torch(cfg: dict, args) -> dict:
                                                      repeats=args.repeats)
     except Exception as e:  # noqa: BLE001 - a baseline that fails must not lose our own figures
         out["torch"] = {"error": f"{type(e).__name__}: {e}"}
+    try:
+        out["torch_prefill"] = torch_peer.torch_prefill_tok_s(cfg, args.prefill)
+    except Exception as e:  # noqa: BLE001
+        out["torch_prefill"] = {"error": f"{type(e).__name__}: {e}"}
     try:
         out["hf_eager"] = torch_peer.hf_eager_prefill_tok_s(cfg, args.prefill)
     except Exception as e:  # noqa: BLE001

@@ -205,13 +205,25 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       let w3 = ws[wo + 3u * TX];
       let xo = (kq + k4) * BT + TM * ty;
       let x0 = xs[xo + 0u];
-      a0 += vec4<f32>(dot(x0, w0), dot(x0, w1), dot(x0, w2), dot(x0, w3));
+      a0 = fma(vec4<f32>(x0.x), vec4<f32>(w0.x, w1.x, w2.x, w3.x), a0);
+      a0 = fma(vec4<f32>(x0.y), vec4<f32>(w0.y, w1.y, w2.y, w3.y), a0);
+      a0 = fma(vec4<f32>(x0.z), vec4<f32>(w0.z, w1.z, w2.z, w3.z), a0);
+      a0 = fma(vec4<f32>(x0.w), vec4<f32>(w0.w, w1.w, w2.w, w3.w), a0);
       let x1 = xs[xo + 1u];
-      a1 += vec4<f32>(dot(x1, w0), dot(x1, w1), dot(x1, w2), dot(x1, w3));
+      a1 = fma(vec4<f32>(x1.x), vec4<f32>(w0.x, w1.x, w2.x, w3.x), a1);
+      a1 = fma(vec4<f32>(x1.y), vec4<f32>(w0.y, w1.y, w2.y, w3.y), a1);
+      a1 = fma(vec4<f32>(x1.z), vec4<f32>(w0.z, w1.z, w2.z, w3.z), a1);
+      a1 = fma(vec4<f32>(x1.w), vec4<f32>(w0.w, w1.w, w2.w, w3.w), a1);
       let x2 = xs[xo + 2u];
-      a2 += vec4<f32>(dot(x2, w0), dot(x2, w1), dot(x2, w2), dot(x2, w3));
+      a2 = fma(vec4<f32>(x2.x), vec4<f32>(w0.x, w1.x, w2.x, w3.x), a2);
+      a2 = fma(vec4<f32>(x2.y), vec4<f32>(w0.y, w1.y, w2.y, w3.y), a2);
+      a2 = fma(vec4<f32>(x2.z), vec4<f32>(w0.z, w1.z, w2.z, w3.z), a2);
+      a2 = fma(vec4<f32>(x2.w), vec4<f32>(w0.w, w1.w, w2.w, w3.w), a2);
       let x3 = xs[xo + 3u];
-      a3 += vec4<f32>(dot(x3, w0), dot(x3, w1), dot(x3, w2), dot(x3, w3));
+      a3 = fma(vec4<f32>(x3.x), vec4<f32>(w0.x, w1.x, w2.x, w3.x), a3);
+      a3 = fma(vec4<f32>(x3.y), vec4<f32>(w0.y, w1.y, w2.y, w3.y), a3);
+      a3 = fma(vec4<f32>(x3.z), vec4<f32>(w0.z, w1.z, w2.z, w3.z), a3);
+      a3 = fma(vec4<f32>(x3.w), vec4<f32>(w0.w, w1.w, w2.w, w3.w), a3);
     }
     workgroupBarrier();
   }

@@ -92,6 +92,25 @@ def _device(device):
     return dev, info
 
 
+def _time_prompt(run, sync, tokens: int, repeats: int, warm_s: float) -> dict:
+    """One prompt length's entry: `run` back to back for `warm_s` seconds (an idle H200's clock falls to 345 MHz),
+    then the median of `repeats` timed runs, each waited for with `sync`."""
+    end = time.perf_counter() + warm_s
+    while True:
+        run()
+        sync()
+        if time.perf_counter() >= end:
+            break
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        run()
+        sync()
+        times.append(time.perf_counter() - t0)
+    return {"tokens": tokens, "tok_s": tokens / statistics.median(times),
+            "runs_ms": [round(t * 1000, 3) for t in times]}
+
+
 def torch_decode_tok_s(cfg: dict, contexts: list[int], tokens: int = 64, repeats: int = 3,
                        device: str | None = None) -> dict:
     """Decode tok/s of the peer at each context in `contexts` (median of `repeats` runs of `tokens` steps).
@@ -198,21 +217,7 @@ def torch_prefill_tok_s(cfg: dict, lengths: list[int], repeats: int = 7, device:
                     logits = m.rms(x[-1:], m.norm) @ m.emb.T
                     nxt.copy_(logits.argmax(-1))
 
-                run = _graphed(prompt, dev)
-                end = time.perf_counter() + warm_s
-                while True:
-                    run()
-                    sync()
-                    if time.perf_counter() >= end:
-                        break
-                times = []
-                for _ in range(repeats):
-                    t0 = time.perf_counter()
-                    run()
-                    sync()
-                    times.append(time.perf_counter() - t0)
-                out["prefill"].append({"tokens": n, "tok_s": n / statistics.median(times),
-                                       "runs_ms": [round(t * 1000, 3) for t in times]})
+                out["prefill"].append(_time_prompt(_graphed(prompt, dev), sync, n, repeats, warm_s))
     finally:
         torch.backends.cuda.matmul.allow_tf32 = saved
     return out
@@ -245,18 +250,5 @@ def hf_eager_prefill_tok_s(cfg: dict, lengths: list[int], repeats: int = 7, devi
     with torch.no_grad():
         for n in lengths:
             ids = torch.randint(1, cfg["vocab_size"], (1, n), device=dev)
-            end = time.perf_counter() + warm_s
-            while True:
-                model(ids)
-                sync()
-                if time.perf_counter() >= end:
-                    break
-            times = []
-            for _ in range(repeats):
-                t0 = time.perf_counter()
-                model(ids)
-                sync()
-                times.append(time.perf_counter() - t0)
-            out["prefill"].append({"tokens": n, "tok_s": n / statistics.median(times),
-                                   "runs_ms": [round(t * 1000, 3) for t in times]})
+            out["prefill"].append(_time_prompt(lambda: model(ids), sync, n, repeats, warm_s))
     return out

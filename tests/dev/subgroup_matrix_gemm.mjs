@@ -117,7 +117,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
 const qs = device.createQuerySet({ type: 'timestamp', count: 2 });
 const qb = device.createBuffer({ size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
 const qr = device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-async function run(name, src, buffers, grid, isInt, scaled = false) {
+// kind: 'f32' (float outputs, integer-valued), 'i8' (i32 outputs) or 'scaled' (float outputs, per-block scales)
+async function run(name, src, buffers, grid, kind) {
   const mod = device.createShaderModule({ code: src });
   for (const m of (await mod.getCompilationInfo()).messages) console.log(name, m.type, m.message);
   const pipe = device.createComputePipeline({ layout: 'auto', compute: { module: mod, entryPoint: 'main' } });
@@ -132,20 +133,20 @@ async function run(name, src, buffers, grid, isInt, scaled = false) {
   for (let i = 0; i < 5; i++) await time(50);
   const ts = []; for (let i = 0; i < 7; i++) ts.push(await time(50)); ts.sort((a, b) => a - b);
   const enc = device.createCommandEncoder(); enc.copyBufferToBuffer(out, 0, rb, 0, M * N * 4); device.queue.submit([enc.finish()]);
-  await rb.mapAsync(GPUMapMode.READ); const got = isInt ? new Int32Array(rb.getMappedRange().slice(0)) : new Float32Array(rb.getMappedRange().slice(0)); rb.unmap();
+  await rb.mapAsync(GPUMapMode.READ); const got = kind === 'i8' ? new Int32Array(rb.getMappedRange().slice(0)) : new Float32Array(rb.getMappedRange().slice(0)); rb.unmap();
   let bad = 0;
   for (let s = 0; s < 500; s++) { const i = Math.floor(rnd() * M), j = Math.floor(rnd() * N); let ref = 0;
-    if (scaled) { for (let b = 0; b < NB; b++) { let s = 0; for (let k = 32 * b; k < 32 * b + 32; k++) s += x8[i * K + k] * w8[j * K + k];
-      ref += s * dx[i * NB + b] * dw[j * NB + b]; } } else { for (let k = 0; k < K; k++) ref += x8[i * K + k] * w8[j * K + k]; }
-    const ok = scaled ? Math.abs(got[i * N + j] - ref) <= 1e-5 * Math.abs(ref) + 1e-6 : got[i * N + j] === ref;
+    for (let b = 0; b < NB; b++) { let dot = 0; for (let k = 32 * b; k < 32 * b + 32; k++) dot += x8[i * K + k] * w8[j * K + k];
+      ref += kind === 'scaled' ? dot * dx[i * NB + b] * dw[j * NB + b] : dot; }
+    const ok = kind === 'scaled' ? Math.abs(got[i * N + j] - ref) <= 1e-5 * Math.abs(ref) + 1e-6 : got[i * N + j] === ref;
     if (!ok) { if (bad < 3) console.log(name, 'mismatch', i, j, got[i * N + j], ref); bad++; } }
   const tflops = 2 * M * N * K / (ts[3] * 1e-3) / 1e12;
   console.log(`${name}: ${M}x${N}x${K} median ${(ts[3] * 1000).toFixed(1)} us (best ${(ts[0] * 1000).toFixed(1)}), ${tflops.toFixed(1)} T(FL)OPS, ${bad} of 500 sampled outputs wrong`);
 }
 for (let r = 0; r < 2; r++) {
-  await run('f32 fma, 64x64 tiles', f32k, [bXf, bWf, out], [N / 64, M / 64], false);
+  await run('f32 fma, 64x64 tiles', f32k, [bXf, bWf, out], [N / 64, M / 64], 'f32');
   if (!hasSgm) continue;
-  await run('i8 subgroup matrix  ', sgm, [bX, bW, out], [N / (16 * NT), M / 64], true);
-  await run('i8, scaled per block', sgmScaled, [bX, bW, out, bDX, bDW], [N / (16 * NT), M / 64], false, true);
+  await run('i8 subgroup matrix  ', sgm, [bX, bW, out], [N / (16 * NT), M / 64], 'i8');
+  await run('i8, scaled per block', sgmScaled, [bX, bW, out, bDX, bDW], [N / (16 * NT), M / 64], 'scaled');
 }
 process.exit(0);

@@ -225,7 +225,9 @@ def paired_half(n: int) -> int:
 # Per-variant shape of the matmul kernel: invocations per workgroup, invocations per row (lanes), tokens per
 # workgroup (tt) and, for CPU adapters, quads of 4 rows per invocation. Measured on lavapipe (Q4_1 GEMV, 576 x
 # 1536, tests/dev/matmul_variants.py; the 2-core VM's load moves them up to 2x): one row per invocation 1.3-2.5 ms,
-# 2 quads 0.39-0.75 ms, 4 quads 0.33-0.72 ms, the gpu shape 10-20 ms.
+# 2 quads 0.39-0.75 ms, 4 quads 0.33-0.72 ms, the gpu shape 10-20 ms. Workgroups of 16 to 128 invocations (4
+# quads) were slower than 8 there (2026-12-02, timestamp queries): 0.43-0.52 against 0.27 ms on that GEMV, 9.7-10.6
+# against 9.2 ms on SmolLM2's Q8_0 LM head; on SwiftShader the head's time did not follow the workgroup size (README).
 MATMUL_SHAPES = {
     "cpu": {"wg": 8, "lanes": 1, "tt": 4, "quads": 4},
     # SwiftShader (Chromium): 2 quads ran as fast as 4 there (0.39 vs 0.36 GB/s on a 576 x 1536 Q4_1 GEMV) and

@@ -31,7 +31,7 @@ const M = +(process.argv[2] ?? 512), N = +(process.argv[3] ?? 3072), K = +(proce
 let seed = 7; const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
 const x8 = new Int8Array(M * K).map(() => Math.floor(rnd() * 255) - 127);
 const w8 = new Int8Array(N * K).map(() => Math.floor(rnd() * 16));
-const buf = (a, extra = 0) => { const b = device.createBuffer({ size: Math.max(16, a.byteLength), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | extra });
+const buf = (a) => { const b = device.createBuffer({ size: Math.max(16, a.byteLength), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
   device.queue.writeBuffer(b, 0, a.buffer, 0, a.byteLength); return b; };
 const bX = buf(x8), bW = buf(w8);
 const bXf = buf(Float32Array.from(x8)), bWf = buf(Float32Array.from(w8));
@@ -42,6 +42,7 @@ const dx = Float32Array.from({ length: M * NB }, () => 0.01 + 0.01 * rnd());   /
 const dw = Float32Array.from({ length: N * NB }, () => 0.01 + 0.01 * rnd());   // w's scale per row and block
 const bDX = buf(dx), bDW = buf(dw);
 const NT = 4;   // 16 x 16 result tiles per subgroup along N
+const TILES = [...Array(NT).keys()];
 const sgm = `enable subgroups;
 enable chromium_experimental_subgroup_matrix;
 @group(0) @binding(0) var<storage, read> xs: array<i32>;
@@ -51,13 +52,13 @@ enable chromium_experimental_subgroup_matrix;
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(subgroup_id) sg: u32) {
   let r0 = wid.y * 64u + sg * 16u;
   let c0 = wid.x * ${16 * NT}u;
-${[...Array(NT).keys()].map((t) => `  var acc${t} = subgroup_matrix_result<i32, 16, 16>();`).join('\n')}
+${TILES.map((t) => `  var acc${t} = subgroup_matrix_result<i32, 16, 16>();`).join('\n')}
   for (var k = 0u; k < ${K}u; k += 32u) {
     let a = subgroupMatrixLoad<subgroup_matrix_left<i8, 32, 16>>(&xs, r0 * ${K}u + k, false, ${K}u);
-${[...Array(NT).keys()].map((t) => `    let b${t} = subgroupMatrixLoad<subgroup_matrix_right<i8, 16, 32>>(&ws, (c0 + ${16 * t}u) * ${K}u + k, true, ${K}u);
+${TILES.map((t) => `    let b${t} = subgroupMatrixLoad<subgroup_matrix_right<i8, 16, 32>>(&ws, (c0 + ${16 * t}u) * ${K}u + k, true, ${K}u);
     acc${t} = subgroupMatrixMultiplyAccumulate(a, b${t}, acc${t});`).join('\n')}
   }
-${[...Array(NT).keys()].map((t) => `  subgroupMatrixStore(&out, r0 * ${N}u + c0 + ${16 * t}u, acc${t}, false, ${N}u);`).join('\n')}
+${TILES.map((t) => `  subgroupMatrixStore(&out, r0 * ${N}u + c0 + ${16 * t}u, acc${t}, false, ${N}u);`).join('\n')}
 }`;
 // The Q4 x Q8 shape: one product per 32-input block (the config's K), its i32 tiles stored to workgroup memory and
 // added into f32 sums, 8 per lane and tile, scaled by the token's and the row's scales of that block.
@@ -78,7 +79,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(subgroup_id) sg: u32,
 ${L.map((i) => `  var v${i} = 0.0;`).join('\n')}
   for (var b = 0u; b < ${NB}u; b++) {
     let a = subgroupMatrixLoad<subgroup_matrix_left<i8, 32, 16>>(&xs, r0 * ${K}u + 32u * b, false, ${K}u);
-${[...Array(NT).keys()].map((t) => `    subgroupMatrixStore(&tile, (sg * ${NT}u + ${t}u) * 256u, subgroupMatrixMultiply<i32>(a,
+${TILES.map((t) => `    subgroupMatrixStore(&tile, (sg * ${NT}u + ${t}u) * 256u, subgroupMatrixMultiply<i32>(a,
       subgroupMatrixLoad<subgroup_matrix_right<i8, 16, 32>>(&ws, (c0 + ${16 * t}u) * ${K}u + 32u * b, true, ${K}u)), false, 16u);`).join('\n')}
     workgroupBarrier();
 ${L.map((i) => { const t = i >> 3, e = i & 7; return `    { let at = lane * 8u + ${e}u;
